@@ -1,0 +1,22 @@
+"""exportdb: an ExportDB documentation generator with a NumPy tracing exporter.
+
+The exporter traces PyTorch-style ``nn.Module`` code without PyTorch::
+
+    >>> from exportdb import export
+    >>> from exportdb.frontend import torch
+    >>> class M(torch.nn.Module):
+    ...     def forward(self, x):
+    ...         return x.cos() + 1
+    >>> print(export(M(), (torch.ones(2),)).graph_text())   # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "export"]
+
+
+def export(*args, **kwargs):
+    """Trace ``model.forward`` into an :class:`~exportdb.program.ExportedProgram`."""
+    from exportdb.tracer import export as _export
+
+    return _export(*args, **kwargs)

@@ -1,0 +1,84 @@
+"""Typed errors.  Every failure a user can cause is an :class:`ExportError`.
+
+An error carries a one-line ``summary`` that names the rule that was broken and
+the user's ``file:line``, plus an optional ``hint`` saying how to fix it::
+
+    DataDependentControlFlowError: case.py:12: Python `if` on a tensor's value cannot be traced
+    hint: express the branch with torch.cond(pred, true_fn, false_fn, operands)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A position in user code."""
+
+    filename: str
+    lineno: int
+    function: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}"
+
+
+class ExportError(Exception):
+    """Base class of every error that user code can trigger while exporting."""
+
+    def __init__(self, message: str, *, location: SourceLocation | None = None, hint: str | None = None):
+        self.message = message
+        self.location = location
+        self.hint = hint
+        super().__init__(self.summary + (f"\nhint: {hint}" if hint else ""))
+
+    @property
+    def summary(self) -> str:
+        """One line: ``file:line: message`` (the location part only when known)."""
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.message}"
+
+    def one_line(self) -> str:
+        """``ErrorType: summary``, the form shown in a Result block."""
+        return f"{type(self).__name__}: {self.summary}"
+
+
+class UnsupportedAPIError(ExportError):
+    """The case uses a torch API that the built-in front end does not provide."""
+
+
+class DataDependentControlFlowError(ExportError):
+    """Python control flow (``if``, ``while``, ``bool()``) depends on tensor data."""
+
+
+class DataDependentValueError(ExportError):
+    """A tensor's value is needed as a Python number while tracing."""
+
+
+class CondError(ExportError):
+    """A ``cond`` call breaks one of the rules of the cond operator."""
+
+
+class MapError(ExportError):
+    """A ``map`` call breaks one of the rules of the map operator."""
+
+
+class ConstraintViolationError(ExportError):
+    """A guard on a dynamic dimension does not hold over its whole declared range."""
+
+
+class ShapeError(ExportError):
+    """Operands have incompatible shapes (the same condition torch raises for)."""
+
+
+class DtypeError(ExportError):
+    """An operation is not defined for the given dtypes."""
+
+
+class InputError(ExportError):
+    """Inputs given to an exported program do not match what it was traced with."""
+
+
+class CaseLoadError(ExportError):
+    """A case file cannot be loaded: syntax error, failing import, bad field."""
