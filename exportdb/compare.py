@@ -165,7 +165,7 @@ def format_text(reports: Sequence[CaseReport], unknown: Sequence[str] = ()) -> s
         extra = {"expected": f"expected: {r.reason}", "stale": "listed as a difference but agrees now",
                  "unexpected": "UNEXPECTED" + (f" (listed: {r.reason})" if r.reason else "")}.get(r.status, "")
         detail = "; ".join(x for x in (r.note, extra) if x)
-        out.append(f"{r.classification:<16} {r.name:<{width}}" + (f"  {detail}" if detail else ""))
+        out.append((f"{r.classification:<16} {r.name:<{width}}" + (f"  {detail}" if detail else "")).rstrip())
         if r.diff:
             out += ["    " + line for line in r.diff.splitlines()]
     bad = [r.name for r in reports if r.status == "unexpected"]

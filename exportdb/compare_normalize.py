@@ -23,6 +23,7 @@ import copy
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 __all__ = [
     "Graph", "Node", "Program", "ProgramParseError", "Spec",
@@ -313,16 +314,26 @@ def _self_attr(expr: ast.expr) -> str | None:
     return None
 
 
-def _fresh(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        taken.add(name)
-        return name
-    base = re.sub(r"_\d+$", "", name)
-    i = 1
-    while f"{base}_{i}" in taken:
-        i += 1
-    taken.add(f"{base}_{i}")
-    return f"{base}_{i}"
+class _Namespace:
+    """torch.fx's naming rule: a taken ``add`` or ``add_1`` becomes the next free ``add_<n>``."""
+
+    def __init__(self, names: Sequence[str] = ()):
+        self.used: set[str] = set()
+        self.counts: dict[str, int] = {}
+        for name in names:
+            self.create(name)
+
+    def create(self, candidate: str) -> str:
+        match = re.fullmatch(r"(.*)_(\d+)", candidate)
+        base, num = (match.group(1), int(match.group(2))) if match else (candidate, 0)
+        if not num:
+            num = self.counts.get(base, 0)
+        while candidate in self.used:
+            num += 1
+            candidate = f"{base}_{num}"
+        self.used.add(candidate)
+        self.counts[base] = num
+        return candidate
 
 
 def _constant_cond(graph: Graph, expr: ast.expr, attrs: dict[str, str]) -> tuple[Graph, list[ast.expr]] | None:
@@ -339,17 +350,17 @@ def _constant_cond(graph: Graph, expr: ast.expr, attrs: dict[str, str]) -> tuple
     return branch, list(operands.elts)
 
 
-def _inline(graph: Graph, branch: Graph, operands: list[ast.expr], taken: set[str]) -> tuple[list[Node], ast.expr]:
+def _inline(graph: Graph, branch: Graph, operands: list[ast.expr], names: _Namespace) -> tuple[list[Node], ast.expr]:
     env: dict[str, ast.expr] = {name: op for (name, _), op in zip(branch.params, operands)}
     nodes = []
     for node in branch.nodes:
         expr = _substitute(node.expr, env)
         attr = _self_attr(expr)
         if attr is not None and attr in branch.children:
-            moved = _fresh(attr, set(graph.children))
+            moved = _Namespace(graph.children).create(attr)
             graph.children[moved] = branch.children[attr]
             expr = ast.Attribute(ast.Name("self", ast.Load()), moved, ast.Load())
-        fresh = _fresh(node.name, taken)
+        fresh = names.create(node.name)
         env[node.name] = ast.Name(fresh, ast.Load())
         nodes.append(Node(fresh, node.annotation, expr))
     output = _substitute(branch.output, env) if branch.output is not None else ast.Tuple([], ast.Load())
@@ -360,8 +371,9 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
     count = sum(_fold_graph(child)[0] for child in graph.children.values())
     env: dict[str, ast.expr] = {}
     attrs: dict[str, str] = {}
-    taken = {name for name, _ in graph.params} | {node.name for node in graph.nodes}
+    names = _Namespace([name for name, _ in graph.params])
     nodes: list[Node] = []
+    local = 0
     for node in graph.nodes:
         expr = _substitute(node.expr, env)
         attr = _self_attr(expr)
@@ -369,15 +381,19 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
             attrs[node.name] = attr
         folded = _constant_cond(graph, expr, attrs)
         if folded is not None:
-            inlined, output = _inline(graph, *folded, taken)
-            count += 1
+            inlined, output = _inline(graph, *folded, names)
+            local += 1
             nodes.extend(inlined)
             env[node.name] = output
         elif isinstance(node.expr, ast.Subscript) and isinstance(expr, ast.Name):
             env[node.name] = expr  # ``getitem = cond[0]`` of a folded cond is an alias
         else:
-            nodes.append(Node(node.name, node.annotation, expr))
-    if count:
+            name = names.create(node.name)
+            if name != node.name:  # renamed after inlining, as torch.fx would have named it
+                env[node.name] = ast.Name(name, ast.Load())
+            nodes.append(Node(name, node.annotation, expr))
+    count += local
+    if local:
         graph.output = _substitute(graph.output, env) if graph.output is not None else None
         graph.nodes = _drop_unused_attrs(graph, nodes)
     return count, env

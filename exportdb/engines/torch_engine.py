@@ -14,8 +14,10 @@ right-stripped, or ``ErrorType: first line of the message`` on failure.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
+import io
 import logging
 import time
 import types
@@ -166,18 +168,24 @@ def _export_inputs(module: types.ModuleType, path: Path, rewrite: bool) -> tuple
 
 
 class _quiet:
-    """Silence torch's warnings and log records while exporting (restored afterwards)."""
+    """Silence torch's warnings, log records and stray prints while exporting.
+
+    torch prints partial graphs to stdout when dynamo gives up; that must not
+    leak into ``exportdb compare --json``.  Everything is restored on exit.
+    """
 
     def __enter__(self) -> None:
-        self._warnings = warnings.catch_warnings()
-        self._warnings.__enter__()
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
+        self._stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        self._stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
         self._previous = logging.root.manager.disable
         logging.disable(logging.CRITICAL)
 
     def __exit__(self, *exc_info: object) -> None:
         logging.disable(self._previous)
-        self._warnings.__exit__(*exc_info)
+        self._stack.close()
 
 
 def eager_check(torch: types.ModuleType, ep: Any, model: Any, args: tuple, kwargs: dict) -> str:
