@@ -44,8 +44,12 @@ class ExportError(Exception):
         return f"{type(self).__name__}: {self.summary}"
 
 
-class UnsupportedAPIError(ExportError):
-    """The case uses a torch API that the built-in front end does not provide."""
+class UnsupportedAPIError(ExportError, AttributeError):
+    """The case uses a torch API that the built-in front end does not provide.
+
+    It is also an AttributeError, so ``hasattr(torch, "x")`` and
+    ``getattr(torch, "x", default)`` behave as with the real torch.
+    """
 
 
 class DataDependentControlFlowError(ExportError):

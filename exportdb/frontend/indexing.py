@@ -1,0 +1,101 @@
+"""``tensor[key]`` reads and writes, decomposed into the ATen ops torch.export records.
+
+``x[1:, 0]`` becomes ``slice.Tensor(x, 0, 1, 9223372036854775807)`` then
+``select.int(slice_1, 1, 0)``; a full ``:`` records nothing; ``None`` is
+``unsqueeze``; tensor (or list) indices become ``index.Tensor``.  Writes take
+the same view and ``copy_`` into it (``fill_`` for a Python number).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from exportdb.dispatch import active_builder, call, user_location
+from exportdb.errors import UnsupportedAPIError
+from exportdb.frontend.tensor import Tensor
+from exportdb.ops import aten
+from exportdb.ops.shape import INT64_MAX
+
+
+def _as_index_tensor(value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    from exportdb.frontend.functions import fresh_constant
+
+    return fresh_constant(np.asarray(value), detach=False)
+
+
+def _normalize(t: Tensor, key: Any) -> tuple:
+    if not isinstance(key, tuple):
+        key = (key,)
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (isinstance(k, Tensor) and k.dtype.kind == "b" and k.ndim > 1))
+    if any(k is Ellipsis for k in key):
+        i = next(i for i, k in enumerate(key) if k is Ellipsis)
+        key = key[:i] + (slice(None),) * (t.ndim - consumed) + key[i + 1:]
+    return key
+
+
+def _view_and_advanced(t: Tensor, key: Any) -> tuple[Tensor, list]:
+    """Apply basic indexing; return the view and the advanced indices (dim, tensor)."""
+    out, dim, advanced = t, 0, []
+    for k in _normalize(t, key):
+        if k is None:
+            out = call(aten("unsqueeze.default"), out, dim)
+            dim += 1
+        elif isinstance(k, bool):
+            raise UnsupportedAPIError("indexing with a Python bool is not supported", location=user_location())
+        elif isinstance(k, (int, np.integer)):
+            out = call(aten("select.int"), out, dim, int(k))
+        elif isinstance(k, slice):
+            if k != slice(None):
+                start = 0 if k.start is None else k.start
+                stop = INT64_MAX if k.stop is None else k.stop
+                step = 1 if k.step is None else k.step
+                out = call(aten("slice.Tensor"), out, dim, start, stop, *((step,) if step != 1 else ()))
+            dim += 1
+        elif isinstance(k, (Tensor, list, np.ndarray)):
+            advanced.append((dim, _as_index_tensor(k)))
+            dim += 1
+        else:
+            raise UnsupportedAPIError(f"indexing with {type(k).__name__} is not supported", location=user_location())
+    return out, advanced
+
+
+def _index_list(advanced: list) -> list:
+    last = advanced[-1][0]
+    indices: list = [None] * (last + 1)
+    for dim, idx in advanced:
+        indices[dim] = idx
+    return indices
+
+
+def getitem(t: Tensor, key: Any) -> Tensor:
+    out, advanced = _view_and_advanced(t, key)
+    if advanced:
+        out = call(aten("index.Tensor"), out, _index_list(advanced))
+    if out is t:
+        out = call(aten("alias.default"), t)
+    return out
+
+
+def setitem(t: Tensor, key: Any, value: Any) -> None:
+    view, advanced = _view_and_advanced(t, key)
+    if advanced:
+        call(aten("index_put_.default"), view, _index_list(advanced), _as_value(value, view))
+        return
+    if isinstance(value, Tensor):
+        call(aten("copy_.default"), view, value)
+    elif active_builder() is not None:
+        call(aten("fill_.Tensor"), view, _as_value(value, view))
+    else:
+        call(aten("fill_.Scalar"), view, value)
+
+
+def _as_value(value: Any, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    from exportdb.frontend.functions import fresh_constant
+
+    return fresh_constant(np.asarray(value), detach=False)

@@ -1,0 +1,110 @@
+"""Run a graph on NumPy values, and ``ep.module()``: an exported program as a callable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from exportdb import dtypes, pytree
+from exportdb.errors import ExportError, InputError
+from exportdb.graph import Graph, Node, map_nodes
+from exportdb.meta import TensorMeta
+
+
+class SubgraphCallable:
+    """What a ``get_attr`` node evaluates to: calling it runs the sub-graph."""
+
+    def __init__(self, graph: Graph, name: str):
+        self.graph = graph
+        self.name = name
+
+    def __call__(self, *inputs: Any) -> tuple:
+        return tuple(run_graph(self.graph, list(inputs)))
+
+
+class InterpreterError(ExportError):
+    """A node failed while the exported program ran."""
+
+
+def run_graph(graph: Graph, inputs: list[Any]) -> list[Any]:
+    """Evaluate ``graph`` on ``inputs`` (one per placeholder); return the flat outputs."""
+    env: dict[Node, Any] = {}
+    placeholders = graph.placeholders
+    if len(inputs) != len(placeholders):
+        raise InputError(f"graph expects {len(placeholders)} inputs, got {len(inputs)}")
+    for node, value in zip(placeholders, inputs):
+        env[node] = value
+    for node in graph.nodes[len(placeholders):]:
+        if node.op == "get_attr":
+            env[node] = SubgraphCallable(graph.subgraphs[node.target], node.target)
+        elif node.op == "call_function":
+            args = map_nodes(node.args, env.__getitem__)
+            kwargs = map_nodes(node.kwargs, env.__getitem__)
+            try:
+                env[node] = node.target.kernel(*args, **kwargs)
+            except ExportError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - wrapped with the node that failed
+                raise InterpreterError(f"while executing {node.name} = {node.target!r}(...): {type(exc).__name__}: {exc}") from exc
+        elif node.op == "output":
+            return list(map_nodes(node.args[0], env.__getitem__))
+    raise InterpreterError("graph has no output node")
+
+
+def _check_input(name: str, meta: Any, value: Any) -> Any:
+    from exportdb.frontend.tensor import Tensor
+
+    if isinstance(meta, TensorMeta):
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise InputError(f"input {name}: expected a tensor, got {type(value).__name__}")
+        array = value._value if isinstance(value, Tensor) else value
+        got = dtypes.from_numpy(array.dtype)
+        if got != meta.dtype:
+            raise InputError(f"input {name}: expected dtype {meta.dtype.name}, got {got.name}")
+        if len(array.shape) != len(meta.shape):
+            raise InputError(f"input {name}: expected {len(meta.shape)} dimensions, got {len(array.shape)}")
+        for dim, (want, have) in enumerate(zip(meta.shape, array.shape)):
+            if isinstance(want, int) and want != have:
+                raise InputError(f"input {name}: dimension {dim} must be {want} (the program was exported for "
+                                 f"{meta.annotation()}), got {have}")
+        return array
+    if value != meta:
+        raise InputError(f"input {name}: the program was specialized to the constant {meta!r}, got {value!r}")
+    return value
+
+
+class ExportedModule:
+    """Callable with the same signature as the exported model's ``forward``."""
+
+    def __init__(self, ep: Any):
+        self.ep = ep
+        self.state = {k: v.copy() for k, v in ep.state_dict.items()}
+        self.constants = {k: v.copy() for k, v in ep.constants.items()}
+
+    def _user_leaves(self, args: tuple, kwargs: dict) -> list[Any]:
+        from exportdb.tracer import flatten_user_inputs
+
+        try:
+            bound = self.ep.forward_signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise InputError(f"inputs do not match forward{self.ep.forward_signature}: {exc}") from None
+        return [leaf for _, leaf in flatten_user_inputs(self.ep.forward_signature, bound)]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from exportdb.frontend.tensor import Tensor
+        from exportdb.program import InputKind
+
+        leaves = iter(self._user_leaves(args, kwargs))
+        inputs = []
+        for spec, node in zip(self.ep.graph_signature.input_specs, self.ep.graph.placeholders):
+            if spec.kind is InputKind.USER_INPUT:
+                value = next(leaves, None)
+                inputs.append(_check_input(node.name, node.meta.get("val"), value))
+            elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
+                inputs.append(self.state[spec.target])
+            else:
+                inputs.append(self.constants[spec.target])
+        flat = run_graph(self.ep.graph, inputs)
+        wrapped = [Tensor._make(v) if isinstance(v, np.ndarray) else v for v in flat]
+        return pytree.tree_unflatten(wrapped, self.ep.out_spec)

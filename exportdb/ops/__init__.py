@@ -1,0 +1,75 @@
+"""The op table: every operator the exporter records, with its NumPy kernel.
+
+One :class:`OpDef` per ATen overload (``aten.add.Tensor``); eager execution,
+tracing and the interpreter all run the same kernel through
+:func:`exportdb.dispatch.call`.  Kernels take NumPy arrays and Python values
+laid out exactly like the node's arguments and return arrays (or a tuple of
+arrays for multi-output ops).  Importing this package registers every op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, eq=False)
+class OpDef:
+    """An operator overload.
+
+    ``qualname`` is ``namespace.name.overload`` (``aten.add.Tensor``);
+    ``mutates`` is the index of the argument written in place (the op returns
+    that argument); ``multi`` marks ops returning several tensors, which the
+    tracer unpacks with ``getitem`` nodes; ``form`` selects how the printer
+    writes a call: ``call`` (``torch.ops.aten.add.Tensor(x, 1)``), ``getitem``
+    (``cond[0]``) or ``infix`` (``sym_size_int_1 > 4``, the symbol in ``symbol``); ``node_name``
+    overrides the candidate node name (torch names assertion nodes
+    ``_assert_scalar_default``).
+    """
+
+    qualname: str
+    kernel: Callable[..., Any]
+    mutates: int | None = None
+    multi: bool = False
+    form: str = "call"
+    symbol: str = ""
+    nondeterministic: bool = False
+    node_name: str = ""
+
+    @property
+    def name(self) -> str:
+        """The candidate node name: ``add`` for ``aten.add.Tensor`` (or ``node_name``)."""
+        if self.node_name:
+            return self.node_name
+        parts = self.qualname.split(".")
+        return parts[1] if len(parts) > 1 else parts[0]
+
+    @property
+    def target_text(self) -> str:
+        return f"torch.ops.{self.qualname}"
+
+    def __repr__(self) -> str:
+        return self.target_text
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def register(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef:
+    if qualname in OPS:
+        raise ValueError(f"op {qualname} registered twice")
+    op = OpDef(qualname, kernel, **options)
+    OPS[qualname] = op
+    return op
+
+
+def aten(name: str) -> OpDef:
+    """Look up ``aten.<name>``, e.g. ``aten("add.Tensor")``."""
+    return OPS[f"aten.{name}"]
+
+
+def op(qualname: str) -> OpDef:
+    return OPS[qualname]
+
+
+from exportdb.ops import creation, nn, pointwise, reduction, shape  # noqa: E402,F401  (registration)

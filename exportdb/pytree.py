@@ -1,0 +1,108 @@
+"""Minimal pytrees: flatten nested tuples/lists/dicts into leaves and back.
+
+>>> leaves, spec = tree_flatten({"a": (1, 2), "b": [3]})
+>>> leaves
+[1, 2, 3]
+>>> tree_unflatten([4, 5, 6], spec)
+{'a': (4, 5), 'b': [6]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+
+@dataclass(frozen=True)
+class TreeSpec:
+    """The shape of a pytree: a container kind, its keys and its children's specs."""
+
+    kind: str  # "leaf", "none", "tuple", "list", "dict", "namedtuple"
+    keys: tuple = ()
+    children: tuple["TreeSpec", ...] = ()
+    type: Any = None
+
+    @property
+    def num_leaves(self) -> int:
+        if self.kind == "leaf":
+            return 1
+        return sum(c.num_leaves for c in self.children)
+
+
+LEAF = TreeSpec("leaf")
+
+
+def _is_namedtuple(value: Any) -> bool:
+    return isinstance(value, tuple) and hasattr(type(value), "_fields")
+
+
+def tree_flatten(tree: Any) -> tuple[list[Any], TreeSpec]:
+    leaves: list[Any] = []
+    return leaves, _flatten(tree, leaves)
+
+
+def _flatten(tree: Any, leaves: list[Any]) -> TreeSpec:
+    if tree is None:
+        return TreeSpec("none")
+    if _is_namedtuple(tree):
+        return TreeSpec("namedtuple", tuple(tree._fields), tuple(_flatten(v, leaves) for v in tree), type(tree))
+    if isinstance(tree, tuple):
+        return TreeSpec("tuple", tuple(range(len(tree))), tuple(_flatten(v, leaves) for v in tree))
+    if isinstance(tree, list):
+        return TreeSpec("list", tuple(range(len(tree))), tuple(_flatten(v, leaves) for v in tree))
+    if isinstance(tree, dict):
+        return TreeSpec("dict", tuple(tree), tuple(_flatten(v, leaves) for v in tree.values()))
+    leaves.append(tree)
+    return LEAF
+
+
+def tree_unflatten(leaves: list[Any], spec: TreeSpec) -> Any:
+    it = iter(leaves)
+    result = _unflatten(it, spec)
+    if next(it, _END) is not _END:
+        raise ValueError("too many leaves for the tree spec")
+    return result
+
+
+_END = object()
+
+
+def _unflatten(it: Iterator[Any], spec: TreeSpec) -> Any:
+    if spec.kind == "leaf":
+        value = next(it, _END)
+        if value is _END:
+            raise ValueError("too few leaves for the tree spec")
+        return value
+    if spec.kind == "none":
+        return None
+    children = [_unflatten(it, c) for c in spec.children]
+    if spec.kind == "tuple":
+        return tuple(children)
+    if spec.kind == "list":
+        return children
+    if spec.kind == "namedtuple":
+        return spec.type(*children)
+    return dict(zip(spec.keys, children))
+
+
+def tree_leaves(tree: Any) -> list[Any]:
+    return tree_flatten(tree)[0]
+
+
+def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
+    leaves, spec = tree_flatten(tree)
+    return tree_unflatten([fn(x) for x in leaves], spec)
+
+
+def tree_flatten_with_path(tree: Any) -> tuple[list[tuple[tuple, Any]], TreeSpec]:
+    """Like tree_flatten, with each leaf's key path (a tuple of keys/indices)."""
+    leaves, spec = tree_flatten(tree)
+    return list(zip(_paths(spec, ()), leaves)), spec
+
+
+def _paths(spec: TreeSpec, prefix: tuple) -> Iterator[tuple]:
+    if spec.kind == "leaf":
+        yield prefix
+        return
+    for key, child in zip(spec.keys, spec.children):
+        yield from _paths(child, prefix + (key,))

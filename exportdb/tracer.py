@@ -1,0 +1,205 @@
+"""``export(model, args, kwargs)``: trace ``model.forward`` into an ExportedProgram.
+
+Parameters and buffers become ``p_*``/``b_*`` placeholders, tensors the code
+reads from module attributes or creates from data become ``c_*`` constants,
+and user inputs are flattened (``batch_pair_0``).  The forward runs once on
+copies of the example values while a root :class:`GraphBuilder` records
+every op.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Iterator
+
+from exportdb import dispatch, pytree
+from exportdb.builder import GraphBuilder
+from exportdb.errors import ExportError, InputError, UnsupportedAPIError
+from exportdb.graph import Node
+from exportdb.meta import meta_of
+from exportdb.program import (ConstantArgument, ExportedProgram, ExportGraphSignature, InputKind, InputSpec,
+                              OutputKind, OutputSpec, TensorArgument)
+
+_CONSTANT_TYPES = (int, float, bool, str, type(None))
+
+
+def _call_user(fn: Any, args: tuple, kwargs: dict) -> Any:
+    return fn(*args, **kwargs)
+
+
+dispatch.STOP_CODES.add(_call_user.__code__)
+
+
+def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, Any]]:
+    """(placeholder name, leaf) for every user input, in forward's parameter order."""
+    leaves: list[tuple[str, Any]] = []
+    for pname, param in sig.parameters.items():
+        if pname not in bound.arguments:
+            continue
+        value = bound.arguments[pname]
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            items = [(f"{pname}_{i}", v) for i, v in enumerate(value)]
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            items = list(value.items())
+        else:
+            items = [(pname, value)]
+        for base, item in items:
+            for path, leaf in pytree.tree_flatten_with_path(item)[0]:
+                leaves.append(("_".join([base, *(str(p) for p in path)]), leaf))
+    return leaves
+
+
+def _replace_leaves(value: Any, replacements: Iterator[Any]) -> Any:
+    return pytree.tree_map(lambda _: next(replacements), value)
+
+
+def _tensor_attribute_paths(model: Any) -> dict[int, str]:
+    """id(tensor) -> dotted path for tensors stored as plain module attributes."""
+    from exportdb.frontend.tensor import Tensor
+
+    paths: dict[int, str] = {}
+    for prefix, module in model.named_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, Tensor) and id(value) not in paths:
+                paths[id(value)] = f"{prefix}.{name}" if prefix else name
+    return paths
+
+
+def _check_dynamic_shapes(dynamic_shapes: Any, constraints: Any) -> None:
+    from exportdb.frontend.export_api import Dim, DerivedDim, _DimHint
+
+    def marks_dynamic(spec: Any) -> bool:
+        if isinstance(spec, (Dim, DerivedDim)) or (isinstance(spec, _DimHint) and spec.name != "STATIC"):
+            return True
+        if isinstance(spec, dict):
+            return any(marks_dynamic(v) for v in spec.values())
+        if isinstance(spec, (list, tuple)):
+            return any(marks_dynamic(v) for v in spec)
+        return False
+
+    if constraints or marks_dynamic(dynamic_shapes):
+        raise UnsupportedAPIError(
+            "dynamic dimensions are not supported by the built-in exporter yet",
+            location=dispatch.user_location(),
+            hint="export with static shapes (drop dynamic_shapes), or use the torch engine")
+
+
+class _Export:
+    """State of one export: the root builder, the specs and the lifted state."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.builder = GraphBuilder()
+        self.builder.constant_lifter = self.lift_constant
+        self.graph = self.builder.graph
+        self.state_specs: list[InputSpec] = []
+        self.constant_specs: list[InputSpec] = []
+        self.user_specs: list[InputSpec] = []
+        self.state: dict[str, Any] = {}
+        self.constants: dict[str, Any] = {}
+        self.lifted: dict[int, tuple[Any, Node]] = {}
+        self.attribute_paths = _tensor_attribute_paths(model)
+        self.swapped: list[tuple[Any, Any, Any]] = []
+
+    def lift_state(self) -> None:
+        for kind, prefix, items in ((InputKind.PARAMETER, "p_", self.model.named_parameters()),
+                                    (InputKind.BUFFER, "b_", self.model.named_buffers())):
+            for fqn, tensor in items:
+                node = self.graph.placeholder(prefix + fqn.replace(".", "_"), meta={"val": meta_of(tensor._value)})
+                persistent = self.model.is_persistent_buffer(fqn) if kind is InputKind.BUFFER else None
+                self.state_specs.append(InputSpec(kind, TensorArgument(node.name), fqn, persistent))
+                self.state[fqn] = tensor._value.copy()
+                self.swapped.append((tensor, tensor._value, tensor._node))
+                tensor._value, tensor._node = tensor._value.copy(), node
+
+    def restore_state(self) -> None:
+        for tensor, value, node in reversed(self.swapped):
+            tensor._value, tensor._node = value, node
+
+    def lift_constant(self, tensor: Any) -> Node:
+        """Placeholder for a tensor that does not come from the inputs: ``c_<attr>`` or
+        ``c_lifted_tensor_<n>``, placed after parameters and buffers."""
+        known = self.lifted.get(id(tensor))
+        if known is not None:
+            return known[1]
+        path = self.attribute_paths.get(id(tensor))
+        target = path or f"lifted_tensor_{sum(1 for s in self.constant_specs if s.persistent is None)}"
+        index = len(self.state_specs) + len(self.constant_specs)
+        node = self.graph.placeholder("c_" + target.replace(".", "_"), meta={"val": meta_of(tensor._value)}, index=index)
+        self.constant_specs.append(InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(node.name), target,
+                                             True if path else None))
+        self.constants[target] = tensor._value.copy()
+        self.lifted[id(tensor)] = (tensor, node)
+        return node
+
+    def user_inputs(self, leaves: list[tuple[str, Any]]) -> list[Any]:
+        from exportdb.frontend.tensor import Tensor
+
+        traced = []
+        for name, leaf in leaves:
+            if isinstance(leaf, Tensor):
+                node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value)})
+                self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.name), None))
+                traced.append(Tensor._make(leaf._value.copy(), node))
+            elif isinstance(leaf, _CONSTANT_TYPES):
+                node = self.graph.placeholder(name, meta={"val": leaf})
+                self.user_specs.append(InputSpec(InputKind.USER_INPUT, ConstantArgument(node.name, leaf), None))
+                traced.append(leaf)
+            else:
+                raise InputError(f"example input {name} is a {type(leaf).__name__}; inputs must be tensors, "
+                                 "Python numbers, strings or (nested) tuples, lists and dicts of those")
+        return traced
+
+    def outputs(self, result: Any) -> tuple[list[OutputSpec], pytree.TreeSpec]:
+        from exportdb.frontend.tensor import Tensor
+
+        leaves, spec = pytree.tree_flatten(result)
+        values, specs = [], []
+        for leaf in leaves:
+            if isinstance(leaf, Tensor):
+                node = self.builder.node_of(leaf)
+                values.append(node)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, TensorArgument(node.name), None))
+            elif isinstance(leaf, _CONSTANT_TYPES):
+                values.append(leaf)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, ConstantArgument("", leaf), None))
+            else:
+                raise ExportError(f"forward returned a {type(leaf).__name__}; outputs must be tensors, Python "
+                                  "numbers or (nested) tuples, lists and dicts of those",
+                                  hint="return tensors (or containers of tensors) from forward")
+        self.graph.output(tuple(values))
+        return specs, spec
+
+
+def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shapes: Any = None,
+           constraints: Any = None) -> ExportedProgram:
+    """Trace ``model.forward(*args, **kwargs)`` into an :class:`ExportedProgram`."""
+    from exportdb.frontend.nn import Module
+
+    if not isinstance(model, Module):
+        raise InputError(f"export() expects a torch.nn.Module, got {type(model).__name__}",
+                         hint="pass an instance of your nn.Module subclass")
+    if not isinstance(args, tuple):
+        raise InputError(f"example_args must be a tuple, got {type(args).__name__}", hint="write (x,) for one input")
+    _check_dynamic_shapes(dynamic_shapes, constraints)
+    sig = inspect.signature(model.forward)
+    try:
+        bound = sig.bind(*args, **dict(kwargs or {}))
+    except TypeError as exc:
+        raise InputError(f"example inputs do not match {type(model).__name__}.forward{sig}: {exc}") from None
+
+    run = _Export(model)
+    run.lift_state()
+    leaves = flatten_user_inputs(sig, bound)
+    traced = iter(run.user_inputs(leaves))
+    for pname in list(bound.arguments):
+        bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
+    dispatch.push_builder(run.builder)
+    try:
+        result = _call_user(model, bound.args, bound.kwargs)
+        output_specs, out_spec = run.outputs(result)
+    finally:
+        dispatch.pop_builder(run.builder)
+        run.restore_state()
+    signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
+    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec)
