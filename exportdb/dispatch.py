@@ -43,6 +43,17 @@ def pop_builder(builder: "GraphBuilder") -> None:
     _BUILDERS.pop()
 
 
+class suspended:
+    """Context manager: run code eagerly (no recording) in the middle of a trace."""
+
+    def __enter__(self) -> None:
+        self.saved = _BUILDERS[:]
+        _BUILDERS.clear()
+
+    def __exit__(self, *exc: Any) -> None:
+        _BUILDERS[:] = self.saved
+
+
 def _is_user_file(filename: str) -> bool:
     return not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<frozen")
 

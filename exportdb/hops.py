@@ -86,6 +86,7 @@ def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np
     args = []
     for outer, value in inputs:
         placeholder = sub.lift(outer)
+        placeholder.meta["val"] = meta_of(value)
         args.append(Tensor._make(value, placeholder))
         sub.outside_arrays.append(value)
         sub.values.setdefault(outer, value)

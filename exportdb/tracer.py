@@ -54,10 +54,15 @@ def _replace_leaves(value: Any, replacements: Iterator[Any]) -> Any:
 
 
 def _tensor_attribute_paths(model: Any) -> dict[int, str]:
-    """id(tensor) -> dotted path for tensors stored as plain module attributes."""
+    """id(tensor) -> target name for tensors the forward reads without receiving them:
+    plain module attributes (their dotted path) and defaults of forward's parameters
+    (named the way torch.export names them)."""
     from exportdb.frontend.tensor import Tensor
 
     paths: dict[int, str] = {}
+    for i, default in enumerate(getattr(type(model).forward, "__defaults__", None) or ()):
+        if isinstance(default, Tensor):
+            paths[id(default)] = f"dict_type_L__self______dict_____forward_____defaults___{i}"
     for prefix, module in model.named_modules():
         for name, value in vars(module).items():
             if isinstance(value, Tensor) and id(value) not in paths:
@@ -84,6 +89,11 @@ def _check_dynamic_shapes(dynamic_shapes: Any, constraints: Any) -> None:
             hint="export with static shapes (drop dynamic_shapes), or use the torch engine")
 
 
+def _state_name(prefix: str, target: str) -> str:
+    """Placeholder name of lifted state: ``p_linear_weight`` for parameter ``linear.weight``."""
+    return prefix + target.replace(".", "_").lower()
+
+
 class _Export:
     """State of one export: the root builder, the specs and the lifted state."""
 
@@ -105,7 +115,7 @@ class _Export:
         for kind, prefix, items in ((InputKind.PARAMETER, "p_", self.model.named_parameters()),
                                     (InputKind.BUFFER, "b_", self.model.named_buffers())):
             for fqn, tensor in items:
-                node = self.graph.placeholder(prefix + fqn.replace(".", "_"), meta={"val": meta_of(tensor._value)})
+                node = self.graph.placeholder(_state_name(prefix, fqn), meta={"val": meta_of(tensor._value)})
                 persistent = self.model.is_persistent_buffer(fqn) if kind is InputKind.BUFFER else None
                 self.state_specs.append(InputSpec(kind, TensorArgument(node.name), fqn, persistent))
                 self.state[fqn] = tensor._value.copy()
@@ -125,7 +135,7 @@ class _Export:
         path = self.attribute_paths.get(id(tensor))
         target = path or f"lifted_tensor_{sum(1 for s in self.constant_specs if s.persistent is None)}"
         index = len(self.state_specs) + len(self.constant_specs)
-        node = self.graph.placeholder("c_" + target.replace(".", "_"), meta={"val": meta_of(tensor._value)}, index=index)
+        node = self.graph.placeholder(_state_name("c_", target), meta={"val": meta_of(tensor._value)}, index=index)
         self.constant_specs.append(InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(node.name), target,
                                              True if path else None))
         self.constants[target] = tensor._value.copy()

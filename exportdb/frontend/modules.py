@@ -59,9 +59,18 @@ def _manual_seed(seed: int) -> None:
 
 
 def _assume_constant_result(fn):
-    """``torch._dynamo.assume_constant_result``: the function's result is baked in as a constant."""
-    fn._exportdb_assume_constant = True
-    return fn
+    """``torch._dynamo.assume_constant_result``: while exporting, the function runs
+    eagerly on the example values and its result is baked in as a constant."""
+    import functools
+
+    from exportdb.dispatch import suspended
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with suspended():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class _AutogradFunction:

@@ -1,0 +1,96 @@
+"""The built-in engine: exportdb's own NumPy tracer."""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exportdb import __version__
+from exportdb.engines import EngineResult
+from exportdb.errors import ExportError
+from exportdb.loader import load_case_module
+
+
+def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, Any]:
+    """(model, example_args, example_kwargs, dynamic_shapes) of a loaded case (or its rewrite)."""
+    args = getattr(module, "example_args", ())
+    kwargs = getattr(module, "example_kwargs", None) or {}
+    model = module.model
+    if rewrite:
+        model = module.rewrite
+        args = getattr(module, "rewrite_example_args", args)
+        kwargs = getattr(module, "rewrite_example_kwargs", kwargs)
+    return model, args, kwargs, getattr(module, "dynamic_shapes", None)
+
+
+def error_text(exc: BaseException) -> str:
+    """``ErrorType: one-line message`` for a Result block."""
+    if isinstance(exc, ExportError):
+        return exc.one_line()
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+
+
+def _leaves(value: Any) -> list:
+    from exportdb.pytree import tree_leaves
+
+    return tree_leaves(value)
+
+
+def compare_outputs(expected: Any, actual: Any) -> str:
+    """"match", or "mismatch: <why>" comparing eager and exported outputs."""
+    from exportdb.frontend.tensor import Tensor
+
+    want, got = _leaves(expected), _leaves(actual)
+    if len(want) != len(got):
+        return f"mismatch: eager returned {len(want)} values, the exported program {len(got)}"
+    for i, (w, g) in enumerate(zip(want, got)):
+        if isinstance(w, Tensor) != isinstance(g, Tensor):
+            return f"mismatch: output {i} is a {type(w).__name__} in eager mode, a {type(g).__name__} exported"
+        if isinstance(w, Tensor):
+            if w.shape != g.shape or w.dtype != g.dtype:
+                return f"mismatch: output {i} is {w.dtype.code}{list(w.shape)} eager, {g.dtype.code}{list(g.shape)} exported"
+            if not np.allclose(w._value, g._value, rtol=1e-5, atol=1e-6, equal_nan=True):
+                return f"mismatch: output {i} values differ (max abs diff {np.max(np.abs(w._value - g._value)):.3g})"
+        elif w != g:
+            return f"mismatch: output {i} is {w!r} eager, {g!r} exported"
+    return "match"
+
+
+def eager_check(ep: Any, model: Any, args: tuple, kwargs: dict) -> str:
+    """Run eager and exported on copies of the inputs and compare."""
+    try:
+        expected = model(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        actual = ep.module()(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"mismatch: {error_text(exc)}"
+    return compare_outputs(expected, actual)
+
+
+class BuiltinEngine:
+    name = "builtin"
+
+    def version(self) -> str:
+        return __version__
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
+        from exportdb.tracer import export
+
+        start = time.perf_counter()
+        try:
+            module = load_case_module(path)
+            model, args, kwargs, dynamic_shapes = case_inputs(module, rewrite)
+            ep = export(model, args, kwargs, dynamic_shapes=dynamic_shapes)
+            text = str(ep)
+        except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
+            return EngineResult(self.name, False, error_text(exc), type(exc).__name__, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        check_text = eager_check(ep, model, args, kwargs) if check else None
+        return EngineResult(self.name, True, text, None, seconds, check_text)
