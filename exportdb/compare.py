@@ -38,7 +38,6 @@ from exportdb.engines import EngineResult, get_engine
 
 CLASSIFICATIONS = ("agree", "both-fail", "outcome-differs", "graph-differs")
 AGREEING = ("agree", "both-fail")
-DEFAULT_CASES = Path(__file__).resolve().parent.parent / "cases"
 EXPECTATIONS_NAME = "expected_differences.toml"
 
 
@@ -103,8 +102,10 @@ def compare_results(builtin: EngineResult, torch: EngineResult) -> Comparison:
 
 
 def discover_cases(directory: Path) -> list[Path]:
-    """Case files of ``directory``: ``*.py`` not starting with ``_``, sorted by name."""
-    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+    """Case files under ``directory`` (the registry's rule): ``*.py``, no part starting with ``_`` or ``.``."""
+    found = [p for p in directory.rglob("*.py")
+             if not any(part.startswith(("_", ".")) for part in p.relative_to(directory).parts)]
+    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
 def _run(engine: Any, path: Path) -> EngineResult:
@@ -220,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="exportdb compare",
         description="Run every case through the builtin and torch engines and compare the programs.")
     parser.add_argument("names", nargs="*", help="only these cases (file stems); default: all")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="directory of case files")
+    parser.add_argument("--cases", type=Path, default=None, help="directory of case files (default: ./cases)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--expectations", type=Path, default=None,
                         help=f"TOML file of expected differences (default: {EXPECTATIONS_NAME} in the cases dir)")
@@ -230,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Entry point of ``exportdb compare``; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.cases is None:
+        from exportdb.generate import default_cases_dir
+
+        args.cases = default_cases_dir()
     if not args.cases.is_dir():
         print(f"exportdb compare: {args.cases}: no such directory\nhint: pass --cases DIR", file=sys.stderr)
         return 2

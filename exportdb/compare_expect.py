@@ -39,9 +39,14 @@ def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     return f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(choices)}"
 
 
-def _line_of(text: str, name: str) -> int:
-    match = re.search(rf"^\s*\[\s*[\"']?{re.escape(name)}[\"']?\s*\]", text, re.M)
-    return text[: match.start()].count("\n") + 1 if match else 1
+def _line_of(text: str, name: str, key: str | None = None) -> int:
+    """Line of the ``[name]`` header, or of ``key = ...`` inside that table when given."""
+    match = re.search(rf"^[ \t]*\[[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*\]", text, re.M)
+    start = match.start() if match else 0
+    if key is not None:
+        inner = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(text, start)
+        start = inner.start() if inner else start
+    return text[:start].count("\n") + 1
 
 
 def load_expectations(path: Path) -> dict[str, Expectation]:
@@ -65,7 +70,8 @@ def load_expectations(path: Path) -> dict[str, Expectation]:
                                     hint=f'write [{name}] followed by reason = "why it differs"')
         for key in entry:
             if key not in KEYS:
-                raise ExpectationsError(f"unknown key {key!r} in [{name}]", location=where,
+                raise ExpectationsError(f"unknown key {key!r} in [{name}]",
+                                        location=SourceLocation(str(path), _line_of(text, name, key)),
                                         hint=_did_you_mean(key, KEYS))
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
@@ -73,7 +79,8 @@ def load_expectations(path: Path) -> dict[str, Expectation]:
                                     hint="every expected difference needs a reason = \"...\" saying why")
         kind = entry.get("classification")
         if kind is not None and kind not in DIFFERING:
-            raise ExpectationsError(f"[{name}] has unknown classification {kind!r}", location=where,
+            raise ExpectationsError(f"[{name}] has unknown classification {kind!r}",
+                                    location=SourceLocation(str(path), _line_of(text, name, "classification")),
                                     hint=_did_you_mean(str(kind), DIFFERING))
         result[name] = Expectation(name, reason.strip(), kind)
     return result

@@ -1,0 +1,265 @@
+"""``exportdb compare``: classification, report, exit status, and runs against real torch."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from exportdb import compare
+from exportdb.compare_normalize import canonical_text, named_text, parse_program
+from exportdb.engines import EngineResult
+from exportdb.engines.torch_engine import TorchEngine, clean_program_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+PROGRAM = textwrap.dedent('''\
+    ExportedProgram:
+        class GraphModule(torch.nn.Module):
+            def forward(self, x: "f32[2]"):
+                {NAME}: "f32[2]" = torch.ops.aten.{OP}.default(x);  x = None
+                return ({NAME},)
+
+    Graph signature:
+        # inputs
+        x: USER_INPUT
+
+        # outputs
+        {NAME}: USER_OUTPUT
+
+    Range constraints: {}''')
+
+
+def prog(op: str, name: str | None = None) -> str:
+    return PROGRAM.replace("{OP}", op).replace("{NAME}", name or op)
+
+
+def ok(engine: str, text: str) -> EngineResult:
+    return EngineResult(engine, True, text)
+
+
+def fail(engine: str, kind: str) -> EngineResult:
+    return EngineResult(engine, False, f"{kind}: it broke", kind)
+
+
+class FakeEngine:
+    """Answers from a table keyed by case name; raises for names it maps to an exception."""
+
+    def __init__(self, name: str, results: dict[str, object]):
+        self.name = name
+        self.results = results
+
+    def version(self) -> str:
+        return "0-test"
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
+        answer = self.results[path.stem]
+        if isinstance(answer, Exception):
+            raise answer
+        return ok(self.name, answer) if isinstance(answer, str) and answer.startswith("Exported") \
+            else fail(self.name, str(answer))
+
+
+# -- classification ---------------------------------------------------------
+def test_same_program_agrees_even_with_other_node_names():
+    result = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("cos", "cos_1")))
+    assert result.classification == "agree"
+    assert result.names_agree is False and result.note == "node names differ"
+    same = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("cos")))
+    assert same.classification == "agree" and same.names_agree and not same.diff
+
+
+def test_different_programs_get_a_readable_diff():
+    result = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("sin")))
+    assert result.classification == "graph-differs"
+    lines = result.diff.splitlines()
+    assert lines[:2] == ["--- builtin", "+++ torch"]
+    assert '-        cos: "f32[2]" = torch.ops.aten.cos.default(x)' in lines
+    assert '+        sin: "f32[2]" = torch.ops.aten.sin.default(x)' in lines
+
+
+def test_outcomes_both_fail_and_unreadable_text():
+    assert compare.compare_results(fail("builtin", "A"), fail("torch", "B")).classification == "both-fail"
+    one = compare.compare_results(ok("builtin", prog("cos")), fail("torch", "UserError"))
+    assert one.classification == "outcome-differs" and one.note == "only torch fails: UserError: it broke"
+    bad = compare.compare_results(ok("builtin", "ExportedProgram:\n  nonsense"), ok("torch", prog("cos")))
+    assert bad.classification == "graph-differs" and bad.note.startswith("builtin text unreadable")
+
+
+# -- the command ------------------------------------------------------------
+@pytest.fixture
+def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A case directory whose engines are fakes: same, renamed, differs, fails, crashes."""
+    names = ["same", "renamed", "differs", "fails_both", "only_torch"]
+    for name in names + ["_helper"]:
+        (tmp_path / f"{name}.py").write_text("# case\n", encoding="utf-8")
+    builtin = {"same": prog("cos"), "renamed": prog("cos"), "differs": prog("cos"),
+               "fails_both": "UnsupportedAPIError", "only_torch": RuntimeError("engine bug")}
+    torch = {"same": prog("cos"), "renamed": prog("cos", "cos_1"), "differs": prog("sin"),
+             "fails_both": "UserError", "only_torch": prog("cos")}
+    engines = (FakeEngine("builtin", builtin), FakeEngine("torch", torch))
+    monkeypatch.setattr(compare, "_engines", lambda: engines)
+    return tmp_path
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
+    status = compare.main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_unlisted_differences_fail_and_the_last_line_counts_agreement(cases, capsys):
+    status, out, _ = run_main(["--cases", str(cases)], capsys)
+    lines = out.splitlines()
+    assert status == 1
+    assert lines[-1] == "3/5 cases agree"
+    assert "unexpected differences (2): differs, only_torch" in out
+    assert re.search(r"^outcome-differs +only_torch +only builtin fails: RuntimeError: engine bug", out, re.M)
+    assert re.search(r"^both-fail +fails_both +builtin: UnsupportedAPIError, torch: UserError$", out, re.M)
+    assert "_helper" not in out
+
+
+def test_listed_differences_pass_and_stale_entries_fail(cases, capsys):
+    (cases / "expected_differences.toml").write_text(textwrap.dedent('''\
+        [differs]
+        reason = "the builtin prints cos on purpose"
+        classification = "graph-differs"
+
+        [only_torch]
+        reason = "builtin crashes here for now"
+    '''), encoding="utf-8")
+    status, out, _ = run_main(["--cases", str(cases)], capsys)
+    assert status == 0, out
+    assert "expected: the builtin prints cos on purpose" in out
+    extra = cases / "more.toml"
+    extra.write_text('[same]\nreason = "thought it differed"\n[gone]\nreason = "case deleted"\n', encoding="utf-8")
+    status, out, _ = run_main(["--cases", str(cases), "--expectations", str(extra)], capsys)
+    assert status == 1
+    assert "stale expectations (2): same, gone" in out
+
+
+def test_an_expectation_for_another_kind_of_difference_does_not_hide_this_one(cases, capsys):
+    expect = cases / "e.toml"
+    expect.write_text('[differs]\nreason = "x"\nclassification = "outcome-differs"\n'
+                      '[only_torch]\nreason = "y"\n', encoding="utf-8")
+    status, out, _ = run_main(["--cases", str(cases), "--expectations", str(expect)], capsys)
+    assert status == 1 and "UNEXPECTED (listed: x)" in out
+
+
+def test_json_report_holds_every_case(cases, capsys):
+    status, out, _ = run_main(["--cases", str(cases), "--json"], capsys)
+    data = json.loads(out)
+    assert status == 1
+    assert data["summary"] == "3/5 cases agree" and (data["agree"], data["total"]) == (3, 5)
+    assert data["engines"] == {"builtin": "0-test", "torch": "0-test"}
+    by_name = {c["name"]: c for c in data["cases"]}
+    assert set(by_name) == {"same", "renamed", "differs", "fails_both", "only_torch"}
+    differs = by_name["differs"]
+    assert differs["classification"] == "graph-differs" and differs["status"] == "unexpected"
+    assert differs["builtin"]["text"] == prog("cos") and differs["torch"]["text"] == prog("sin")
+    assert "+++ torch" in differs["diff"]
+    assert by_name["renamed"]["names_agree"] is False and by_name["renamed"]["agrees"] is True
+
+
+def test_selected_names_and_usage_errors(cases, capsys):
+    status, out, _ = run_main(["--cases", str(cases), "same", "renamed"], capsys)
+    assert status == 0 and out.splitlines()[-1] == "2/2 cases agree"
+    status, _, err = run_main(["--cases", str(cases), "nope"], capsys)
+    assert status == 2 and "no case named nope" in err
+    status, _, err = run_main(["--cases", str(cases / "missing")], capsys)
+    assert status == 2 and "no such directory" in err
+    (cases / "bad.toml").write_text('[differs]\nwhy = "x"\n', encoding="utf-8")
+    status, _, err = run_main(["--cases", str(cases), "--expectations", str(cases / "bad.toml")], capsys)
+    assert status == 2 and f"{cases / 'bad.toml'}:2: unknown key 'why' in [differs]" in err
+
+
+def test_an_unavailable_engine_stops_the_run_with_its_reason(tmp_path, monkeypatch, capsys):
+    class Missing(FakeEngine):
+        def unavailable_reason(self) -> str | None:
+            return "torch is not installed: pip install 'exportdb[torch]'"
+
+    monkeypatch.setattr(compare, "get_engine", lambda name: Missing(name, {}))
+    status, _, err = run_main(["--cases", str(tmp_path)], capsys)
+    assert status == 2
+    assert err.strip() == ("exportdb compare: the builtin engine is unavailable: "
+                           "torch is not installed: pip install 'exportdb[torch]'")
+
+
+# -- against the real torch.export ----------------------------------------------
+@pytest.fixture(scope="module")
+def torch():
+    reason = TorchEngine().unavailable_reason()
+    if reason:
+        pytest.skip(f"torch engine unavailable here: {reason}")
+    import torch
+
+    return torch
+
+
+def seed_style(ep) -> str:
+    """Print ``ep`` the way the builtin engine does, with builtin-like numbering and brackets."""
+    graph = ep.graph_module.print_readable(print_output=False, include_stride=False, include_device=False,
+                                           colored=False)
+    lines = ["    " + line for line in graph.splitlines() if line.strip() and not line.strip().startswith("#")]
+    text = "\n".join(["ExportedProgram:", *lines, f"Graph signature: {ep.graph_signature!r}",
+                      f"Range constraints: {ep.range_constraints}"])
+    text = re.sub(r"\b([su])(\d+)\b", lambda m: f"{m.group(1)}{999 - int(m.group(2))}", text)
+    text = re.sub(r"(higher_order\.cond\(.*), \(([^()]*?),?\)\)", r"\1, [\2])", text)
+    for node in ep.graph.nodes:
+        if node.op == "call_function":
+            text = re.sub(rf"(?<![\w.]){re.escape(node.name)}\b(?!\.)", f"{node.name}_v", text)
+    return text
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch's notes on constant predicates and side effects
+def test_torch_examples_printed_in_both_styles_agree(torch):
+    from torch._export.db.examples import all_examples
+
+    checked = 0
+    for name, case in sorted(all_examples().items()):
+        try:
+            ep = torch.export.export(case.model, case.example_args, case.example_kwargs,
+                                     dynamic_shapes=case.dynamic_shapes, strict=True)
+        except Exception:  # noqa: BLE001 - cases torch itself cannot export are not about printing
+            continue
+        ours, theirs = parse_program(seed_style(ep)), parse_program(clean_program_text(str(ep)))
+        assert canonical_text(ours) == canonical_text(theirs), name
+        assert (named_text(ours) == named_text(theirs)) == (not any(
+            n.op == "call_function" for n in ep.graph.nodes)), name
+        checked += 1
+    assert checked >= 30
+
+
+@pytest.mark.parametrize("case", ["cond_closed_over_variable", "nested_function"])
+def test_torch_engine_on_torch_examples_agrees_with_the_seed_documents(torch, case):
+    seed = SEEDS / "000_66645cfb5e7c41e8.txt"
+    if not seed.exists():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    text = seed.read_text(encoding="utf-8")
+    section = text[text.index(f"\n{case}\n"):]
+    block = re.search(r"Result:\n\n\.\. code-block::\n\n(.*?)(?=\n\S|\Z)", section, re.S).group(1)
+    path = Path(torch.__file__).parent / "_export" / "db" / "examples" / f"{case}.py"
+    result = TorchEngine().run_case(path)
+    comparison = compare.compare_results(ok("builtin", textwrap.dedent(block)), result)
+    assert comparison.classification == "agree", comparison.diff
+    assert comparison.names_agree
+
+
+def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
+    """The CI gate: every case of ``cases/`` agrees, or differs as the expectations file says."""
+    if importlib.util.find_spec("exportdb.engines.builtin") is None:
+        pytest.skip("the builtin engine (exportdb.engines.builtin) does not exist yet")
+    cases = ROOT / "cases"
+    if not compare.discover_cases(cases):
+        pytest.skip(f"no case files in {cases} yet")
+    status = compare.main(["--cases", str(cases)])
+    out = capsys.readouterr().out
+    assert status == 0, out
