@@ -1,0 +1,473 @@
+"""Run cases through engines: a result cache and a pool of worker processes.
+
+Each (case, engine, rewrite?) pair is one job.  A job whose cache key (case
+file content, engine name and version, exporter fingerprint) is in the cache is
+not run again.  The others run in worker processes with a per-job timeout; a
+hanging or crashing job becomes an error entry and the run goes on.  Only
+outcomes the engine itself reported are cached; timeouts, crashes and engine
+bugs are never cached::
+
+    >>> report = run_cases(registry.cases, ["builtin"], cache_dir=".cache")  # doctest: +SKIP
+    >>> report.get("nested_function", "builtin").result.ok                   # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+import exportdb
+from exportdb.engines import Engine, EngineResult, get_engine
+from exportdb.registry import Case
+
+DEFAULT_TIMEOUT = 120.0
+Progress = Callable[[int, int, str], None]
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def load_engine(spec: str) -> Engine:
+    """``builtin``/``torch``, or ``package.module:factory`` for an engine of your own."""
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        return getattr(importlib.import_module(module_name), attr)()
+    return get_engine(spec)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """An engine as seen by one run: its version, or why it cannot run here."""
+
+    name: str
+    version: str
+    unavailable: str | None = None
+
+
+def describe_engine(spec: str) -> EngineInfo:
+    """Instantiate ``spec`` in this process to learn its version and availability."""
+    try:
+        engine = load_engine(spec)
+    except ImportError as exc:
+        return EngineInfo(spec, "", f"engine {spec!r} is not installed ({exc})")
+    reason = engine.unavailable_reason()
+    return EngineInfo(spec, "" if reason else engine.version(), reason)
+
+
+_FINGERPRINT: str | None = None
+
+
+def exporter_fingerprint() -> str:
+    """exportdb's version plus a hash of its Python sources (changes whenever the code does)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        root = Path(exportdb.__file__).parent
+        digest = hashlib.sha256()
+        for path in sorted(root.rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+        _FINGERPRINT = f"{exportdb.__version__}+{digest.hexdigest()[:16]}"
+    return _FINGERPRINT
+
+
+# --------------------------------------------------------------------------- cache
+
+
+class ResultCache:
+    """Engine results on disk, one JSON file per cache key."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    @staticmethod
+    def key(case_bytes: bytes, engine: EngineInfo, rewrite: bool) -> str:
+        digest = hashlib.sha256(case_bytes)
+        for part in (engine.name, engine.version, exporter_fingerprint(), str(rewrite)):
+            digest.update(b"\0" + part.encode())
+        return digest.hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> EngineResult | None:
+        try:
+            data = json.loads(self._file(key).read_text(encoding="utf-8"))
+            return EngineResult(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, result: EngineResult) -> None:
+        try:
+            text = json.dumps(asdict(result), sort_keys=True)
+        except TypeError:
+            return  # an engine put something unserialisable into ``extra``: just don't cache
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Job:
+    case: str
+    path: str
+    engine: str
+    rewrite: bool = False
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The outcome of one job.
+
+    ``status`` is ``exported`` or ``failed`` (what the engine reported),
+    ``timeout``, ``crashed`` or ``error`` (the job did not complete normally),
+    or ``unavailable`` (the engine cannot run here).
+    """
+
+    job: Job
+    result: EngineResult
+    status: str
+    cached: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.status in ("exported", "failed")
+
+
+@dataclass
+class RunReport:
+    """Everything one run produced."""
+
+    engines: tuple[EngineInfo, ...]
+    records: dict[tuple[str, str, bool], RunRecord] = field(default_factory=dict)
+
+    def get(self, case: str, engine: str, rewrite: bool = False) -> RunRecord | None:
+        return self.records.get((case, engine, rewrite))
+
+    def add(self, record: RunRecord) -> None:
+        job = record.job
+        self.records[(job.case, job.engine, job.rewrite)] = record
+
+    @property
+    def available_engines(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.engines if e.unavailable is None)
+
+
+def _failure(job: Job, status: str, text: str) -> RunRecord:
+    error_type = text.partition(":")[0]
+    return RunRecord(job, EngineResult(job.engine, False, text, error_type), status)
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def worker_main() -> None:
+    """Body of a worker process: run the jobs pickled onto stdin, answer on stdout.
+
+    The real stdout is kept for the answers and fd 1 is pointed at stderr, so a
+    case that prints cannot corrupt the channel.
+    """
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    inbox = sys.stdin.buffer
+    engines: dict[str, Engine] = {}
+    while True:
+        try:
+            job = pickle.load(inbox)
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            engine = engines.get(job.engine) or engines.setdefault(job.engine, load_engine(job.engine))
+            answer: tuple[bool, Any] = (True, engine.run_case(Path(job.path), rewrite=job.rewrite))
+        except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
+            line = str(exc).splitlines()[0] if str(exc) else ""
+            answer = (False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}")
+        pickle.dump(answer, channel)
+        channel.flush()
+
+
+_WORKER_CODE = "from exportdb.runner import worker_main; worker_main()"
+
+
+class _Worker:
+    """One worker process, started with the parent's interpreter and ``sys.path``."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.inbox = self.process.stdin
+        self.outbox = self.process.stdout
+        self.job: Job | None = None
+        self.deadline = 0.0
+
+    def assign(self, job: Job, timeout: float) -> None:
+        self.job = job
+        self.deadline = time.monotonic() + timeout
+        try:
+            pickle.dump(job, self.inbox)
+            self.inbox.flush()
+        except OSError:
+            pass  # the worker is gone; the closed pipe reports it as a crash
+
+    def receive(self) -> tuple[bool, Any] | None:
+        """The answer to the current job, or None when the worker died."""
+        try:
+            return pickle.load(self.outbox)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._close()
+
+    def stop(self) -> None:
+        try:
+            pickle.dump(None, self.inbox)
+            self.inbox.flush()
+        except OSError:
+            pass
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        for stream in (self.inbox, self.outbox):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """Runs jobs in up to ``size`` worker processes, each job under ``timeout`` seconds."""
+
+    def __init__(self, size: int, timeout: float = DEFAULT_TIMEOUT):
+        self.size = max(1, size)
+        self.timeout = timeout
+
+    def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
+        """Run every job, calling ``done`` with each record as soon as it is known."""
+        pending = deque(jobs)
+        idle: list[_Worker] = []
+        busy: list[_Worker] = []
+        try:
+            while pending or busy:
+                while pending and (idle or len(busy) < self.size):
+                    worker = idle.pop() if idle else _Worker()
+                    worker.assign(pending.popleft(), self.timeout)
+                    busy.append(worker)
+                wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                ready = set(wait([w.outbox for w in busy], timeout=wait_for))
+                for worker in list(busy):
+                    record = self._collect(worker, worker.outbox in ready)
+                    if record is None:
+                        continue
+                    busy.remove(worker)
+                    if record.status in ("timeout", "crashed"):
+                        worker.kill()
+                    else:
+                        idle.append(worker)
+                    done(record)
+        finally:
+            for worker in busy:
+                worker.kill()
+            for worker in idle:
+                worker.stop()
+
+    def _collect(self, worker: _Worker, readable: bool) -> RunRecord | None:
+        job = worker.job
+        assert job is not None
+        if readable:
+            answer = worker.receive()
+            if answer is None:
+                return _failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
+                                f"{worker.exit_code()}) while exporting this case")
+            completed, payload = answer
+            if not completed:
+                return _failure(job, "error", payload)
+            return RunRecord(job, payload, "exported" if payload.ok else "failed")
+        if time.monotonic() >= worker.deadline:
+            return _failure(job, "timeout", f"TimeoutError: export did not finish within "
+                            f"{self.timeout:g} s (per-case timeout)")
+        return None
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def plan_jobs(cases: Iterable[Case], engines: Sequence[str]) -> list[Job]:
+    """One job per case and engine, plus one per rewrite, in a stable order."""
+    jobs = []
+    for case in cases:
+        for engine in engines:
+            jobs.append(Job(case.name, str(case.path), engine))
+            if case.has_rewrite:
+                jobs.append(Job(case.name, str(case.path), engine, rewrite=True))
+    return jobs
+
+
+def run_cases(
+    cases: Sequence[Case],
+    engines: Sequence[str] = ("builtin",),
+    *,
+    cache_dir: str | Path | None = None,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Run every case through every engine; see the module docstring."""
+    infos = tuple(describe_engine(name) for name in engines)
+    report = RunReport(infos)
+    cache = ResultCache(cache_dir) if cache_dir is not None else None
+    by_name = {info.name: info for info in infos}
+    todo: list[tuple[Job, str | None]] = []
+    for job in plan_jobs(cases, engines):
+        info = by_name[job.engine]
+        if info.unavailable:
+            report.add(_failure(job, "unavailable", f"EngineUnavailable: {info.unavailable}"))
+            continue
+        key = ResultCache.key(Path(job.path).read_bytes(), info, job.rewrite) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            report.add(RunRecord(job, hit, "exported" if hit.ok else "failed", cached=True))
+        else:
+            todo.append((job, key))
+    total, finished = len(todo), 0
+    keys = {job: key for job, key in todo}
+
+    def done(record: RunRecord) -> None:
+        nonlocal finished
+        finished += 1
+        report.add(record)
+        key = keys.get(record.job)
+        if cache is not None and key and record.completed:
+            cache.put(key, record.result)
+        if progress is not None:
+            progress(finished, total, record.job.case)
+
+    if todo:
+        size = jobs if jobs else min(os.cpu_count() or 1, len(todo))
+        WorkerPool(size, timeout).run([job for job, _ in todo], done)
+    return report
+
+
+# --------------------------------------------------------------------------- support levels
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A case whose outcome contradicts its declared support level."""
+
+    case: str
+    engine: str
+    kind: str  # "unexpected failure" or "unexpected pass"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.case} [{self.engine}]: {self.kind}: {self.detail}"
+
+
+@dataclass
+class SupportSummary:
+    """Declared vs actual support, per case and available engine."""
+
+    passing: list[str] = field(default_factory=list)
+    failing_as_expected: list[str] = field(default_factory=list)
+    unexpected_failures: list[Mismatch] = field(default_factory=list)
+    unexpected_passes: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unexpected_failures and not self.unexpected_passes
+
+    def lines(self) -> list[str]:
+        """The summary printed at the end of a run."""
+        out = [f"{len(self.passing)} exported as declared, "
+               f"{len(self.failing_as_expected)} failing as expected, "
+               f"{len(self.unexpected_failures)} unexpected failures, "
+               f"{len(self.unexpected_passes)} unexpected passes"]
+        if self.failing_as_expected:
+            out.append("failing as expected: " + ", ".join(self.failing_as_expected))
+        out += [f"unexpected failure: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_failures]
+        out += [f"unexpected pass: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_passes]
+        return out
+
+
+def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
+    """Compare each case's declared support level with what the primary engine did.
+
+    The support level is a claim about the primary (first) engine; other engines'
+    outcomes are shown side by side but not verified.  Nothing is verified when
+    the primary engine is unavailable.
+    """
+    summary = SupportSummary()
+    primary = report.engines[0].name if report.engines else None
+    for case in cases:
+        for engine in [e for e in report.available_engines if e == primary]:
+            record = report.get(case.name, engine)
+            if record is None:
+                continue
+            label = case.name
+            exported = record.status == "exported"
+            if case.support_level == "SUPPORTED":
+                if exported:
+                    summary.passing.append(label)
+                else:
+                    first = record.result.text.splitlines()[0] if record.result.text else record.status
+                    summary.unexpected_failures.append(
+                        Mismatch(case.name, engine, "unexpected failure",
+                                 f"declared SUPPORTED but export failed: {first}"))
+            elif exported:
+                summary.unexpected_passes.append(
+                    Mismatch(case.name, engine, "unexpected pass",
+                             "declared NOT_SUPPORTED_YET but it exports; "
+                             "set support_level = SupportLevel.SUPPORTED"))
+            elif record.completed:
+                summary.failing_as_expected.append(label)
+            else:
+                summary.unexpected_failures.append(
+                    Mismatch(case.name, engine, "unexpected failure",
+                             f"the run did not complete: {record.result.text}"))
+            rewrite = report.get(case.name, engine, rewrite=True)
+            if rewrite is not None and rewrite.status != "exported":
+                first = rewrite.result.text.splitlines()[0] if rewrite.result.text else rewrite.status
+                summary.unexpected_failures.append(
+                    Mismatch(case.name, engine, "unexpected failure", f"the rewrite does not export: {first}"))
+    return summary
