@@ -1,0 +1,204 @@
+"""Rendering: templates, page layout, atomic write-if-changed, stale pages, docutils-clean output."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docutils.core
+import docutils.utils
+import pytest
+from docutils.parsers.rst import Directive, directives, roles
+
+from exportdb.engines import EngineResult
+from exportdb.registry import Registry, load_case, load_registry
+from exportdb.render import (
+    RenderOptions,
+    build_pages,
+    code_lines,
+    tag_links,
+    write_pages,
+)
+from exportdb.runner import EngineInfo, Job, RunRecord, RunReport, run_cases, verify_support
+from generator_support import CASES, good_case
+
+PROGRAM = "ExportedProgram:\n    class GraphModule(torch.nn.Module):\n        def forward(self, x):\n            return (x,)\n"
+
+
+def _report(case_paths: dict[str, Path], results: dict[str, EngineResult]) -> RunReport:
+    report = RunReport((EngineInfo("builtin", "0.1.0"),))
+    for name, result in results.items():
+        rewrite = name.endswith("+rewrite")
+        case = name.removesuffix("+rewrite")
+        status = "exported" if result.ok else "failed"
+        report.add(RunRecord(Job(case, str(case_paths[case]), "builtin", rewrite), result, status))
+    return report
+
+
+@pytest.fixture
+def small(tmp_path: Path):
+    """A registry of two cases (one with a rewrite) and a report made by hand."""
+    cases = tmp_path / "cases"
+    first = good_case(cases, "alpha_case", tags='{"python.closure", "torch.cond"}')
+    second = good_case(cases, "beta_case", extra='''
+        class Better(torch.nn.Module):
+            def forward(self, x):
+                return x + 1
+
+
+        rewrite = Better()
+        ''')
+    registry = Registry(cases, (load_case(first), load_case(second)))
+    report = _report({"alpha_case": first, "beta_case": second}, {
+        "alpha_case": EngineResult("builtin", True, PROGRAM, seconds=0.25, eager_check="match"),
+        "beta_case": EngineResult("builtin", False, "DataDependentControlFlowError: x.py:3: no", "X"),
+        "beta_case+rewrite": EngineResult("builtin", True, PROGRAM + "# rewritten", seconds=0.5),
+    })
+    return registry, report
+
+
+def test_code_lines_indents_and_keeps_blank_lines_empty():
+    assert code_lines("a\n\n  b  \n") == "    a\n\n      b\n"
+    assert code_lines("a") == "    a\n"
+
+
+def test_tag_links_follow_the_taxonomy():
+    assert tag_links(["python.closure", "torch.cond"], "../") == (
+        ":doc:`torch.cond <../torch.cond>`, :doc:`python.closure <../python.closure>`")
+
+
+def test_tag_page_layout(small):
+    registry, report = small
+    page = build_pages(registry, report, RenderOptions())["python.closure.rst"]
+    lines = page.splitlines()
+    assert lines[:4] == ["python.closure", "==================", "alpha_case", "^^^^^^^^^^"]
+    assert "    Tags: :doc:`torch.cond <torch.cond>`, :doc:`python.closure <python.closure>`" in lines
+    assert "    Support Level: SUPPORTED" in lines
+    start = lines.index("Original source code:")
+    assert lines[start + 2:start + 4] == [".. code-block:: python", ""]
+    call = lines.index("    torch.export.export(model, example_args)")
+    assert lines[call - 3:call] == ["    model = Doubler()", "", ""]
+    assert lines[call + 1:call + 6] == ["", "Result:", "", ".. code-block::", ""]
+    assert "beta_case" in lines and lines[lines.index("beta_case") - 3:lines.index("beta_case")] == ["", "", ""]
+
+
+def test_tag_descriptions_are_optional(small):
+    registry, report = small
+    plain = build_pages(registry, report, RenderOptions())["torch.cond.rst"]
+    described = build_pages(registry, report, RenderOptions(tag_descriptions=True))["torch.cond.rst"]
+    assert "higher-order operator" not in plain
+    assert described.splitlines()[3].startswith("Cases built on the ``cond`` higher-order operator")
+
+
+def test_case_page_has_description_rewrite_timing_and_eager_check(small):
+    registry, report = small
+    pages = build_pages(registry, report, RenderOptions())
+    alpha = pages["cases/alpha_case.rst"]
+    assert "Doubles its input through a nested function." in alpha
+    assert "Export time: 0.250 s." in alpha
+    assert "Eager check: running the exported program" in alpha
+    assert ":doc:`torch.cond <../torch.cond>`" in alpha
+    beta = pages["cases/beta_case.rst"]
+    assert "You can rewrite the example above to something like the following:" in beta
+    assert "    class Better(torch.nn.Module):" in beta and "# rewritten" in beta
+    assert "DataDependentControlFlowError" in beta
+
+
+def test_timings_are_left_out_under_source_date_epoch(small, monkeypatch):
+    registry, report = small
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    pages = build_pages(registry, report, RenderOptions.from_environment(["builtin"]))
+    assert "timings.rst" not in pages
+    assert "Export time" not in pages["cases/alpha_case.rst"]
+    assert "timings" not in pages["index.rst"]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert "timings.rst" in build_pages(registry, report, RenderOptions.from_environment(["builtin"]))
+
+
+def test_index_groups_cases_by_support_level(small):
+    registry, report = small
+    summary = verify_support(registry.cases, report)
+    index = build_pages(registry, report, RenderOptions(), summary)["index.rst"]
+    supported = index.index("Supported\n~~~~~~~~~")
+    assert index.index(":doc:`alpha_case <cases/alpha_case>`") > supported
+    assert "**fails unexpectedly**" in index  # beta_case is declared SUPPORTED but failed
+    assert "1 unexpected failures" in index
+    assert "   torch.cond\n" in index
+
+
+def test_user_templates_override_builtin_ones(small, tmp_path: Path):
+    registry, report = small
+    custom = tmp_path / "mine"
+    custom.mkdir()
+    (custom / "tag.rst.jinja").write_text("{{ tag.name }}\n{{ tag.name | underline('*') }}\n\nCustom.\n")
+    pages = build_pages(registry, report, RenderOptions(templates_dir=custom))
+    assert pages["torch.cond.rst"] == "torch.cond\n**********\n\nCustom.\n"
+    assert "You can rewrite" in pages["cases/beta_case.rst"]  # other templates unchanged
+
+
+def test_write_pages_only_writes_changes_and_removes_stale_pages(tmp_path: Path):
+    out = tmp_path / "out"
+    neighbour = tmp_path / "keep.rst"
+    neighbour.write_text("not ours")
+    own = out / "handwritten.rst"
+    out.mkdir()
+    own.write_text("not generated")
+    first = write_pages({"a.rst": "A\n", "cases/b.rst": "B\n"}, out)
+    assert (first.written, first.unchanged, first.removed) == (2, 0, 0)
+    inode = (out / "a.rst").stat().st_ino
+    second = write_pages({"a.rst": "A\n", "cases/b.rst": "B2\n"}, out)
+    assert (second.written, second.unchanged) == (1, 1)
+    assert (out / "a.rst").stat().st_ino == inode  # untouched, not replaced
+    third = write_pages({"a.rst": "A\n"}, out)
+    assert third.removed == 1 and not (out / "cases" / "b.rst").exists()
+    assert neighbour.read_text() == "not ours" and own.read_text() == "not generated"
+    assert not [p for p in out.rglob(".tmp-*")]
+
+
+def test_write_pages_never_leaves_the_output_directory(tmp_path: Path):
+    out = tmp_path / "out"
+    victim = tmp_path / "victim.rst"
+    victim.write_text("precious")
+    with pytest.raises(ValueError, match="outside the output directory"):
+        write_pages({"../victim.rst": "gone"}, out)
+    out.mkdir(exist_ok=True)
+    (out / ".exportdb-pages").write_text("../victim.rst\n/etc/passwd\n")
+    write_pages({"a.rst": "A\n"}, out)
+    assert victim.read_text() == "precious"
+
+
+class _Toctree(Directive):
+    has_content = True
+    option_spec = {"maxdepth": int, "caption": directives.unchanged, "hidden": directives.flag}
+
+    def run(self):
+        return []
+
+
+def _parse_clean(text: str, source: str, docs: set[str], refs: list[str]) -> list[str]:
+    def doc_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        target = text.split("<")[-1].rstrip(">").strip()
+        refs.append(target)
+        return [docutils.nodes.Text(text)], []
+
+    roles.register_local_role("doc", doc_role)
+    directives.register_directive("toctree", _Toctree)
+    stream = io.StringIO()
+    docutils.core.publish_doctree(text, source_path=source, settings_overrides={
+        "report_level": 2, "halt_level": 5, "warning_stream": stream, "syntax_highlight": "none"})
+    return [line for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def test_every_generated_page_parses_with_docutils_without_warnings(tmp_path: Path):
+    registry = load_registry(CASES)
+    report = run_cases(registry.cases, ["builtin"], cache_dir=tmp_path / "cache", jobs=2)
+    pages = build_pages(registry, report, RenderOptions(), verify_support(registry.cases, report))
+    names = {rel.removesuffix(".rst") for rel in pages}
+    assert len(pages) == len(registry.cases) + 15 + 2
+    for rel, text in sorted(pages.items()):
+        refs: list[str] = []
+        warnings = _parse_clean(text, rel, names, refs)
+        assert warnings == [], (rel, warnings)
+        base = Path(rel).parent
+        for ref in refs:  # every :doc: link points at a generated page
+            assert (base / ref).as_posix().replace("cases/../", "") in names, (rel, ref)

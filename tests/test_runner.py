@@ -1,0 +1,180 @@
+"""The runner: result cache, worker processes, per-case timeout, crash isolation, support levels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exportdb.engines import EngineResult
+from exportdb.registry import load_case, load_registry
+from exportdb.runner import (
+    EngineInfo,
+    Job,
+    ResultCache,
+    RunRecord,
+    RunReport,
+    run_cases,
+    verify_support,
+)
+from generator_support import good_case, write_case
+
+HANGING = '''
+    import torch
+
+
+    class Hangs(torch.nn.Module):
+        """Never returns."""
+
+        def forward(self, x):
+            while True:
+                pass
+
+
+    example_args = (torch.randn(2),)
+    model = Hangs()
+    '''
+
+CRASHING = '''
+    import os
+
+    import torch
+
+
+    class Crashes(torch.nn.Module):
+        """Kills the process that traces it."""
+
+        def forward(self, x):
+            os._exit(3)
+
+
+    example_args = (torch.randn(2),)
+    model = Crashes()
+    '''
+
+
+def _counter():
+    calls: list[str] = []
+    return calls, lambda done, total, name: calls.append(name)
+
+
+def test_unchanged_cases_are_not_exported_again(tmp_path: Path):
+    good_case(tmp_path / "cases", "first", extra="# the first")
+    second = good_case(tmp_path / "cases", "second", extra="# the second")
+    registry = load_registry(tmp_path / "cases")
+    cache = tmp_path / "cache"
+    calls, progress = _counter()
+    run1 = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=2, progress=progress)
+    assert sorted(calls) == ["first", "second"]
+    assert all(not r.cached and r.status == "exported" for r in run1.records.values())
+
+    calls.clear()
+    run2 = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=2, progress=progress)
+    assert calls == []
+    assert all(r.cached for r in run2.records.values())
+    assert run2.get("first", "builtin").result == run1.get("first", "builtin").result
+
+    second.write_text(second.read_text().replace("t * 2", "t * 3"))
+    registry = load_registry(tmp_path / "cases")
+    run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=1, progress=progress)
+    assert calls == ["second"]
+
+
+def test_cache_key_covers_content_engine_version_and_rewrite():
+    base = ResultCache.key(b"src", EngineInfo("builtin", "1"), False)
+    assert base == ResultCache.key(b"src", EngineInfo("builtin", "1"), False)
+    others = {
+        ResultCache.key(b"src2", EngineInfo("builtin", "1"), False),
+        ResultCache.key(b"src", EngineInfo("torch", "1"), False),
+        ResultCache.key(b"src", EngineInfo("builtin", "2"), False),
+        ResultCache.key(b"src", EngineInfo("builtin", "1"), True),
+    }
+    assert base not in others and len(others) == 4
+
+
+def test_hanging_and_crashing_cases_become_error_entries_and_the_run_goes_on(tmp_path: Path):
+    cases = tmp_path / "cases"
+    write_case(cases, "hangs", HANGING)
+    write_case(cases, "crashes", CRASHING)
+    good_case(cases, "fine")
+    registry = load_registry(cases)
+    assert not registry.problems
+    cache = tmp_path / "cache"
+    report = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=2, timeout=2)
+    hang = report.get("hangs", "builtin")
+    crash = report.get("crashes", "builtin")
+    assert hang.status == "timeout" and hang.result.text.startswith("TimeoutError: ")
+    assert crash.status == "crashed" and "exit code 3" in crash.result.text
+    assert report.get("fine", "builtin").status == "exported"
+
+    # Neither failure was cached: a second run tries them again; the good case comes from the cache.
+    calls, progress = _counter()
+    again = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=2, timeout=2, progress=progress)
+    assert sorted(calls) == ["crashes", "hangs"]
+    assert again.get("fine", "builtin").cached
+
+    summary = verify_support(registry.cases, report)
+    assert {m.case for m in summary.unexpected_failures} == {"hangs", "crashes"}
+
+
+def test_unavailable_engine_is_reported_not_run(tmp_path: Path):
+    registry = load_registry(good_case(tmp_path).parent)
+    report = run_cases(registry.cases, ["no_such_module_xyz:Engine"], jobs=1)
+    record = report.get("good_case", "no_such_module_xyz:Engine")
+    assert record.status == "unavailable" and "not installed" in record.result.text
+    assert verify_support(registry.cases, report).passing == []
+
+
+def test_declared_and_actual_support_levels_are_compared(tmp_path: Path):
+    cases = tmp_path / "cases"
+    nsy = "from torch._export.db.case import SupportLevel\nsupport_level = SupportLevel.NOT_SUPPORTED_YET"
+    names = {"ok_supported": "", "bad_supported": "", "ok_unsupported": nsy, "bad_unsupported": nsy}
+    loaded = [load_case(good_case(cases, name, extra=extra)) for name, extra in names.items()]
+    report = RunReport((EngineInfo("builtin", "1"),))
+    for case in loaded:
+        ok = case.name in ("ok_supported", "bad_unsupported")
+        text = "ExportedProgram: ..." if ok else "SomeError: nope"
+        report.add(RunRecord(Job(case.name, str(case.path), "builtin"), EngineResult("builtin", ok, text),
+                             "exported" if ok else "failed"))
+    summary = verify_support(loaded, report)
+    assert summary.passing == ["ok_supported"]
+    assert summary.failing_as_expected == ["ok_unsupported"]
+    assert [m.case for m in summary.unexpected_failures] == ["bad_supported"]
+    assert [m.case for m in summary.unexpected_passes] == ["bad_unsupported"]
+    assert not summary.ok
+    lines = summary.lines()
+    assert lines[0] == ("1 exported as declared, 1 failing as expected, 1 unexpected failures, "
+                        "1 unexpected passes")
+    assert any(line.startswith("unexpected pass: bad_unsupported") for line in lines)
+
+
+def test_rewrites_run_and_must_export(tmp_path: Path):
+    path = write_case(tmp_path / "cases", "with_rewrite", '''
+        import torch
+        from torch._export.db.case import SupportLevel
+
+
+        class Branchy(torch.nn.Module):
+            """Branches on data."""
+
+            def forward(self, x):
+                if x.sum() > 0:
+                    return x
+                return -x
+
+
+        class Fixed(torch.nn.Module):
+            def forward(self, x):
+                return x.abs()
+
+
+        example_args = (torch.randn(3),)
+        support_level = SupportLevel.NOT_SUPPORTED_YET
+        model = Branchy()
+        rewrite = Fixed()
+        ''')
+    case = load_case(path)
+    report = run_cases([case], ["builtin"], jobs=1)
+    assert report.get("with_rewrite", "builtin").status == "failed"
+    rewrite = report.get("with_rewrite", "builtin", rewrite=True)
+    assert rewrite.status == "exported" and "aten.abs.default" in rewrite.result.text
+    summary = verify_support([case], report)
+    assert summary.ok and summary.failing_as_expected == ["with_rewrite"]
