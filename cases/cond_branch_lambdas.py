@@ -1,5 +1,4 @@
 import torch
-from functorch.experimental.control_flow import cond
 
 
 class CondBranchLambdas(torch.nn.Module):
@@ -8,10 +7,12 @@ class CondBranchLambdas(torch.nn.Module):
     is just a function without a name, so it is traced the same way; the
     sub-graphs are still called ``true_graph_0`` and ``false_graph_0``
     because they are named after their role, not after the Python function.
+    This case calls cond as ``torch.cond``, the same operator as
+    ``functorch.experimental.control_flow.cond``.
     """
 
     def forward(self, x):
-        return cond(x.max() > 1.0, lambda v: v.clamp(max=1.0), lambda v: v.exp(), (x,))
+        return torch.cond(x.max() > 1.0, lambda v: v.clamp(max=1.0), lambda v: v.exp(), (x,))
 
 
 example_args = (torch.randn(5),)
