@@ -88,6 +88,7 @@ NOT_SUPPORTED: dict[str, tuple[type, tuple[str, ...]]] = {
     "cond_mutates_global": (errors.CondError, ("record", "copy_", _RULE_MUTATION)),
     "cond_returns_input_alias": (errors.CondError, ("unchanged", "outputs must not alias inputs")),
     "cond_non_tensor_operand": (errors.CondError, ("operand 1 is a float", "the operands must be a tuple of tensors")),
+    "cond_pytree_operands": (errors.CondError, ("operand 0 is a dict", "the operands must be a tuple of tensors")),
     "cond_multi_element_predicate": (errors.CondError, ("3 elements", "a tensor with only one element")),
     "cond_python_if_on_tensor": (errors.DataDependentControlFlowError, ("depends on a tensor's value",)),
 }
