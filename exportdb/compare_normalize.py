@@ -399,8 +399,8 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
     return count, env
 
 
-def _used_names(graph: Graph, skip: Node | None = None) -> set[str]:
-    exprs = [n.expr for n in graph.nodes if n is not skip] + ([graph.output] if graph.output else [])
+def _used_names(graph: Graph) -> set[str]:
+    exprs = [n.expr for n in graph.nodes] + ([graph.output] if graph.output else [])
     return {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
