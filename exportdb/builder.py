@@ -14,10 +14,29 @@ import numpy as np
 
 from exportdb.dispatch import user_stack
 from exportdb.graph import Graph, Node
-from exportdb.meta import meta_of
+from exportdb import dtypes
+from exportdb.meta import TensorMeta, meta_of
 from exportdb.ops import OpDef, register
 
 GETITEM = register("getitem", operator.getitem, form="getitem")
+
+
+def _is_symbolic(value: Any) -> bool:
+    """True when ``value`` holds a tensor with symbolic sizes or a symbolic number."""
+    if isinstance(value, (list, tuple)):
+        return any(_is_symbolic(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_symbolic(v) for v in value.values())
+    return getattr(value, "_sym", None) is not None or hasattr(value, "recipe")
+
+
+def _meta(out: Any, shape: Any) -> Any:
+    """meta['val'] for a kernel result, using the symbolic ``shape`` when there is one."""
+    if shape is None:
+        return meta_of(out)
+    if isinstance(out, np.ndarray):
+        return TensorMeta(tuple(shape), dtypes.from_numpy(out.dtype))
+    return tuple(_meta(o, s) for o, s in zip(out, shape))
 
 
 class GraphBuilder:
@@ -31,6 +50,21 @@ class GraphBuilder:
         #: extra key appended to the stack of nodes made by a higher-order op
         self.hop_marker = hop_marker
         self.constant_lifter: Callable[[Any], Node] | None = None
+        self._env: Any = None
+
+    @property
+    def env(self) -> Any:
+        """The ShapeEnv of this export (owned by the root builder), created on first need."""
+        root = self.root
+        if root._env is None:
+            from exportdb.symbolic import ShapeEnv
+
+            root._env = ShapeEnv()
+        return root._env
+
+    @property
+    def has_symbols(self) -> bool:
+        return self.root._env is not None
 
     @property
     def root(self) -> "GraphBuilder":
@@ -71,11 +105,22 @@ class GraphBuilder:
             self.lifted[outer] = inner
         return inner
 
+    def node_of_sym(self, sym: Any) -> Node:
+        """The node computing the symbolic value ``sym`` in this graph (made on first use)."""
+        node = sym.nodes.get(self.graph)
+        if node is None:
+            op, args = sym.recipe
+            node = self.create(op, self.map_args(args), {}, sym)
+            sym.nodes[self.graph] = node
+        return node
+
     def map_args(self, value: Any) -> Any:
         from exportdb.frontend.tensor import Tensor
 
         if isinstance(value, Tensor):
             return self.node_of(value)
+        if hasattr(value, "recipe"):
+            return self.node_of_sym(value)
         if isinstance(value, list):
             return [self.map_args(v) for v in value]
         if isinstance(value, tuple):
@@ -97,20 +142,46 @@ class GraphBuilder:
         """Add a node for ``op`` applied to ``args``; return the traced result."""
         from exportdb.frontend.tensor import Tensor
 
-        node = self.create(op, self.map_args(args), self.map_args(kwargs), meta_of(out))
+        shapes = self._symbolic_shapes(op, args, kwargs, out)
+        node = self.create(op, self.map_args(args), self.map_args(kwargs), _meta(out, shapes))
         if op.mutates is not None:
             target = args[op.mutates]
             target._node = node
             return target
         if op.multi:
             stack = node.meta["stack"]
+            shapes = shapes or [None] * len(out)
             return tuple(
-                Tensor._make(o, self.create(GETITEM, (node, i), {}, meta_of(o), stack=stack))
-                for i, o in enumerate(out)
+                Tensor._make(o, self.create(GETITEM, (node, i), {}, _meta(o, sh), stack=stack), sh)
+                for i, (o, sh) in enumerate(zip(out, shapes))
             )
         if isinstance(out, np.ndarray):
-            return Tensor._make(out, node)
+            return Tensor._make(out, node, shapes)
         return out
+
+    def _symbolic_shapes(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
+        """Output shape(s) with symbolic sizes, or None when everything is static."""
+        if not self.has_symbols or not isinstance(out, (np.ndarray, tuple, list)) or not _is_symbolic((args, kwargs)):
+            return None
+        if op.mutates is not None:
+            return tuple(args[op.mutates].shape)
+        from exportdb.shape_rules import output_shape
+
+        shapes = output_shape(op, args, kwargs)
+        for got, want in zip(shapes if op.multi else [shapes], out if op.multi else [out]):
+            hints = tuple(d.hint if hasattr(d, "hint") else d for d in got)
+            assert hints == want.shape, f"shape rule of {op.qualname} gave {got} (= {hints}) for {want.shape}"
+        return shapes
+
+    def unbacked_item(self, tensor: Any) -> Any:
+        """``tensor.item()`` while tracing: a new unbacked symbol ``u<n>``."""
+        from exportdb.ops import aten
+        from exportdb.symbolic import SymInt
+
+        hint = int(tensor._value.reshape(()).item())
+        sym = SymInt(self.env.new_unbacked(hint), self.env, (aten("item.default"), (tensor,)))
+        self.node_of_sym(sym)
+        return sym
 
     def check_mutation(self, tensor: Any, op: OpDef) -> None:
         """Called before an in-place op runs; sub-graph builders refuse writes to

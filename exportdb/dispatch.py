@@ -92,6 +92,8 @@ def unwrap(value: Any) -> Any:
 
     if isinstance(value, Tensor):
         return value._value
+    if hasattr(value, "recipe"):  # a SymInt/SymBool: kernels see its example value
+        return value.hint
     if isinstance(value, (list, tuple)):
         return type(value)(unwrap(v) for v in value)
     if isinstance(value, dict):

@@ -18,6 +18,7 @@ from exportdb.errors import CondError, MapError, SourceLocation
 from exportdb.graph import Node
 from exportdb.meta import TensorMeta, meta_of
 from exportdb.ops import OpDef, register
+from exportdb.symbolic import SymBool
 
 def _cond_kernel(pred: Any, true_fn: Callable, false_fn: Callable, operands: list) -> tuple:
     return true_fn(*operands) if bool(np.asarray(pred)) else false_fn(*operands)
@@ -78,16 +79,18 @@ class SubgraphBuilder(GraphBuilder):
                 hint="work on a copy (y = x.clone(); y.add_(1)); in-place ops on tensors created inside are allowed")
 
 
-def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np.ndarray]]) -> tuple[SubgraphBuilder, list]:
-    """Run ``fn`` on fresh tensors standing for ``inputs``; return its builder and output leaves."""
+def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np.ndarray, Any]]) -> tuple[SubgraphBuilder, list]:
+    """Run ``fn`` on fresh tensors standing for ``inputs`` (outer node, example value,
+    shape with symbolic sizes or None); return its builder and output leaves."""
     from exportdb.frontend.tensor import Tensor
 
     sub = SubgraphBuilder(parent, kind, fn)
     args = []
-    for outer, value in inputs:
+    for outer, value, sym in inputs:
         placeholder = sub.lift(outer)
-        placeholder.meta["val"] = meta_of(value)
-        args.append(Tensor._make(value, placeholder))
+        tensor = Tensor._make(value, placeholder, sym)
+        placeholder.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
+        args.append(tensor)
         sub.outside_arrays.append(value)
         sub.values.setdefault(outer, value)
     dispatch.push_builder(sub)
@@ -165,7 +168,7 @@ def _emit(builder: GraphBuilder, op: OpDef, args: tuple, out_metas: list, out_va
     args = tuple(builder.graph.create_node("get_attr", a, name=a, meta={"stack": stack}) if isinstance(a, str) else a
                  for a in args)
     call = builder.create(op, args, {}, tuple(out_metas), stack=stack)
-    results = [Tensor._make(v, builder.create(GETITEM, (call, i), {}, m, stack=stack))
+    results = [Tensor._make(v, builder.create(GETITEM, (call, i), {}, m, stack=stack), m.shape)
                for i, (m, v) in enumerate(zip(out_metas, out_values))]
     return pytree.tree_unflatten(results, spec)
 
@@ -176,7 +179,7 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
 
     operands = _check_operands(operands, "cond")
     if isinstance(pred, Tensor):
-        if pred.numel() != 1:
+        if pred._value.size != 1:
             raise CondError(f"cond predicate has {pred.numel()} elements: it must be a tensor with only one element "
                             "or a boolean expression", location=dispatch.user_location(),
                             hint="reduce the predicate first, e.g. x.sum() > 0 or (x > 0).all()")
@@ -184,15 +187,17 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
         taken = bool(pred._value.reshape(()))
     elif isinstance(pred, (bool, np.bool_)):
         pred_arg = taken = bool(pred)
+    elif isinstance(pred, SymBool):
+        pred_arg, taken = builder.node_of_sym(pred), pred.hint
     else:
-        pred_arg, taken = builder.sym_pred(pred) if hasattr(builder, "sym_pred") else _bad_pred(pred)
-    outer = [(builder.node_of(t), t._value.copy()) for t in operands]
-    t_sub, t_leaves = _trace(builder, "cond", true_fn, [(n, v.copy()) for n, v in outer])
-    f_sub, f_leaves = _trace(builder, "cond", false_fn, [(n, v.copy()) for n, v in outer])
+        _bad_pred(pred)
+    outer = [(builder.node_of(t), t._value.copy(), t._sym) for t in operands]
+    t_sub, t_leaves = _trace(builder, "cond", true_fn, [(n, v.copy(), sh) for n, v, sh in outer])
+    f_sub, f_leaves = _trace(builder, "cond", false_fn, [(n, v.copy(), sh) for n, v, sh in outer])
     t_nodes = _output(t_sub, t_leaves, "cond")
     f_nodes = _output(f_sub, f_leaves, "cond")
     _check_same_outputs(true_fn, false_fn, t_sub, f_sub, t_nodes, f_nodes)
-    operand_nodes = _union_operands([n for n, _ in outer], t_sub, f_sub)
+    operand_nodes = _union_operands([n for n, _, _ in outer], t_sub, f_sub)
     for sub in (t_sub, f_sub):
         _align_placeholders(sub, operand_nodes)
     t_name = builder.graph.add_subgraph("true_graph", t_sub.graph)
@@ -228,7 +233,7 @@ def _check_same_outputs(true_fn: Any, false_fn: Any, t_sub: SubgraphBuilder, f_s
             hint="make both branches return the same number and nesting of tensors")
     for i, (a, b) in enumerate(zip(t_nodes, f_nodes)):
         ma, mb = a.meta["val"], b.meta["val"]
-        if ma != mb:
+        if _meta_text(ma) != _meta_text(mb):
             raise CondError(
                 f"cond branches disagree on output {i}: {describe(true_fn)} returns {_meta_text(ma)}, "
                 f"{describe(false_fn)} returns {_meta_text(mb)}; the function must return a tensor with the same "
@@ -261,8 +266,8 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
                        location=dispatch.user_location(), hint="map iterates over dimension 0 of xs")
     xs_nodes = [builder.node_of(t) for t in mapped]
     arg_nodes = [builder.node_of(t) for t in args]
-    inputs = [(n, t._value[0].copy()) for n, t in zip(xs_nodes, mapped)] + \
-             [(n, t._value.copy()) for n, t in zip(arg_nodes, args)]
+    inputs = [(n, t._value[0].copy(), t._sym[1:] if t._sym else None) for n, t in zip(xs_nodes, mapped)] + \
+             [(n, t._value.copy(), t._sym) for n, t in zip(arg_nodes, args)]
     sub, leaves = _trace(builder, "map", body, inputs)
     _output(sub, leaves, "map")
     closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]

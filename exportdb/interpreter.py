@@ -52,7 +52,7 @@ def run_graph(graph: Graph, inputs: list[Any]) -> list[Any]:
     raise InterpreterError("graph has no output node")
 
 
-def _check_input(name: str, meta: Any, value: Any) -> Any:
+def _check_input(name: str, meta: Any, value: Any, bindings: dict) -> Any:
     from exportdb.frontend.tensor import Tensor
 
     if isinstance(meta, TensorMeta):
@@ -65,13 +65,54 @@ def _check_input(name: str, meta: Any, value: Any) -> Any:
         if len(array.shape) != len(meta.shape):
             raise InputError(f"input {name}: expected {len(meta.shape)} dimensions, got {len(array.shape)}")
         for dim, (want, have) in enumerate(zip(meta.shape, array.shape)):
-            if isinstance(want, int) and want != have:
-                raise InputError(f"input {name}: dimension {dim} must be {want} (the program was exported for "
-                                 f"{meta.annotation()}), got {have}")
+            if isinstance(want, int):
+                if want != have:
+                    raise InputError(f"input {name}: dimension {dim} must be {want} (the program was exported for "
+                                     f"{meta.annotation()}), got {have}")
+            else:
+                bindings.setdefault(want.expr, []).append((name, dim, have))
         return array
-    if value != meta:
+    if meta is not None and value != meta:
         raise InputError(f"input {name}: the program was specialized to the constant {meta!r}, got {value!r}")
     return value
+
+
+def check_dynamic_sizes(env: Any, bindings: dict) -> None:
+    """Solve the symbols from the inputs' sizes, then check ranges and guards."""
+    import sympy
+
+    values: dict = {}
+    for expr, uses in bindings.items():
+        if expr.is_Symbol:
+            name, dim, size = uses[0]
+            values[expr] = size
+            for other, odim, osize in uses[1:]:
+                if osize != size:
+                    raise InputError(f"input {other}: dimension {odim} is {osize} but must equal dimension {dim} of "
+                                     f"{name} ({size}); both are {expr}")
+    for expr, uses in bindings.items():
+        missing = expr.free_symbols - set(values)
+        if len(missing) == 1:  # a derived dim whose root appears nowhere else: solve it
+            sym = missing.pop()
+            solved = sympy.solve(sympy.Eq(expr, uses[0][2]), sym)
+            if not solved or not solved[0].is_integer:
+                name, dim, size = uses[0]
+                raise InputError(f"input {name}: dimension {dim} is {size}, which is not of the form {expr}")
+            values[sym] = int(solved[0])
+        for name, dim, size in uses:
+            want = int(expr.xreplace(values))
+            if want != size:
+                raise InputError(f"input {name}: dimension {dim} must be {expr} = {want}, got {size}")
+    for sym, value in values.items():
+        lo, hi = env.ranges[sym]
+        if not (lo <= value <= hi):
+            name, dim, _ = next(u for e, us in bindings.items() for u in us if sym in e.free_symbols)
+            raise InputError(f"input {name}: dimension {dim} is {value}, outside the range "
+                             f"[{lo}, {'int_oo' if hi == sympy.oo else hi}] of {sym}")
+    for guard, where in env.guards:
+        if not bool(guard.xreplace(values)):
+            raise InputError(f"inputs break the guard {guard} that export recorded at {where}",
+                             hint="the exported program is only valid where its guards hold")
 
 
 class ExportedModule:
@@ -97,14 +138,17 @@ class ExportedModule:
 
         leaves = iter(self._user_leaves(args, kwargs))
         inputs = []
+        bindings: dict = {}
         for spec, node in zip(self.ep.graph_signature.input_specs, self.ep.graph.placeholders):
             if spec.kind is InputKind.USER_INPUT:
                 value = next(leaves, None)
-                inputs.append(_check_input(node.name, node.meta.get("val"), value))
+                inputs.append(_check_input(node.name, node.meta.get("val"), value, bindings))
             elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
                 inputs.append(self.state[spec.target])
             else:
                 inputs.append(self.constants[spec.target])
+        if bindings:
+            check_dynamic_sizes(self.ep.shape_env, bindings)
         flat = run_graph(self.ep.graph, inputs)
         wrapped = [Tensor._make(v) if isinstance(v, np.ndarray) else v for v in flat]
         return pytree.tree_unflatten(wrapped, self.ep.out_spec)

@@ -89,6 +89,7 @@ class ExportedProgram:
     forward_signature: inspect.Signature
     out_spec: TreeSpec
     range_constraints: dict = field(default_factory=dict)
+    shape_env: Any = None
 
     def __str__(self) -> str:
         from exportdb.printer import format_program

@@ -14,11 +14,11 @@ from typing import Any, Iterator
 
 from exportdb import dispatch, pytree
 from exportdb.builder import GraphBuilder
-from exportdb.errors import ExportError, InputError, UnsupportedAPIError
+from exportdb.errors import ExportError, InputError
 from exportdb.graph import Node
-from exportdb.meta import meta_of
+from exportdb.meta import TensorMeta, meta_of
 from exportdb.program import (ConstantArgument, ExportedProgram, ExportGraphSignature, InputKind, InputSpec,
-                              OutputKind, OutputSpec, TensorArgument)
+                              OutputKind, OutputSpec, SymIntArgument, TensorArgument)
 
 _CONSTANT_TYPES = (int, float, bool, str, type(None))
 
@@ -68,25 +68,6 @@ def _tensor_attribute_paths(model: Any) -> dict[int, str]:
             if isinstance(value, Tensor) and id(value) not in paths:
                 paths[id(value)] = f"{prefix}.{name}" if prefix else name
     return paths
-
-
-def _check_dynamic_shapes(dynamic_shapes: Any, constraints: Any) -> None:
-    from exportdb.frontend.export_api import Dim, DerivedDim, _DimHint
-
-    def marks_dynamic(spec: Any) -> bool:
-        if isinstance(spec, (Dim, DerivedDim)) or (isinstance(spec, _DimHint) and spec.name != "STATIC"):
-            return True
-        if isinstance(spec, dict):
-            return any(marks_dynamic(v) for v in spec.values())
-        if isinstance(spec, (list, tuple)):
-            return any(marks_dynamic(v) for v in spec)
-        return False
-
-    if constraints or marks_dynamic(dynamic_shapes):
-        raise UnsupportedAPIError(
-            "dynamic dimensions are not supported by the built-in exporter yet",
-            location=dispatch.user_location(),
-            hint="export with static shapes (drop dynamic_shapes), or use the torch engine")
 
 
 def _state_name(prefix: str, target: str) -> str:
@@ -142,15 +123,32 @@ class _Export:
         self.lifted[id(tensor)] = (tensor, node)
         return node
 
-    def user_inputs(self, leaves: list[tuple[str, Any]]) -> list[Any]:
+    def user_inputs(self, leaves: list[tuple[str, Any]], dims: dict[int, dict]) -> list[Any]:
         from exportdb.frontend.tensor import Tensor
 
+        allocator = None
         traced = []
         for name, leaf in leaves:
             if isinstance(leaf, Tensor):
                 node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value)})
                 self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.name), None))
-                traced.append(Tensor._make(leaf._value.copy(), node))
+                tensor = Tensor._make(leaf._value.copy(), node)
+                spec = dims.get(id(leaf))
+                if spec:
+                    from exportdb.dynamic_shapes import SymbolAllocator
+                    from exportdb.symbolic import SymInt
+
+                    allocator = allocator or SymbolAllocator(self.builder.env)
+                    shape = list(leaf._value.shape)
+                    for d, entry in spec.items():
+                        if not -len(shape) <= d < len(shape):
+                            raise InputError(f"dynamic_shapes names dim {d} of {name}, which has {len(shape)} dims")
+                        expr = allocator.expr_for(entry, shape[d], f"{name}.size()[{d % len(shape)}]")
+                        if expr is not None:
+                            shape[d] = SymInt(expr, self.builder.env, ())
+                    tensor._attach_sym(shape)
+                    node.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
+                traced.append(tensor)
             elif isinstance(leaf, _CONSTANT_TYPES):
                 node = self.graph.placeholder(name, meta={"val": leaf})
                 self.user_specs.append(InputSpec(InputKind.USER_INPUT, ConstantArgument(node.name, leaf), None))
@@ -170,6 +168,10 @@ class _Export:
                 node = self.builder.node_of(leaf)
                 values.append(node)
                 specs.append(OutputSpec(OutputKind.USER_OUTPUT, TensorArgument(node.name), None))
+            elif hasattr(leaf, "recipe"):
+                node = self.builder.node_of_sym(leaf)
+                values.append(node)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, SymIntArgument(node.name), None))
             elif isinstance(leaf, _CONSTANT_TYPES):
                 values.append(leaf)
                 specs.append(OutputSpec(OutputKind.USER_OUTPUT, ConstantArgument("", leaf), None))
@@ -191,17 +193,19 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
                          hint="pass an instance of your nn.Module subclass")
     if not isinstance(args, tuple):
         raise InputError(f"example_args must be a tuple, got {type(args).__name__}", hint="write (x,) for one input")
-    _check_dynamic_shapes(dynamic_shapes, constraints)
     sig = inspect.signature(model.forward)
     try:
         bound = sig.bind(*args, **dict(kwargs or {}))
     except TypeError as exc:
         raise InputError(f"example inputs do not match {type(model).__name__}.forward{sig}: {exc}") from None
+    from exportdb.dynamic_shapes import collect
+
+    dims = collect(sig, bound, dynamic_shapes, constraints)
 
     run = _Export(model)
     run.lift_state()
     leaves = flatten_user_inputs(sig, bound)
-    traced = iter(run.user_inputs(leaves))
+    traced = iter(run.user_inputs(leaves, dims))
     for pname in list(bound.arguments):
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
     dispatch.push_builder(run.builder)
@@ -212,4 +216,6 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
         dispatch.pop_builder(run.builder)
         run.restore_state()
     signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
-    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec)
+    env = run.builder.root._env
+    ranges = env.range_constraints() if env is not None else {}
+    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec, ranges, env)

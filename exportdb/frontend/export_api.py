@@ -3,11 +3,10 @@ torch-level helpers tied to export (``torch._check``, ``torch.sym_min``...)."""
 
 from __future__ import annotations
 
-import builtins
 from dataclasses import dataclass
 from typing import Any
 
-from exportdb.dispatch import active_builder
+from exportdb.dispatch import active_builder, user_location
 
 
 def is_exporting() -> bool:
@@ -100,9 +99,32 @@ def _export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shap
 
 
 def _check(condition: Any, message: Any = None) -> None:
+    """``torch._check``: while exporting, a symbolic condition narrows the ranges and
+    becomes a runtime assertion node; otherwise it must simply hold."""
+    from exportdb.symbolic import SymBool
+
+    if isinstance(condition, SymBool):
+        _record_check(condition)
+        return
     if not condition:
         text = message() if callable(message) else "Expected cond to be True, but got False."
         raise RuntimeError(text)
+
+
+def _record_check(condition: Any) -> None:
+    from exportdb.errors import ConstraintViolationError
+    from exportdb.symbolic import ASSERT_SCALAR
+
+    env = condition.env
+    if env.known(condition.expr) is False:
+        raise ConstraintViolationError(f"torch._check({condition.expr}) can never hold for the declared ranges",
+                                       location=user_location())
+    env.narrow(condition.expr)
+    builder = active_builder()
+    if builder is not None:
+        node = builder.node_of_sym(condition)
+        message = f"Runtime assertion failed for expression {condition.expr} on node '{node.name}'"
+        builder.create(ASSERT_SCALAR, (node, message), {}, None)
 
 
 def _check_is_size(value: Any, max: int | None = None) -> None:  # noqa: A002
@@ -112,5 +134,17 @@ def _check_is_size(value: Any, max: int | None = None) -> None:  # noqa: A002
 
 
 NAMESPACE = {"export": _export, "Dim": Dim, "dims": dims, "dynamic_dim": dynamic_dim}
-TORCH_LEVEL = {"_check": _check, "_check_is_size": _check_is_size, "sym_min": builtins.min,
-               "sym_max": builtins.max, "sym_int": int, "sym_float": float}
+def _sym_min(a: Any, b: Any) -> Any:
+    from exportdb.symbolic import sym_min
+
+    return sym_min(a, b)
+
+
+def _sym_max(a: Any, b: Any) -> Any:
+    from exportdb.symbolic import sym_max
+
+    return sym_max(a, b)
+
+
+TORCH_LEVEL = {"_check": _check, "_check_is_size": _check_is_size, "sym_min": _sym_min,
+               "sym_max": _sym_max, "sym_int": int}

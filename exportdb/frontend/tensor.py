@@ -52,19 +52,36 @@ def _is_scalar(value: Any) -> bool:
 class Tensor:
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
-    __slots__ = ("_value", "_node", "requires_grad", "__weakref__", "__dict__")
+    __slots__ = ("_value", "_node", "_sym", "requires_grad", "__weakref__", "__dict__")
 
     def __init__(self, *args: Any) -> None:
         raise UnsupportedAPIError("torch.Tensor(...) cannot be constructed directly in the built-in front end",
                                   location=user_location(), hint="use torch.tensor(data) or a factory such as torch.zeros")
 
     @classmethod
-    def _make(cls, value: np.ndarray, node: Any = None, requires_grad: bool = False) -> "Tensor":
+    def _make(cls, value: np.ndarray, node: Any = None, sym: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Wrap ``value``; ``sym`` is a shape whose entries may be symbolic sizes."""
         t = object.__new__(cls)
         t._value = value
         t._node = node
+        t._sym = None
         t.requires_grad = requires_grad
+        if sym is not None:
+            t._attach_sym(sym)
         return t
+
+    def _attach_sym(self, dims: Any) -> None:
+        """Give this tensor symbolic sizes; each reads as ``sym_size.int(self, i)`` in a graph."""
+        from exportdb.symbolic import SYM_SIZE, SymInt
+
+        out, symbolic = [], False
+        for i, d in enumerate(dims):
+            if isinstance(d, SymInt) and not d.expr.is_number:
+                out.append(SymInt(d.expr, d.env, (SYM_SIZE, (self, i))))
+                symbolic = True
+            else:
+                out.append(int(d.expr) if isinstance(d, SymInt) else int(d))
+        self._sym = tuple(out) if symbolic else None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name.startswith("_"):
@@ -76,12 +93,12 @@ class Tensor:
     # -- metadata -----------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._value.shape)
+        return Size(self._value.shape if self._sym is None else self._sym)
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
             return self.shape
-        return self._value.shape[_wrap(dim, self.ndim)]
+        return self.shape[_wrap(dim, self.ndim)]
 
     @property
     def dtype(self) -> DType:
@@ -94,8 +111,8 @@ class Tensor:
     def dim(self) -> int:
         return self._value.ndim
 
-    def numel(self) -> int:
-        return int(self._value.size)
+    def numel(self) -> Any:
+        return self.shape.numel() if self._sym is not None else int(self._value.size)
 
     nelement = numel
 
@@ -131,7 +148,7 @@ class Tensor:
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self._value.shape[0]
+        return int(self.shape[0])
 
     def __iter__(self):
         if self.ndim == 0:
@@ -164,6 +181,9 @@ class Tensor:
         return bool(value.reshape(()))
 
     def item(self) -> Any:
+        builder = active_builder()
+        if builder is not None and self._node is not None and self.dtype.kind in "bi" and self._value.size == 1:
+            return builder.unbacked_item(self)
         value = self._concrete("Tensor.item()")
         if value.size != 1:
             raise RuntimeError(f"a Tensor with {value.size} elements cannot be converted to Scalar")
@@ -621,6 +641,7 @@ class Parameter(Tensor):
         p = object.__new__(cls)
         p._value = value
         p._node = None
+        p._sym = None
         p.requires_grad = requires_grad
         return p
 

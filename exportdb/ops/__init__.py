@@ -24,7 +24,8 @@ class OpDef:
     writes a call: ``call`` (``torch.ops.aten.add.Tensor(x, 1)``), ``getitem``
     (``cond[0]``) or ``infix`` (``sym_size_int_1 > 4``, the symbol in ``symbol``); ``node_name``
     overrides the candidate node name (torch names assertion nodes
-    ``_assert_scalar_default``).
+    ``_assert_scalar_default``); ``text`` overrides the printed callee
+    (``torch.sym_min``).
     """
 
     qualname: str
@@ -35,6 +36,7 @@ class OpDef:
     symbol: str = ""
     nondeterministic: bool = False
     node_name: str = ""
+    text: str = ""
 
     @property
     def name(self) -> str:
@@ -46,7 +48,7 @@ class OpDef:
 
     @property
     def target_text(self) -> str:
-        return f"torch.ops.{self.qualname}"
+        return self.text or f"torch.ops.{self.qualname}"
 
     def __repr__(self) -> str:
         return self.target_text

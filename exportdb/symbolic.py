@@ -1,0 +1,299 @@
+"""Symbolic sizes: SymInt/SymBool values, the ShapeEnv that owns their symbols, guards.
+
+Sizes of dims declared dynamic are sympy symbols ``s0, s1, ...`` (in input
+order); ``item()`` makes unbacked symbols ``u0, ...``.  Every symbol has an
+example value (its hint) and an inclusive range.  Python control flow on a
+symbolic value evaluates it with the hints and records a guard, which must hold
+over the whole declared range or export fails with a ConstraintViolationError.
+sympy is imported only when an export actually uses dynamic shapes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from typing import Any
+
+from exportdb.dispatch import user_location
+from exportdb.errors import ConstraintViolationError, DataDependentControlFlowError, UnsupportedAPIError
+from exportdb.ops import register
+
+_BIG = 10**9
+
+
+def _sympy():
+    import sympy
+
+    return sympy
+
+
+# Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
+SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
+_INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
+          "floordiv": ("//", operator.floordiv), "mod": ("%", operator.mod), "gt": (">", operator.gt),
+          "ge": (">=", operator.ge), "lt": ("<", operator.lt), "le": ("<=", operator.le),
+          "eq": ("==", operator.eq), "ne": ("!=", operator.ne)}
+SYM_OPS = {name: register(f"sym.{name}", fn, form="infix", symbol=sym, node_name=name)
+           for name, (sym, fn) in _INFIX.items()}
+SYM_MIN = register("sym.sym_min", min, node_name="sym_min", text="torch.sym_min")
+SYM_MAX = register("sym.sym_max", max, node_name="sym_max", text="torch.sym_max")
+
+
+def _assert_scalar(cond: Any, message: str) -> None:
+    if not cond:
+        raise RuntimeError(message)
+
+
+ASSERT_SCALAR = register("aten._assert_scalar.default", _assert_scalar, node_name="_assert_scalar_default")
+
+
+class ShapeEnv:
+    """Symbols of one export: their hints, ranges, where they come from, and the guards."""
+
+    def __init__(self) -> None:
+        self.hints: dict[Any, int] = {}
+        self.ranges: dict[Any, tuple[Any, Any]] = {}
+        self.sources: dict[Any, str] = {}
+        self.guards: list[tuple[Any, str]] = []
+        self.input_dims: list[Any] = []
+        self._backed = 0
+        self._unbacked = 0
+
+    def new_symbol(self, hint: int, lo: int, hi: Any, source: str) -> Any:
+        sp = _sympy()
+        sym = sp.Symbol(f"s{self._backed}", integer=True, nonnegative=True)
+        self._backed += 1
+        self.hints[sym], self.ranges[sym], self.sources[sym] = hint, (lo, hi), source
+        return sym
+
+    def new_unbacked(self, hint: int) -> Any:
+        sp = _sympy()
+        sym = sp.Symbol(f"u{self._unbacked}", integer=True)
+        self._unbacked += 1
+        self.hints[sym], self.ranges[sym], self.sources[sym] = hint, (-sp.oo, sp.oo), "a data-dependent value"
+        return sym
+
+    # -- evaluation ------------------------------------------------------------------
+    def hint(self, expr: Any) -> Any:
+        sp = _sympy()
+        value = sp.sympify(expr.xreplace(self.hints))
+        return bool(value) if value.is_Relational or value in (sp.true, sp.false) else int(value)
+
+    def _points(self, sym: Any) -> list[int]:
+        sp = _sympy()
+        lo, hi = self.ranges[sym]
+        lo = -_BIG if lo == -sp.oo else int(lo)
+        hi = _BIG if hi == sp.oo else int(hi)
+        candidates = {lo, min(lo + 1, hi), max(hi - 1, lo), hi, self.hints[sym]}
+        return sorted(p for p in candidates if lo <= p <= hi) or [lo]
+
+    def known(self, expr: Any) -> bool | None:
+        """True/False when ``expr`` has that value over all symbol ranges, else None."""
+        sp = _sympy()
+        symbols = sorted(expr.free_symbols, key=str)
+        if not symbols:
+            return bool(expr)
+        seen = set()
+        for combo in itertools.islice(itertools.product(*(self._points(s) for s in symbols)), 256):
+            value = sp.sympify(expr.xreplace(dict(zip(symbols, combo))))
+            seen.add(bool(value == sp.true) if value in (sp.true, sp.false) else bool(value))
+            if len(seen) > 1:
+                return None
+        return seen.pop()
+
+    def guard(self, expr: Any, what: str) -> bool:
+        """Evaluate a symbolic condition the Python code branches on; keep it as a guard."""
+        sp = _sympy()
+        known = self.known(expr)
+        if known is not None:
+            return known
+        if any(str(s).startswith("u") for s in expr.free_symbols):
+            raise DataDependentControlFlowError(
+                f"{what} depends on the data-dependent value {expr} (could not guard on it)",
+                location=user_location(),
+                hint="bound it first with torch._check(...) / torch._check_is_size(...), or branch with torch.cond")
+        value = self.hint(expr)
+        guard = expr if value else sp.Not(expr)
+        self.violation(guard)
+        self.guards.append((guard, str(user_location() or "")))
+        return value
+
+    def violation(self, guard: Any) -> None:
+        """Raise ConstraintViolationError: ``guard`` does not hold over the declared ranges."""
+        sp = _sympy()
+        sym = sorted(guard.free_symbols, key=str)[0]
+        lo, hi = self.ranges[sym]
+        hi_text = "int_oo" if hi == sp.oo else hi
+        raise ConstraintViolationError(
+            f"Constraints violated: not all values of {self.sources[sym]} ({sym}) in the specified range "
+            f"[{lo}, {hi_text}] satisfy the generated guard {guard}",
+            location=user_location(),
+            hint="narrow the dimension's range in Dim(..., min=, max=) so the guard always holds, mark it static, "
+                 "or express the branch with torch.cond")
+
+    def narrow(self, expr: Any) -> None:
+        """Tighten a symbol's range from a checked relation such as ``u0 <= 5``."""
+        sp = _sympy()
+        if not expr.is_Relational or len(expr.free_symbols) != 1:
+            return
+        sym = next(iter(expr.free_symbols))
+        lhs = expr.lhs - expr.rhs
+        coeff = lhs.coeff(sym)
+        if coeff not in (1, -1) or (lhs - coeff * sym).free_symbols:
+            return
+        const = -(lhs - coeff * sym)  # coeff*sym REL const
+        lo, hi = self.ranges[sym]
+        rel = type(expr)
+        flip = coeff == -1
+        bound = -const if flip else const
+        upper = rel in (sp.LessThan, sp.StrictLessThan)
+        if flip:
+            upper = not upper
+        strict = rel in (sp.StrictLessThan, sp.StrictGreaterThan)
+        if upper:
+            hi = sp.Min(hi, bound - 1 if strict else bound)
+        else:
+            lo = sp.Max(lo, bound + 1 if strict else bound)
+        self.ranges[sym] = (lo, hi)
+
+    def range_constraints(self) -> dict[str, str]:
+        """``{s0: VR[2, int_oo]}`` entries: symbols and derived input sizes, sorted by text."""
+        sp = _sympy()
+        out = {}
+        for sym, (lo, hi) in self.ranges.items():
+            out[str(sym)] = _vr(lo, hi)
+        for expr in self.input_dims:
+            if not expr.is_Symbol and expr.free_symbols:
+                lo = expr.xreplace({s: self.ranges[s][0] for s in expr.free_symbols})
+                hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
+                out[str(expr)] = _vr(lo, hi if hi.is_finite else sp.oo)
+        return dict(sorted(out.items()))
+
+
+def _vr(lo: Any, hi: Any) -> str:
+    sp = _sympy()
+    lo_text = "-int_oo" if lo == -sp.oo else str(lo)
+    hi_text = "int_oo" if hi == sp.oo else str(hi)
+    return f"VR[{lo_text}, {hi_text}]"
+
+
+def _expr(value: Any) -> Any:
+    if isinstance(value, (SymInt, SymBool)):
+        return value.expr
+    return _sympy().Integer(value) if isinstance(value, int) else value
+
+
+class SymInt:
+    """An integer known only symbolically (with an example value).  ``recipe`` says how
+    to compute it in a graph: an op and its arguments (tensors, SymInts, ints)."""
+
+    __slots__ = ("expr", "env", "recipe", "nodes")
+
+    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple):
+        self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
+
+    @property
+    def hint(self) -> int:
+        return self.env.hint(self.expr)
+
+    def annotation(self) -> str:
+        return f"Sym({self.expr})"
+
+    def __repr__(self) -> str:
+        return str(self.expr)
+
+    def _binary(self, name: str, other: Any, reverse: bool = False) -> Any:
+        if not isinstance(other, (int, SymInt)) or isinstance(other, bool):
+            return NotImplemented
+        a, b = (other, self) if reverse else (self, other)
+        expr = _INFIX[name][1](_expr(a), _expr(b)) if name != "floordiv" else _sympy().floor(_expr(a) / _expr(b))
+        if name == "mod":
+            expr = _sympy().Mod(_expr(a), _expr(b))
+        cls = SymBool if name in ("gt", "ge", "lt", "le", "eq", "ne") else SymInt
+        if name == "eq":
+            expr = _sympy().Eq(_expr(a), _expr(b))
+        elif name == "ne":
+            expr = _sympy().Ne(_expr(a), _expr(b))
+        return cls(expr, self.env, (SYM_OPS[name], (a, b)))
+
+    def __add__(self, o): return self._binary("add", o)
+    def __radd__(self, o): return self._binary("add", o, True)
+    def __sub__(self, o): return self._binary("sub", o)
+    def __rsub__(self, o): return self._binary("sub", o, True)
+    def __mul__(self, o): return self._binary("mul", o)
+    def __rmul__(self, o): return self._binary("mul", o, True)
+    def __floordiv__(self, o): return self._binary("floordiv", o)
+    def __rfloordiv__(self, o): return self._binary("floordiv", o, True)
+    def __mod__(self, o): return self._binary("mod", o)
+    def __gt__(self, o): return self._binary("gt", o)
+    def __ge__(self, o): return self._binary("ge", o)
+    def __lt__(self, o): return self._binary("lt", o)
+    def __le__(self, o): return self._binary("le", o)
+    def __eq__(self, o): return self._binary("eq", o)  # type: ignore[override]
+    def __ne__(self, o): return self._binary("ne", o)  # type: ignore[override]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __truediv__(self, other: Any) -> Any:
+        raise UnsupportedAPIError(f"true division of the symbolic size {self.expr} gives a float, which the built-in "
+                                  "exporter cannot keep symbolic", location=user_location(),
+                                  hint="use integer division (//) on sizes")
+
+    __rtruediv__ = __truediv__
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        raise UnsupportedAPIError(f"round() on the symbolic size {self.expr} is not supported",
+                                  location=user_location(), hint="use integer arithmetic on sizes (//, %)")
+
+    def _specialize(self, what: str) -> int:
+        value = self.hint
+        self.env.guard(_sympy().Eq(self.expr, value), what)
+        return value
+
+    def __int__(self) -> int:
+        return self._specialize(f"int({self.expr})")
+
+    def __index__(self) -> int:
+        return self._specialize(f"using {self.expr} as a Python int")
+
+    def __bool__(self) -> bool:
+        return self.env.guard(_sympy().Ne(self.expr, 0), f"bool({self.expr})")
+
+    def __neg__(self) -> Any:
+        return self._binary("mul", -1)
+
+
+class SymBool:
+    """A symbolic condition over sizes (``s0 > 4``)."""
+
+    __slots__ = ("expr", "env", "recipe", "nodes")
+
+    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple):
+        self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
+
+    @property
+    def hint(self) -> bool:
+        return self.env.hint(self.expr)
+
+    def annotation(self) -> str:
+        return f"Sym({self.expr})"
+
+    def __repr__(self) -> str:
+        return str(self.expr)
+
+    def __bool__(self) -> bool:
+        return self.env.guard(self.expr, f"Python control flow on {self.expr}")
+
+
+def sym_min(a: Any, b: Any) -> Any:
+    if not isinstance(a, SymInt) and not isinstance(b, SymInt):
+        return min(a, b)
+    env = (a if isinstance(a, SymInt) else b).env
+    return SymInt(_sympy().Min(_expr(a), _expr(b)), env, (SYM_MIN, (a, b)))
+
+
+def sym_max(a: Any, b: Any) -> Any:
+    if not isinstance(a, SymInt) and not isinstance(b, SymInt):
+        return max(a, b)
+    env = (a if isinstance(a, SymInt) else b).env
+    return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)))
