@@ -311,7 +311,7 @@ def test_node_names_targets_and_arguments_match_torch_export(tmp_path):
     ours = load_case_module(path)
     theirs = load_case_module(path, frontend="torch")
     ep = export_and_lint(ours.model, ours.example_args)
-    tep = real.export.export(theirs.model, theirs.example_args)
+    tep = real.export.export(theirs.model, theirs.example_args, strict=True)
     got = _structure(ep.graph.nodes, lambda n: n.target.qualname)
     want = _structure(tep.graph.nodes,
                       lambda n: "getitem" if n.target.__name__ == "getitem" else str(n.target).replace("::", "."))
