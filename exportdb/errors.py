@@ -9,7 +9,18 @@ the user's ``file:line``, plus an optional ``hint`` saying how to fix it::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+
+def display_path(filename: str) -> str:
+    """``filename`` relative to the working directory when it lies below it (so Result
+    texts do not depend on where the project is checked out), else unchanged."""
+    try:
+        rel = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if rel.startswith("..") else rel
 
 
 @dataclass(frozen=True)
@@ -21,7 +32,7 @@ class SourceLocation:
     function: str = ""
 
     def __str__(self) -> str:
-        return f"{self.filename}:{self.lineno}"
+        return f"{display_path(self.filename)}:{self.lineno}"
 
 
 class ExportError(Exception):

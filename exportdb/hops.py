@@ -8,6 +8,7 @@ up with the same flat signature; operands no branch uses are dropped.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -36,6 +37,7 @@ MAP = register("higher_order.map_impl", _map_kernel, multi=True)
 
 def describe(fn: Any) -> str:
     """``true_fn (case.py:12)``: a branch's name and where it is defined."""
+    fn = getattr(fn, "fn", fn) if isinstance(fn, _PackedBody) else fn
     target = getattr(fn, "forward", None) if not hasattr(fn, "__code__") and hasattr(fn, "forward") else fn
     target = getattr(target, "__func__", target)
     code = getattr(target, "__code__", None)
@@ -93,20 +95,29 @@ def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np
         args.append(tensor)
         sub.outside_arrays.append(value)
         sub.values.setdefault(outer, value)
+    _check_signature(kind, fn, args)
     dispatch.push_builder(sub)
     try:
         result = fn(*args)
-    except TypeError as exc:
-        if "positional argument" in str(exc) or "takes" in str(exc):
-            raise (CondError if kind == "cond" else MapError)(
-                f"{kind} {describe(fn)} cannot be called with {len(args)} operand(s): the function signature must "
-                f"match with operands ({exc})", location=dispatch.user_location(),
-                hint="give the function one parameter per operand") from None
-        raise
     finally:
         dispatch.pop_builder(sub)
     leaves, sub.out_spec = pytree.tree_flatten(result)
     return sub, leaves
+
+
+def _check_signature(kind: str, fn: Any, args: list) -> None:
+    """The function must accept exactly the operands (the seed's first branch rule)."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args)
+    except TypeError as exc:
+        raise (CondError if kind == "cond" else MapError)(
+            f"{kind} {describe(fn)} cannot be called with {len(args)} operand(s): the function signature must "
+            f"match with operands ({exc})", location=dispatch.user_location(),
+            hint="give the function one parameter per operand") from None
 
 
 def _output(sub: SubgraphBuilder, leaves: list, kind: str) -> list[Node]:
@@ -116,7 +127,7 @@ def _output(sub: SubgraphBuilder, leaves: list, kind: str) -> list[Node]:
     nodes = []
     for i, leaf in enumerate(leaves):
         if not isinstance(leaf, Tensor):
-            raise error(f"{kind} {describe(sub.fn)} returns a {type(leaf).__name__} as output {i}: the function must "
+            raise error(f"{kind} {describe(sub.fn)} returns {type(leaf).__name__} value as output {i}: the function must "
                         "return tensors", location=dispatch.user_location(),
                         hint="return a tensor (or a tuple/list/dict of tensors)")
         node = sub.node_of(leaf)
@@ -255,7 +266,8 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     """Record ``torch.ops.higher_order.map_impl(body_graph_n, [xs], [args])``."""
     from exportdb.frontend.tensor import Tensor
 
-    mapped = list(xs) if isinstance(xs, (tuple, list)) else [xs]
+    packed = isinstance(xs, (tuple, list))
+    mapped = list(xs) if packed else [xs]
     for t in mapped + list(args):
         if not isinstance(t, Tensor):
             raise MapError(f"map operands must be tensors, got {type(t).__name__}", location=dispatch.user_location(),
@@ -268,6 +280,9 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     arg_nodes = [builder.node_of(t) for t in args]
     inputs = [(n, t._value[0].copy(), t._sym[1:] if t._sym else None) for n, t in zip(xs_nodes, mapped)] + \
              [(n, t._value.copy(), t._sym) for n, t in zip(arg_nodes, args)]
+    if packed:  # the body takes the row of every mapped tensor as one tuple
+        n_xs, inner_body = len(mapped), body
+        body = _PackedBody(inner_body, n_xs, type(xs))
     sub, leaves = _trace(builder, "map", body, inputs)
     _output(sub, leaves, "map")
     closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]
@@ -279,3 +294,13 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     values = list(_map_kernel(SubgraphCallable(sub.graph, name), [t._value for t in mapped],
                               [sub.values[n] for n in extra]))
     return _emit(builder, MAP, (name, xs_nodes, extra), [meta_of(v) for v in values], values, sub.out_spec)
+
+
+class _PackedBody:
+    """Adapts ``body(rows_tuple, *args)`` to the flat calling convention of map's sub-graph."""
+
+    def __init__(self, fn: Any, n: int, container: type):
+        self.fn, self.n, self.container = fn, n, container
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fn(self.container(args[: self.n]), *args[self.n:])

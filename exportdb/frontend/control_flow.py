@@ -40,7 +40,10 @@ def map(body: Any, xs: Any, *args: Any) -> Any:  # noqa: A001 - torch's name
     from exportdb import pytree
     from exportdb.frontend.functions import stack
 
-    rows = [body(x, *args) for x in xs]
+    if isinstance(xs, (tuple, list)):
+        rows = [body(type(xs)(t[i] for t in xs), *args) for i in range(len(xs[0]))]
+    else:
+        rows = [body(x, *args) for x in xs]
     leaves = [pytree.tree_flatten(r)[0] for r in rows]
     spec = pytree.tree_flatten(rows[0])[1]
     return pytree.tree_unflatten([stack([leaf[k] for leaf in leaves]) for k in range(len(leaves[0]))], spec)

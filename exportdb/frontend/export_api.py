@@ -122,6 +122,8 @@ def _record_check(condition: Any) -> None:
     env.narrow(condition.expr)
     builder = active_builder()
     if builder is not None:
+        # torch.export's graph names these nodes ge_1/le_1 (its first trace used ge/le): match it
+        builder.graph.names.create(condition.recipe[0].name)
         node = builder.node_of_sym(condition)
         message = f"Runtime assertion failed for expression {condition.expr} on node '{node.name}'"
         builder.create(ASSERT_SCALAR, (node, message), {}, None)
