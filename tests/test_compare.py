@@ -263,3 +263,15 @@ def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
     status = compare.main(["--cases", str(cases)])
     out = capsys.readouterr().out
     assert status == 0, out
+
+
+def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):
+    """The conformance target: every ExportDB example shipped inside torch agrees (loaded in place)."""
+    if importlib.util.find_spec("exportdb.engines.builtin") is None:
+        pytest.skip("the builtin engine (exportdb.engines.builtin) does not exist yet")
+    examples = Path(torch.__file__).parent / "_export" / "db" / "examples"
+    status = compare.main(["--cases", str(examples)])
+    out = capsys.readouterr().out
+    total = len(compare.discover_cases(examples))
+    assert out.splitlines()[-1] == f"{total}/{total} cases agree", out
+    assert status == 0
