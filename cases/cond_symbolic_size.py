@@ -1,6 +1,5 @@
 import torch
 from functorch.experimental.control_flow import cond
-from torch._export.db.case import SupportLevel
 from torch.export import Dim
 
 
@@ -17,7 +16,4 @@ class CondSymbolicSize(torch.nn.Module):
 example_args = (torch.randn(6, 3),)
 dynamic_shapes = {"x": {0: Dim("rows")}}
 tags = {"torch.cond", "torch.dynamic-shape"}
-# torch.export handles this case; exportdb's built-in exporter does not trace
-# dynamic dimensions yet. Switch to SUPPORTED when it does (the build says so).
-support_level = SupportLevel.NOT_SUPPORTED_YET
 model = CondSymbolicSize()

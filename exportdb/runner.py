@@ -180,17 +180,38 @@ def _failure(job: Job, status: str, text: str) -> RunRecord:
 # --------------------------------------------------------------------------- workers
 
 
+_READY = "ready"
+STARTUP_TIMEOUT = 120.0  # a worker that cannot even start within this is reported as crashed
+_WORKER_CODE = "from exportdb.runner import worker_main; worker_main()"
+
+
+def _send(stream: Any, message: Any) -> None:
+    """Write one length-prefixed pickled message and flush."""
+    data = pickle.dumps(message)
+    stream.write(len(data).to_bytes(8, "little") + data)
+    stream.flush()
+
+
 def worker_main() -> None:
     """Body of a worker process: run the jobs pickled onto stdin, answer on stdout.
 
-    The real stdout is kept for the answers and fd 1 is pointed at stderr, so a
-    case that prints cannot corrupt the channel.
+    The engines named in ``sys.argv`` are loaded before the worker reports
+    ready, so start-up does not count against the first case's timeout.  The
+    real stdout is kept for the answers and fd 1 is pointed at stderr, so a case
+    that prints cannot corrupt the channel.
     """
     channel = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     inbox = sys.stdin.buffer
     engines: dict[str, Engine] = {}
+    for name in sys.argv[1:]:
+        try:
+            engines[name] = load_engine(name)
+            engines[name].unavailable_reason()
+        except Exception:  # noqa: BLE001 - reported when a job needs the engine
+            engines.pop(name, None)
+    _send(channel, _READY)
     while True:
         try:
             job = pickle.load(inbox)
@@ -204,44 +225,54 @@ def worker_main() -> None:
         except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
             line = str(exc).splitlines()[0] if str(exc) else ""
             answer = (False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}")
-        pickle.dump(answer, channel)
-        channel.flush()
-
-
-_WORKER_CODE = "from exportdb.runner import worker_main; worker_main()"
+        _send(channel, answer)
 
 
 class _Worker:
     """One worker process, started with the parent's interpreter and ``sys.path``."""
 
-    def __init__(self) -> None:
+    def __init__(self, engines: Sequence[str]) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            [sys.executable, "-c", _WORKER_CODE, *engines],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.inbox = self.process.stdin
-        self.outbox = self.process.stdout
+        self.fd = self.process.stdout.fileno()
+        self.buffer = bytearray()
+        self.eof = False
+        self.ready = False
         self.job: Job | None = None
+        self.timeout = 0.0
         self.deadline = 0.0
 
     def assign(self, job: Job, timeout: float) -> None:
+        """Send ``job``; its clock starts now, or when a starting worker says it is ready."""
         self.job = job
-        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.deadline = time.monotonic() + (timeout if self.ready else STARTUP_TIMEOUT)
         try:
             pickle.dump(job, self.inbox)
             self.inbox.flush()
         except OSError:
             pass  # the worker is gone; the closed pipe reports it as a crash
 
-    def receive(self) -> tuple[bool, Any] | None:
-        """The answer to the current job, or None when the worker died."""
-        try:
-            return pickle.load(self.outbox)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            return None
+    def read(self) -> list[Any]:
+        """Read what the pipe holds (call only when it is readable); return complete messages."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.eof = True
+        self.buffer += chunk
+        messages = []
+        while len(self.buffer) >= 8:
+            size = int.from_bytes(self.buffer[:8], "little")
+            if len(self.buffer) < 8 + size:
+                break
+            messages.append(pickle.loads(bytes(self.buffer[8:8 + size])))
+            del self.buffer[:8 + size]
+        return messages
 
     def exit_code(self) -> int | None:
         try:
@@ -268,9 +299,10 @@ class _Worker:
         self._close()
 
     def _close(self) -> None:
-        for stream in (self.inbox, self.outbox):
+        for stream in (self.inbox, self.process.stdout):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
 
@@ -285,18 +317,19 @@ class WorkerPool:
     def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
         """Run every job, calling ``done`` with each record as soon as it is known."""
         pending = deque(jobs)
+        engines = sorted({job.engine for job in jobs})
         idle: list[_Worker] = []
         busy: list[_Worker] = []
         try:
             while pending or busy:
                 while pending and (idle or len(busy) < self.size):
-                    worker = idle.pop() if idle else _Worker()
+                    worker = idle.pop() if idle else _Worker(engines)
                     worker.assign(pending.popleft(), self.timeout)
                     busy.append(worker)
                 wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-                ready = set(wait([w.outbox for w in busy], timeout=wait_for))
+                ready = set(wait([w.fd for w in busy], timeout=wait_for))
                 for worker in list(busy):
-                    record = self._collect(worker, worker.outbox in ready)
+                    record = self._collect(worker, worker.fd in ready)
                     if record is None:
                         continue
                     busy.remove(worker)
@@ -315,15 +348,22 @@ class WorkerPool:
         job = worker.job
         assert job is not None
         if readable:
-            answer = worker.receive()
-            if answer is None:
+            for message in worker.read():
+                if message == _READY:
+                    worker.ready = True
+                    worker.deadline = time.monotonic() + worker.timeout
+                    continue
+                completed, payload = message
+                if not completed:
+                    return _failure(job, "error", payload)
+                return RunRecord(job, payload, "exported" if payload.ok else "failed")
+            if worker.eof:
                 return _failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
                                 f"{worker.exit_code()}) while exporting this case")
-            completed, payload = answer
-            if not completed:
-                return _failure(job, "error", payload)
-            return RunRecord(job, payload, "exported" if payload.ok else "failed")
         if time.monotonic() >= worker.deadline:
+            if not worker.ready:
+                return _failure(job, "crashed", f"WorkerCrashed: the worker process did not start "
+                                f"within {STARTUP_TIMEOUT:g} s")
             return _failure(job, "timeout", f"TimeoutError: export did not finish within "
                             f"{self.timeout:g} s (per-case timeout)")
         return None

@@ -57,7 +57,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "exportdb_use_cache": True,
 }
 
-_OUTCOMES: "weakref.WeakKeyDictionary[Sphinx, Outcome]" = weakref.WeakKeyDictionary()
+# Keyed by the build environment, which directives can reach without the app.
+_OUTCOMES: "weakref.WeakKeyDictionary[Any, Outcome]" = weakref.WeakKeyDictionary()
 
 
 def _as_bool(value: Any) -> bool:
@@ -119,7 +120,7 @@ def on_builder_inited(app: Sphinx) -> None:
         raise ExtensionError(f"exportdb: {exc}") from None
     logger.info("exportdb: running the cases in %s", settings.cases_dir)
     outcome = generate(settings, progress=_progress)
-    _OUTCOMES[app] = outcome
+    _OUTCOMES[app.env] = outcome
     for severity, line in outcome.messages():
         if severity == "info":
             logger.info("exportdb: %s", line)
@@ -135,16 +136,16 @@ def on_builder_inited(app: Sphinx) -> None:
                              "their declared support level (see the warnings above)")
 
 
-def outcome_for(app: Sphinx) -> Outcome:
+def outcome_for(env: Any) -> Outcome:
     """The outcome of this build's generation run."""
     try:
-        return _OUTCOMES[app]
+        return _OUTCOMES[env]
     except KeyError:
         raise ExtensionError("exportdb: no generation run in this build") from None
 
 
-def _inline_text(app: Sphinx, name: str, options: dict[str, Any]) -> tuple[str, Path]:
-    outcome = outcome_for(app)
+def _inline_text(env: Any, name: str, options: dict[str, Any]) -> tuple[str, Path]:
+    outcome = outcome_for(env)
     try:
         case = outcome.registry.get(name)
     except KeyError:
@@ -158,15 +159,15 @@ def _inline_text(app: Sphinx, name: str, options: dict[str, Any]) -> tuple[str, 
     render_options = RenderOptions(engines[:1] if "engine" in options else engines, timings=False)
     context = case_context(case, outcome.report, render_options)
     renderer = Renderer(outcome.settings.templates_dir)
-    text = renderer.render("inline_case.rst.jinja", tag_prefix=_tag_prefix(app, outcome),
+    text = renderer.render("inline_case.rst.jinja", tag_prefix=_tag_prefix(env.srcdir, outcome),
                            show_source="no-source" not in options, show_result="no-result" not in options,
                            show_rewrite="rewrite" in options, **context)
     return text, case.path
 
 
-def _tag_prefix(app: Sphinx, outcome: Outcome) -> str:
+def _tag_prefix(srcdir: Any, outcome: Outcome) -> str:
     assert outcome.settings.out_dir is not None
-    rel = Path(outcome.settings.out_dir).relative_to(Path(app.srcdir).resolve())
+    rel = Path(outcome.settings.out_dir).relative_to(Path(srcdir).resolve())
     return "/" + rel.as_posix() + "/"
 
 
@@ -185,7 +186,7 @@ class CaseDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
         try:
-            text, path = _inline_text(self.env.app, name, self.options)
+            text, path = _inline_text(self.env, name, self.options)
         except ValueError as exc:
             raise self.error(f"exportdb-case: {exc}") from None
         self.env.note_dependency(str(path))
@@ -208,7 +209,7 @@ def on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed
     for docname, uses in sorted(getattr(env, "exportdb_inline_cases", {}).items()):
         for name, options, digest in uses:
             try:
-                text, _ = _inline_text(app, name, options)
+                text, _ = _inline_text(env, name, options)
             except (ValueError, ExtensionError):
                 text = ""
             if _digest(text) != digest:

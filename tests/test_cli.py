@@ -1,0 +1,151 @@
+"""The command line: list, show, new, generate (with bad cases and determinism), check, compare."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exportdb.cli import ProgressBar, main
+from exportdb.engines import get_engine
+from exportdb.registry import load_registry
+from generator_support import CASES, good_case, write_case
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    status = main(argv, out=out)
+    return status, out.getvalue()
+
+
+def test_list_json_has_every_case_with_its_fields():
+    status, text = run(["list", "--cases", str(CASES), "--json"])
+    assert status == 0
+    listed = json.loads(text)
+    registry = load_registry(CASES)
+    assert [item["name"] for item in listed] == [case.name for case in registry.cases]
+    for item in listed:
+        assert set(item) >= {"name", "tags", "support_level", "file"}
+        assert Path(item["file"]).is_file() and Path(item["file"]).stem == item["name"]
+        assert item["support_level"] in ("SUPPORTED", "NOT_SUPPORTED_YET")
+
+
+def test_list_by_tag_and_unknown_tag(capsys):
+    status, text = run(["list", "--cases", str(CASES), "--tag", "torch.cond"])
+    assert status == 0 and text and all("torch.cond" in line for line in text.splitlines())
+    assert run(["list", "--cases", str(CASES), "--tag", "torch.cnd"])[0] == 2
+    assert "did you mean 'torch.cond'" in capsys.readouterr().err
+
+
+def test_show_prints_exactly_the_builtin_result():
+    path = CASES / "closure_scale_factor.py"
+    expected = get_engine("builtin").run_case(path).text
+    assert run(["show", "closure_scale_factor", "--cases", str(CASES)]) == (0, expected + "\n")
+    assert run(["show", str(path)]) == (0, expected + "\n")
+
+
+def test_show_failing_case_and_unknown_case(capsys):
+    status, text = run(["show", "tensor_value_branch", "--cases", str(CASES)])
+    assert status == 1 and text.count("\n") == 1 and text.split(":")[0].endswith("Error")
+    assert run(["show", "no_such_case", "--cases", str(CASES)])[0] == 2
+    assert "no case 'no_such_case'" in capsys.readouterr().err
+
+
+def test_new_scaffolds_a_valid_case(tmp_path: Path, capsys):
+    assert run(["new", "fresh_case", "--tags", "python.closure", "torch.cond", "--cases", str(tmp_path)])[0] == 0
+    registry = load_registry(tmp_path)
+    assert not registry.problems
+    [case] = registry.cases
+    assert case.name == "fresh_case" and case.tags == ("torch.cond", "python.closure")
+    assert run(["new", "fresh_case", "--tags", "python.closure", "--cases", str(tmp_path)])[0] == 2
+    assert run(["new", "other", "--tags", "python.clousre", "--cases", str(tmp_path)])[0] == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "did you mean 'python.closure'" in err
+
+
+def test_generate_reports_bad_cases_in_one_line_each_and_renders_the_rest(tmp_path: Path, capsys):
+    cases = tmp_path / "cases"
+    good_case(cases, "fine_case")
+    write_case(cases, "broken_case", "import torch\nmodel = (\n")
+    status, text = run(["generate", "--cases", str(cases), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert status == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert err == [f"error: {cases / 'broken_case.py'}:2: syntax error: '(' was never closed "
+                   "(hint: fix the Python syntax of the case file)"]
+    assert (tmp_path / "out" / "cases" / "fine_case.rst").is_file()
+    assert "fine_case" in (tmp_path / "out" / "python.closure.rst").read_text()
+    strict = run(["generate", "--cases", str(cases), "--out", str(tmp_path / "out"), "--strict"])
+    assert strict[0] == 1
+
+
+def test_generate_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("closure_scale_factor", "cond_closed_over_tensor", "tensor_value_branch",
+                 "builtin_helpers", "decorated_helper", "buffer_update"):
+        shutil.copy(CASES / f"{name}.py", cases / f"{name}.py")
+    trees = []
+    for seed in ("1", "7"):
+        out = tmp_path / f"out{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed, SOURCE_DATE_EPOCH="0")
+        subprocess.run([sys.executable, "-m", "exportdb", "generate", "--cases", str(cases), "--out", str(out),
+                        "--no-cache", "-j", "2"], env=env, check=True, capture_output=True)
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.rst"))})
+    assert trees[0] == trees[1] and len(trees[0]) == 6 + 15 + 1
+
+
+def test_check_passes_on_the_project_cases_and_fails_on_a_wrong_level(tmp_path: Path, capsys):
+    status, text = run(["check", "--cases", str(CASES), "--cache-dir", str(tmp_path / "cache"), "-j", "2"])
+    assert status == 0, capsys.readouterr().err
+    assert "0 unexpected failures, 0 unexpected passes" in text
+    cases = tmp_path / "cases"
+    good_case(cases, "claims_unsupported", extra="""
+        from torch._export.db.case import SupportLevel
+        support_level = SupportLevel.NOT_SUPPORTED_YET
+        """)
+    status, text = run(["check", "--cases", str(cases), "--no-cache"])
+    assert status == 1 and "1 unexpected passes" in text
+    assert "error: claims_unsupported [builtin]: unexpected pass" in capsys.readouterr().err
+
+
+def test_bad_engine_name_is_answered_with_did_you_mean(tmp_path: Path, capsys):
+    assert run(["check", "--cases", str(tmp_path), "--engines", "builtn"])[0] == 2
+    assert "did you mean 'builtin'" in capsys.readouterr().err
+
+
+def test_compare_subcommand_reaches_the_comparison_tool(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--help"])
+    assert exc.value.code == 0
+    assert "--cases" in capsys.readouterr().out
+
+
+def test_python_dash_m_and_version():
+    done = subprocess.run([sys.executable, "-m", "exportdb", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("exportdb ")
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_bar_only_on_a_terminal():
+    quiet, loud = _Stream(False), _Stream(True)
+    for stream in (quiet, loud):
+        bar = ProgressBar(stream, width=10)
+        bar(1, 4, "first")
+        bar(4, 4, "last")
+        bar.finish()
+    assert quiet.getvalue() == ""
+    assert "[##########] 4/4 last" in loud.getvalue() and loud.getvalue().endswith("\n")

@@ -1,0 +1,107 @@
+"""End-to-end Sphinx builds: the extension, the directive, incremental writes, strictness, the real docs."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from sphinx.cmd.build import build_main
+
+from generator_support import CASES, REPO, good_case
+
+NSY = "from torch._export.db.case import SupportLevel\nsupport_level = SupportLevel.NOT_SUPPORTED_YET"
+
+
+def make_project(root: Path, conf_extra: str = "") -> Path:
+    src = root / "src"
+    src.mkdir(parents=True)
+    (src / "conf.py").write_text(textwrap.dedent(f"""
+        extensions = ["exportdb.sphinx"]
+        exportdb_cases_dir = {str(root / 'cases')!r}
+        exportdb_jobs = 1
+        exclude_patterns = ["_build"]
+        """) + conf_extra)
+    (src / "index.rst").write_text(textwrap.dedent("""
+        Test site
+        =========
+
+        .. toctree::
+
+           guide
+           generated/index
+        """))
+    (src / "guide.rst").write_text(textwrap.dedent("""
+        Guide
+        =====
+
+        .. exportdb-case:: good_case
+        """))
+    good_case(root / "cases")
+    return src
+
+
+def build(src: Path, out: Path, *extra: str) -> int:
+    return build_main(["-W", "-n", "-q", "-w", str(out.parent / "warnings.txt"), *extra, str(src), str(out)])
+
+
+def test_extension_generates_pages_and_renders_the_directive(tmp_path: Path):
+    src = make_project(tmp_path)
+    out = tmp_path / "html"
+    assert build(src, out) == 0, (tmp_path / "warnings.txt").read_text()
+    generated = src / "generated"
+    assert (generated / "python.closure.rst").is_file() and (generated / "cases" / "good_case.rst").is_file()
+    guide = (out / "guide.html").read_text()
+    assert "aten" in guide and "mul" in guide  # the live Result of the inline case
+    assert (out / "generated" / "python.closure.html").is_file()
+
+    stamps = {p: p.stat().st_mtime_ns for p in generated.rglob("*.rst")}
+    assert build(src, out) == 0
+    assert {p: p.stat().st_mtime_ns for p in generated.rglob("*.rst")} == stamps  # nothing rewritten
+
+
+def test_deleted_case_pages_are_removed(tmp_path: Path):
+    src = make_project(tmp_path)
+    extra = good_case(tmp_path / "cases", "second_case", extra="# second")
+    out = tmp_path / "html"
+    assert build(src, out) == 0
+    assert (src / "generated" / "cases" / "second_case.rst").exists()
+    extra.unlink()
+    assert build(src, out) == 0
+    assert not (src / "generated" / "cases" / "second_case.rst").exists()
+    assert (src / "guide.rst").exists() and (src / "conf.py").exists()
+
+
+def test_support_mismatch_is_a_warning_and_fails_strict_builds(tmp_path: Path):
+    src = make_project(tmp_path)
+    good_case(tmp_path / "cases", "claims_unsupported", extra=NSY)
+    out = tmp_path / "html"
+    assert build_main(["-q", str(src), str(out)]) == 0  # a warning only
+    assert build(src, out) != 0  # -W turns it into an error
+    assert "claims_unsupported [builtin]: unexpected pass" in (tmp_path / "warnings.txt").read_text()
+    assert build_main(["-q", "-D", "exportdb_strict=1", str(src), str(out)]) != 0
+
+
+def test_misspelt_config_value_is_answered_with_did_you_mean(tmp_path: Path):
+    src = make_project(tmp_path, conf_extra='exportdb_engine = ["builtin"]\n')
+    assert build(src, tmp_path / "html") != 0
+    assert "did you mean 'exportdb_engines'" in (tmp_path / "warnings.txt").read_text()
+
+
+def test_output_dir_outside_the_source_is_refused(tmp_path: Path):
+    src = make_project(tmp_path, conf_extra='exportdb_output_dir = "../elsewhere"\n')
+    assert build(src, tmp_path / "html") != 0
+    assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.skipif(not (REPO / "docs" / "conf.py").is_file(), reason="the docs/ project is not present")
+def test_the_project_docs_build_with_warnings_as_errors(tmp_path: Path):
+    src = tmp_path / "docs"
+    shutil.copytree(REPO / "docs", src, ignore=shutil.ignore_patterns("_build", "generated"))
+    (tmp_path / "cases").symlink_to(CASES)  # conf.py and literalinclude look in ../cases
+    out = tmp_path / "html"
+    status = build(src, out, "-D", "exportdb_jobs=2")
+    assert status == 0, (tmp_path / "warnings.txt").read_text()
+    assert (out / "cond.html").is_file() and (out / "generated" / "torch.cond.html").is_file()
+    assert "searchindex.js" in {p.name for p in out.iterdir()}
