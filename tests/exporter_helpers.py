@@ -125,5 +125,5 @@ def fresh_like(value: Any, rng: np.random.Generator) -> Any:
             new = rng.random(v.shape) < 0.5
         else:
             new = rng.permutation(v.reshape(-1)).reshape(v.shape)
-        return Tensor._make(np.ascontiguousarray(new))
+        return Tensor._make(np.array(new, dtype=v.dtype).reshape(v.shape))
     return pytree.tree_map(one, value)

@@ -357,9 +357,6 @@ def test_setitem_on_operand_in_branch_is_refused():
         export_and_lint(M(), (T, torch.randn(3)))
 
 
-@pytest.mark.xfail(reason="core bug: map over a list of tensors calls the body with the slices spread out while "
-                          "tracing and iterates the list itself in eager mode; torch passes the list slice as one "
-                          "argument", strict=True)
 def test_map_over_a_list_passes_the_slice_list():
     class M(nn.Module):
         def forward(self, xs, ys, z):
