@@ -202,3 +202,35 @@ def test_every_generated_page_parses_with_docutils_without_warnings(tmp_path: Pa
         base = Path(rel).parent
         for ref in refs:  # every :doc: link points at a generated page
             assert (base / ref).as_posix().replace("cases/../", "") in names, (rel, ref)
+
+
+def test_a_regular_install_ships_the_templates(tmp_path: Path):
+    """Build a wheel from a copy of the project, install it elsewhere, and render from there."""
+    import shutil
+    import subprocess
+    import sys
+
+    from generator_support import REPO
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    for name in ("exportdb", "templates"):
+        shutil.copytree(REPO / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(src)],
+                   check=True, capture_output=True)
+    [wheel] = (tmp_path / "dist").glob("*.whl")
+    subprocess.run(pip + ["install", "--no-deps", "--target", str(site), str(wheel)], check=True,
+                   capture_output=True)
+    probe = ("import exportdb.render as r; from exportdb.registry import Case;"
+             "print(r.builtin_templates_dir());"
+             "print(r.Renderer().render('timings.rst.jinja', rows=[]).splitlines()[0])")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    where, title = done.stdout.splitlines()
+    assert Path(where) == site / "exportdb" / "templates"
+    assert title == "Export timings"
