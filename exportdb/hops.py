@@ -105,6 +105,18 @@ def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np
     return sub, leaves
 
 
+def _name_placeholders_first(sub: SubgraphBuilder) -> None:
+    """A closure lifted mid-trace may find its outer name taken by a node of the branch
+    (``mul`` -> ``mul_1``); swap names so the placeholder keeps the outer name, as when
+    every input is named before the body is traced."""
+    by_name = {n.name: n for n in sub.graph.nodes}
+    for outer, inner in sub.lifted.items():
+        clash = by_name.get(outer.name)
+        if clash is not None and clash is not inner and clash.op != "placeholder":
+            clash.name, inner.name = inner.name, outer.name
+            by_name[clash.name], by_name[inner.name] = clash, inner
+
+
 def _check_signature(kind: str, fn: Any, args: list) -> None:
     """The function must accept exactly the operands (the seed's first branch rule)."""
     try:
@@ -153,6 +165,7 @@ def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
         inner = sub.lifted.get(outer) or sub.lift(outer)
         ordered.append(inner)
     graph.nodes = ordered + [n for n in graph.nodes if n.op != "placeholder"]
+    _name_placeholders_first(sub)
 
 
 def _check_operands(operands: Any, kind: str) -> list:

@@ -327,9 +327,6 @@ def test_cond_structure_matches_torch_export(tmp_path):
 
 
 # -- known bugs ---------------------------------------------------------------------------------
-@pytest.mark.xfail(reason="core bug: a branch's closure placeholders are created after its own nodes, so a "
-                          "closure named `mul` becomes placeholder `mul_1` when the branch also computes a `mul`; "
-                          "torch.export names the placeholder `mul` and the branch node `mul_1`", strict=True)
 def test_branch_placeholders_are_named_before_branch_nodes():
     class M(nn.Module):
         def forward(self, p, x, y):
@@ -342,8 +339,6 @@ def test_branch_placeholders_are_named_before_branch_nodes():
     assert [n.name for n in true_graph.nodes if n.op == "call_function"] == ["mul_1"]
 
 
-@pytest.mark.xfail(reason="core bug: writing into an operand through indexing inside a branch (`a[0] = 1.0`) "
-                          "is not detected as an in-place mutation of an input", strict=True)
 def test_setitem_on_operand_in_branch_is_refused():
     def t(a):
         a[0] = 1.0

@@ -15,8 +15,8 @@ def _arith(fn: Callable[[Any, Any], Any], *, true_div: bool = False) -> Callable
         dt = promoted(a, b)
         if true_div and dt.kind in "bi":
             dt = dtypes.DEFAULT_FLOAT
-        if fn is np.subtract and dt.kind == "b":
-            raise TypeError("Subtraction, the `-` operator, with two bool tensors is not supported")
+        if fn is np.subtract and any(isinstance(v, np.ndarray) and v.dtype == np.bool_ for v in (a, b)):
+            raise TypeError("Subtraction, the `-` operator, with a bool tensor is not supported")
         with np.errstate(all="ignore"):
             return as_array(fn(cast(a, dt), cast(b, dt)), dt)
 

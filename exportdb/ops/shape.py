@@ -128,9 +128,9 @@ def _select(a: np.ndarray, dim: int, index: int) -> np.ndarray:
     axis = wrap_dim(dim, a.ndim)
     if not -a.shape[axis] <= index < a.shape[axis]:
         raise IndexError(f"index {index} is out of bounds for dimension {axis} with size {a.shape[axis]}")
-    key = [slice(None)] * a.ndim
-    key[axis] = index
-    return a[tuple(key)][...]
+    start = index % a.shape[axis]
+    # narrow + squeeze keeps a view even when the result is 0-dim (plain indexing would copy)
+    return np.squeeze(_narrow(a, axis, start, 1), axis=axis)
 
 
 def _slice(a: np.ndarray, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1) -> np.ndarray:
