@@ -113,8 +113,6 @@ def test_fresh_values_flow_through_multi_output_ops():
         check_against_eager(M(), ep, (torch.Tensor._make(rng.standard_normal((4, 4)).astype(np.float32)),))
 
 
-@pytest.mark.xfail(reason="core bug: writes through a 0-dim select view (x[0] = v) are lost in eager mode and in "
-                          "the interpreter, so the exported program ignores them", strict=True)
 def test_setitem_single_element_is_replayed():
     class M(nn.Module):
         def forward(self, x):
