@@ -313,8 +313,6 @@ def test_size_one_broadcast_is_refused_in_either_operand_order():
         export(Swapped(), (torch.randn(4, 3),), dynamic_shapes={"x": {0: Dim("n", min=4)}})
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: the builtin engine ignores `rewrite_dynamic_shapes` (the torch "
-                                       "engine honours it), so a rewrite that narrows the Dim range cannot export")
 def test_builtin_engine_reads_rewrite_dynamic_shapes(tmp_path):
     from exportdb.engines.builtin import BuiltinEngine
 

@@ -20,11 +20,13 @@ def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, A
     args = getattr(module, "example_args", ())
     kwargs = getattr(module, "example_kwargs", None) or {}
     model = module.model
+    dynamic_shapes = getattr(module, "dynamic_shapes", None)
     if rewrite:
         model = module.rewrite
         args = getattr(module, "rewrite_example_args", args)
         kwargs = getattr(module, "rewrite_example_kwargs", kwargs)
-    return model, args, kwargs, getattr(module, "dynamic_shapes", None)
+        dynamic_shapes = getattr(module, "rewrite_dynamic_shapes", dynamic_shapes)
+    return model, args, kwargs, dynamic_shapes
 
 
 def error_text(exc: BaseException) -> str:
