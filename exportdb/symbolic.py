@@ -183,9 +183,10 @@ def _expr(value: Any) -> Any:
     return _sympy().Integer(value) if isinstance(value, int) else value
 
 
-class SymInt:
-    """An integer known only symbolically (with an example value).  ``recipe`` says how
-    to compute it in a graph: an op and its arguments (tensors, SymInts, ints)."""
+class _SymValue:
+    """A value known only symbolically (with an example value, its ``hint``).  ``recipe``
+    says how to compute it in a graph: an op and its arguments (tensors, SymInts, ints);
+    ``nodes`` caches the node computing it, per graph."""
 
     __slots__ = ("expr", "env", "recipe", "nodes")
 
@@ -193,7 +194,7 @@ class SymInt:
         self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
 
     @property
-    def hint(self) -> int:
+    def hint(self) -> Any:
         return self.env.hint(self.expr)
 
     def annotation(self) -> str:
@@ -201,6 +202,12 @@ class SymInt:
 
     def __repr__(self) -> str:
         return str(self.expr)
+
+
+class SymInt(_SymValue):
+    """An integer size known only symbolically (``s0 + 1``)."""
+
+    __slots__ = ()
 
     def _binary(self, name: str, other: Any, reverse: bool = False) -> Any:
         if not isinstance(other, (int, SymInt)) or isinstance(other, bool):
@@ -263,23 +270,10 @@ class SymInt:
         return self._binary("mul", -1)
 
 
-class SymBool:
+class SymBool(_SymValue):
     """A symbolic condition over sizes (``s0 > 4``)."""
 
-    __slots__ = ("expr", "env", "recipe", "nodes")
-
-    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple):
-        self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
-
-    @property
-    def hint(self) -> bool:
-        return self.env.hint(self.expr)
-
-    def annotation(self) -> str:
-        return f"Sym({self.expr})"
-
-    def __repr__(self) -> str:
-        return str(self.expr)
+    __slots__ = ()
 
     def __bool__(self) -> bool:
         return self.env.guard(self.expr, f"Python control flow on {self.expr}")

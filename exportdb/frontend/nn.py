@@ -256,7 +256,20 @@ class Dropout(Module):
         return dropout(x, self.p, self.training)
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Shared container behaviour of Sequential and ModuleList: indexing, len, iteration."""
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class Sequential(_ModuleSequence):
     def __init__(self, *modules: Any) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
@@ -271,17 +284,8 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     def __init__(self, modules: Any = ()) -> None:
         super().__init__()
         for module in modules:
@@ -290,15 +294,6 @@ class ModuleList(Module):
     def append(self, module: Module) -> "ModuleList":
         self.add_module(str(len(self._modules)), module)
         return self
-
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
 
 class ModuleDict(Module):
