@@ -1,0 +1,32 @@
+import torch
+
+
+class BuiltinGetattrSubmodule(torch.nn.Module):
+    """
+    ``getattr`` and ``hasattr`` with names built from strings pick submodules
+    while tracing. The loop asks for ``head_0`` to ``head_3`` but only
+    ``head_0`` and ``head_2`` exist, so two heads are applied. Because the
+    names are resolved once, during export, the exported program simply
+    contains the two ``linear`` calls. ``head_5`` is never looked at:
+    ``torch.export`` 2.13 lifts only the parameters the trace used, so its
+    weights are not inputs there, while exportdb's built-in exporter still
+    lifts every parameter of the module (a listed difference).
+    """
+
+    def __init__(self):
+        super().__init__()
+        for i in (0, 2, 5):
+            setattr(self, f"head_{i}", torch.nn.Linear(3, 2))
+
+    def forward(self, x):
+        outputs = []
+        for i in range(4):
+            name = f"head_{i}"
+            if hasattr(self, name):
+                outputs.append(getattr(self, name)(x))
+        return torch.cat(outputs, dim=1)
+
+
+example_args = (torch.randn(5, 3),)
+tags = {"python.builtin", "python.object-model"}
+model = BuiltinGetattrSubmodule()

@@ -1,0 +1,28 @@
+import torch
+
+
+class CtxNoGradBlock(torch.nn.Module):
+    """
+    A ``torch.no_grad()`` block turns gradient recording off for the
+    projection only. The tensor operations inside the block are exported
+    like any others. ``torch.export`` 2.13 keeps the grad-mode change in the
+    program: the block becomes a sub-graph called through
+    ``torch.ops.higher_order.wrap_with_set_grad_enabled(False, ...)``, so a
+    training program built from it still knows which part is excluded from
+    autograd. exportdb's built-in exporter produces inference programs only
+    and traces the block inline (a listed difference).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(3, 2)
+
+    def forward(self, x):
+        with torch.no_grad():
+            frozen = self.proj(x)
+        return frozen.relu() + x.sum(dim=1, keepdim=True)
+
+
+example_args = (torch.randn(4, 3),)
+tags = {"python.context-manager"}
+model = CtxNoGradBlock()
