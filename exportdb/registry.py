@@ -128,8 +128,12 @@ def discover(root: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_registry(root: str | Path, frontend: str | None = None) -> Registry:
-    """Load every case under ``root``; bad cases become :class:`Problem` entries."""
+def load_registry(root: str | Path, frontend: str | None = None, cache: Any = None) -> Registry:
+    """Load every case under ``root``; bad cases become :class:`Problem` entries.
+
+    ``cache`` (an :class:`exportdb.case_cache.CaseCache`) supplies the cases
+    whose files did not change since they were last loaded, and learns the rest.
+    """
     root = Path(root)
     frontend = frontend or default_frontend()
     if not root.is_dir():
@@ -143,12 +147,18 @@ def load_registry(root: str | Path, frontend: str | None = None) -> Registry:
             problems.append(Problem(str(path), 1, f"duplicate case name {path.stem!r}: "
                                     f"also defined in {clash.path}", "rename one of the files"))
             continue
-        try:
-            case = load_case(path, frontend)
-        except CaseInvalid as exc:
-            problems.extend(exc.problems)
-            continue
+        case = cache.lookup(path) if cache is not None else None
+        if case is None:
+            try:
+                case = load_case(path, frontend)
+            except CaseInvalid as exc:
+                problems.extend(exc.problems)
+                continue
+            if cache is not None:
+                cache.store(case)
         cases[case.name.lower()] = case
+    if cache is not None:
+        cache.save()
     ordered = tuple(sorted(cases.values(), key=lambda c: c.name))
     return Registry(root, ordered, tuple(problems))
 
@@ -380,8 +390,9 @@ class CaseSummary:
     support_level: str
     file: str
     description: str = field(default="")
+    has_rewrite: bool = False
 
     @classmethod
     def of(cls, case: Case) -> "CaseSummary":
         return cls(case.name, list(case.tags), case.support_level, str(case.path),
-                   case.description.split("\n\n")[0].replace("\n", " "))
+                   case.description.split("\n\n")[0].replace("\n", " "), case.has_rewrite)
