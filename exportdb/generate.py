@@ -20,7 +20,7 @@ from pathlib import Path
 import exportdb
 from exportdb.engines import ENGINE_NAMES
 from exportdb.registry import Problem, Registry, load_registry
-from exportdb.render import RenderOptions, WriteStats, build_pages, write_pages
+from exportdb.render import RenderOptions, WriteStats, plan_pages, write_pages
 from exportdb.runner import DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, run_cases, verify_support
 
 
@@ -115,7 +115,13 @@ class Outcome:
 def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     """Run the whole pipeline with ``settings`` (checked first)."""
     settings = settings.checked()
-    registry = load_registry(settings.cases_dir, frontend=settings.frontend)
+    case_cache = None
+    if settings.cache_dir is not None:
+        from exportdb.case_cache import CaseCache
+        from exportdb.registry import default_frontend
+
+        case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
+    registry = load_registry(settings.cases_dir, frontend=settings.frontend, cache=case_cache)
     report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                        jobs=settings.jobs, timeout=settings.timeout, progress=progress)
     summary = verify_support(registry.cases, report)
@@ -123,5 +129,5 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     if settings.out_dir is not None:
         options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
                                                  templates_dir=settings.templates_dir)
-        outcome.written = write_pages(build_pages(registry, report, options, summary), settings.out_dir)
+        outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

@@ -15,6 +15,7 @@ outside the output directory::
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -75,10 +76,47 @@ class Renderer:
             autoescape=False,
         )
         self.env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline)
+        self.search = search
+        self._fingerprint: str | None = None
 
     def render(self, template: str, **context: Any) -> str:
         text = self.env.get_template(template).render(**context)
         return text.rstrip("\n") + "\n"
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of exportdb's code and of every template this renderer can load."""
+        if self._fingerprint is None:
+            from exportdb.runner import exporter_fingerprint
+
+            digest = hashlib.sha256(exporter_fingerprint().encode())
+            for directory in self.search:
+                for path in sorted(Path(directory).rglob("*.jinja")):
+                    digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page not rendered yet: its template and context.
+
+    :meth:`key` hashes everything the text depends on (the code, the templates,
+    the ``repr`` of the context, whose values are dataclasses and builtins), so
+    :func:`write_pages` can skip rendering a page whose key it wrote last time.
+    """
+
+    renderer: Renderer
+    template: str
+    context: dict[str, Any]
+
+    def key(self) -> str:
+        digest = hashlib.sha256(f"{self.renderer.fingerprint}\0{self.template}\0".encode())
+        digest.update(repr(sorted(self.context.items())).encode())
+        return digest.hexdigest()
+
+    def text(self) -> str:
+        return self.renderer.render(self.template, **self.context)
 
 
 @dataclass(frozen=True)
@@ -167,23 +205,32 @@ def build_pages(
     summary: SupportSummary | None = None,
 ) -> dict[str, str]:
     """Every generated page, as ``{relative path: reST text}``."""
+    return {rel: page.text() for rel, page in plan_pages(registry, report, options, summary).items()}
+
+
+def plan_pages(
+    registry: Registry,
+    report: RunReport,
+    options: RenderOptions,
+    summary: SupportSummary | None = None,
+) -> dict[str, Page]:
+    """Every generated page, as ``{relative path: Page}``, rendered only when asked."""
     renderer = Renderer(options.templates_dir)
     ctx = _PageContext(registry, report, options, summary)
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     for tag in taxonomy.TAXONOMY:
         entries = [{"case": case, "result_text": ctx.views(case)[0].text}
                    for case in registry.with_tag(tag.name)]
-        pages[f"{tag.name}.rst"] = renderer.render(
-            "tag.rst.jinja", tag=tag, entries=entries, tag_description=options.tag_descriptions)
+        pages[f"{tag.name}.rst"] = Page(renderer, "tag.rst.jinja", dict(
+            tag=tag, entries=entries, tag_description=options.tag_descriptions))
     for case in registry.cases:
         context = case_context(case, report, options)
-        pages[f"{CASES_SUBDIR}/{case.name}.rst"] = renderer.render(
-            "case.rst.jinja", tag_prefix="../", **context)
+        pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
+                                                         dict(tag_prefix="../", **context))
     rows = {level: [(case, [outcome_label(case, v) for v in ctx.views(case)])
                     for case in registry.cases if case.support_level == level]
             for level in ("SUPPORTED", "NOT_SUPPORTED_YET")}
-    pages["index.rst"] = renderer.render(
-        "index.rst.jinja",
+    pages["index.rst"] = Page(renderer, "index.rst.jinja", dict(
         taxonomy=taxonomy.TAXONOMY,
         cases=registry.cases,
         rows=rows,
@@ -192,13 +239,13 @@ def build_pages(
         summary=summary,
         show_timings=options.timings,
         problems=registry.problems,
-    )
+    ))
     if options.timings:
         timing_rows = sorted(
             ((v.seconds, case.name, v.label, v.cached) for case in registry.cases for v in ctx.views(case)
              if v.status in ("exported", "failed")),
             key=lambda row: (-row[0], row[1], row[2]))
-        pages["timings.rst"] = renderer.render("timings.rst.jinja", rows=timing_rows)
+        pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows))
     return pages
 
 
@@ -207,6 +254,8 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    rendered: int = field(default=0, compare=False)
+    paths: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the pages written
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -219,7 +268,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _atomic_write(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".rst")
+    # not ``.rst``: a temporary file left by a killed run must not become a Sphinx document
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -229,26 +279,76 @@ def _atomic_write(target: Path, text: str) -> None:
         raise
 
 
-def write_pages(pages: Mapping[str, str], out_dir: str | Path) -> WriteStats:
-    """Write ``pages`` under ``out_dir``; see the module docstring for the guarantees."""
+def _stamp(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _read_manifest(manifest: Path) -> dict[str, tuple[str, str]]:
+    """``{relative path: (page key, file stamp)}`` of the last run; old manifests hold paths only."""
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    entries = {}
+    for line in lines:
+        rel, _, rest = line.partition("\t")
+        key, _, stamp = rest.partition("\t")
+        entries[rel] = (key, stamp)
+    return entries
+
+
+def _manifest_text(entries: Mapping[str, tuple[str, str]]) -> str:
+    return "".join(f"{rel}\t{key}\t{stamp}\n" if key else f"{rel}\n"
+                   for rel, (key, stamp) in sorted(entries.items()))
+
+
+def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteStats:
+    """Write ``pages`` under ``out_dir``; see the module docstring for the guarantees.
+
+    A :class:`Page` whose key and file (modification time and size) are those
+    recorded in the manifest last time is neither rendered nor read again.
+    Every file is replaced atomically, so a run killed half way leaves each page
+    either old or new, and the manifest lists every page it may have written.
+    """
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
-    written = unchanged = removed = 0
+    manifest = root / MANIFEST
+    previous = _read_manifest(manifest)
+    for rel in pages:
+        if Path(rel).is_absolute() or not _inside(root / rel, root):
+            raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
+    if set(pages) - set(previous):  # list new pages before writing them, in case the run dies
+        _atomic_write(manifest, _manifest_text({**previous, **{rel: ("", "") for rel in pages}}))
+    written, unchanged, rendered = [], 0, 0
+    entries: dict[str, tuple[str, str]] = {}
     for rel in sorted(pages):
         target = root / rel
-        if Path(rel).is_absolute() or not _inside(target, root):
-            raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
-        text = pages[rel]
+        page = pages[rel]
+        key = page.key() if isinstance(page, Page) else ""
+        if key and previous.get(rel) == (key, _stamp(target)):
+            entries[rel] = previous[rel]
+            unchanged += 1
+            continue
+        if isinstance(page, Page):
+            text = page.text()
+            rendered += 1
+        else:
+            text = page
         try:
-            if target.read_text(encoding="utf-8") == text:
-                unchanged += 1
-                continue
+            same = target.read_text(encoding="utf-8") == text
         except (OSError, UnicodeDecodeError):
-            pass
-        _atomic_write(target, text)
-        written += 1
-    manifest = root / MANIFEST
-    previous = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
+            same = False
+        if same:
+            unchanged += 1
+        else:
+            _atomic_write(target, text)
+            written.append(rel)
+        entries[rel] = (key, _stamp(target) or "") if key else ("", "")
+    removed = 0
     for rel in previous:
         target = root / rel
         if rel in pages or not rel or Path(rel).is_absolute() or not _inside(target, root):
@@ -256,7 +356,11 @@ def write_pages(pages: Mapping[str, str], out_dir: str | Path) -> WriteStats:
         if target.is_file():
             target.unlink()
             removed += 1
-    listing = "".join(f"{rel}\n" for rel in sorted(pages))
-    if not manifest.exists() or manifest.read_text(encoding="utf-8") != listing:
+    listing = _manifest_text(entries)
+    try:
+        current = manifest.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current != listing:
         _atomic_write(manifest, listing)
-    return WriteStats(written, unchanged, removed)
+    return WriteStats(len(written), unchanged, removed, rendered, tuple(written))
