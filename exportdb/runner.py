@@ -19,6 +19,7 @@ import importlib
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from typing import Any
 import exportdb
 from exportdb.engines import Engine, EngineResult, get_engine
 from exportdb.registry import Case
+from exportdb.sandbox import Sandbox
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
@@ -183,6 +185,9 @@ def _failure(job: Job, status: str, text: str) -> RunRecord:
 _READY = "ready"
 STARTUP_TIMEOUT = 120.0  # a worker that cannot even start within this is reported as crashed
 _WORKER_CODE = "from exportdb.runner import worker_main; worker_main()"
+SCRATCH_ENV = "EXPORTDB_WORKER_SCRATCH"
+MAX_RESULT_CHARS = 200_000  # a longer Result is reported as an error instead of rendered
+WORKER_MEMORY_LIMIT = 4 << 30  # bytes of address space per worker
 
 
 def _send(stream: Any, message: Any) -> None:
@@ -197,13 +202,19 @@ def worker_main() -> None:
 
     The engines named in ``sys.argv`` are loaded before the worker reports
     ready, so start-up does not count against the first case's timeout.  The
-    real stdout is kept for the answers and fd 1 is pointed at stderr, so a case
-    that prints cannot corrupt the channel.
+    job and answer pipes are moved to private descriptors and fds 0 and 1 are
+    pointed at ``/dev/null``, so a case that reads stdin or prints cannot touch
+    the channel.  Case code then runs under a :class:`~exportdb.sandbox.Sandbox`
+    (no writes outside the scratch directory, no processes, no network, output
+    counted and discarded) with a cap on virtual memory; a refused operation, or
+    a Result too large for a page, is answered as an error naming the case file.
     """
     channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
+    inbox = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
     sys.stdout = sys.stderr
-    inbox = sys.stdin.buffer
     engines: dict[str, Engine] = {}
     for name in sys.argv[1:]:
         try:
@@ -211,6 +222,11 @@ def worker_main() -> None:
             engines[name].unavailable_reason()
         except Exception:  # noqa: BLE001 - reported when a job needs the engine
             engines.pop(name, None)
+    sandbox = Sandbox(os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-"))
+    _limit_memory()
+    sys.dont_write_bytecode = True  # lazy imports during a job must not write .pyc files
+    sys.addaudithook(sandbox.audit)
+    sandbox.arm()
     _send(channel, _READY)
     while True:
         try:
@@ -219,13 +235,38 @@ def worker_main() -> None:
             return
         if job is None:
             return
-        try:
-            engine = engines.get(job.engine) or engines.setdefault(job.engine, load_engine(job.engine))
-            answer: tuple[bool, Any] = (True, engine.run_case(Path(job.path), rewrite=job.rewrite))
-        except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
-            line = str(exc).splitlines()[0] if str(exc) else ""
-            answer = (False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}")
+        with sandbox.watch(job.path) as watch:
+            answer = _run_job(engines, job)
+        if watch.violation is not None:
+            answer = (False, f"SandboxError: {watch.violation}")
+        elif answer[0] and len(answer[1].text) > MAX_RESULT_CHARS:
+            text = answer[1].text
+            answer = (False, f"OutputTooLarge: {job.path}: the Result is {text.count(chr(10)) + 1} lines "
+                             f"({len(text)} characters), more than a page can show "
+                             f"(limit {MAX_RESULT_CHARS} characters)")
         _send(channel, answer)
+
+
+def _run_job(engines: dict[str, Engine], job: Job) -> tuple[bool, Any]:
+    try:
+        engine = engines.get(job.engine) or engines.setdefault(job.engine, load_engine(job.engine))
+        return True, engine.run_case(Path(job.path), rewrite=job.rewrite)
+    except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
+        line = str(exc).splitlines()[0] if str(exc) else ""
+        return False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}"
+
+
+def _limit_memory() -> None:
+    """Cap the worker's address space, so a case allocating a huge tensor gets a MemoryError."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_LIMIT:
+            limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the per-case timeout still applies
 
 
 class _Worker:
@@ -233,7 +274,9 @@ class _Worker:
 
     def __init__(self, engines: Sequence[str]) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
+        self.scratch = tempfile.mkdtemp(prefix="exportdb-worker-")
+        env[SCRATCH_ENV] = env["TMPDIR"] = self.scratch
         self.process = subprocess.Popen(
             [sys.executable, "-c", _WORKER_CODE, *engines],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
@@ -305,6 +348,7 @@ class _Worker:
                     stream.close()
             except OSError:
                 pass
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class WorkerPool:
