@@ -17,6 +17,7 @@ from exportdb.errors import UnsupportedAPIError
 from exportdb.frontend.tensor import Tensor
 from exportdb.ops import aten
 from exportdb.ops.shape import INT64_MAX
+from exportdb.symbolic import SymInt
 
 
 def _as_index_tensor(value: Any) -> Tensor:
@@ -48,6 +49,8 @@ def _view_and_advanced(t: Tensor, key: Any) -> tuple[Tensor, list]:
             raise UnsupportedAPIError("indexing with a Python bool is not supported", location=user_location())
         elif isinstance(k, (int, np.integer)):
             out = call(aten("select.int"), out, dim, int(k))
+        elif isinstance(k, SymInt):
+            out = call(aten("select.int"), out, dim, k)
         elif isinstance(k, slice):
             if k != slice(None):
                 start = 0 if k.start is None else k.start
