@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from exportdb.dispatch import user_stack
-from exportdb.graph import Graph, Node
+from exportdb.graph import Graph, Node, map_nodes
 from exportdb import dtypes
 from exportdb.meta import TensorMeta, meta_of
 from exportdb.ops import OpDef, register
@@ -106,11 +106,18 @@ class GraphBuilder:
         return inner
 
     def node_of_sym(self, sym: Any) -> Node:
-        """The node computing the symbolic value ``sym`` in this graph (made on first use)."""
+        """The node computing the symbolic value ``sym`` in this graph.  It is made on
+        first use but placed where the program computed the value, as torch does."""
         node = sym.nodes.get(self.graph)
         if node is None:
             op, args = sym.recipe
-            node = self.create(op, self.map_args(args), {}, sym)
+            args = self.map_args(args)
+            inputs: list[Node] = []
+            map_nodes(args, inputs.append)
+            index = self.graph.position_for(sym.seq, inputs)
+            stack = sym.stack
+            node = self.create(op, args, {}, sym, index=index, stack=stack)
+            node.seq = sym.seq  # later values computed after it go after it
             sym.nodes[self.graph] = node
         return node
 
@@ -120,7 +127,8 @@ class GraphBuilder:
         if isinstance(value, Tensor):
             return self.node_of(value)
         if hasattr(value, "recipe"):
-            return self.node_of_sym(value)
+            constant = value.constant if hasattr(value, "constant") else None
+            return constant if constant is not None else self.node_of_sym(value)
         if isinstance(value, list):
             return [self.map_args(v) for v in value]
         if isinstance(value, tuple):
@@ -134,9 +142,9 @@ class GraphBuilder:
         return user_stack(3) + self.hop_marker
 
     def create(self, op: Any, args: tuple, kwargs: dict, val: Any, *, name: str | None = None,
-               opcode: str = "call_function", stack: tuple | None = None) -> Node:
+               opcode: str = "call_function", stack: tuple | None = None, index: int | None = None) -> Node:
         meta = {"val": val, "stack": self.stack() if stack is None else stack}
-        return self.graph.create_node(opcode, op, args, kwargs, name=name or op.name, meta=meta)
+        return self.graph.create_node(opcode, op, args, kwargs, name=name or op.name, meta=meta, index=index)
 
     def record(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
         """Add a node for ``op`` applied to ``args``; return the traced result."""

@@ -71,6 +71,8 @@ class SymbolAllocator:
     def __init__(self, env: Any):
         self.env = env
         self.by_name: dict[str, Any] = {}
+        #: Dim.AUTO dims with the same example size share one symbol ("duck sizing", as torch)
+        self.auto_by_size: dict[int, Any] = {}
 
     def _root(self, dim: Any, hint: int, source: str) -> Any:
         sym = self.by_name.get(dim.name)
@@ -95,8 +97,15 @@ class SymbolAllocator:
         if isinstance(spec, _DimHint) or spec == "legacy":
             if size in (0, 1) and isinstance(spec, _DimHint) and spec.name == "AUTO":
                 return None
+            auto = isinstance(spec, _DimHint) and spec.name == "AUTO"
+            if auto and size in self.auto_by_size:
+                return self._checked(self.auto_by_size[size], size, source)
             lo = 2 if isinstance(spec, _DimHint) else 0
-            return self._checked(self.env.new_symbol(size, lo, _oo(), source), size, source)
+            sym = self.env.new_symbol(size, lo, _oo(), source)
+            if auto:  # guards refine it; named and legacy dims stay strict
+                self.env.auto.add(sym)
+                self.auto_by_size[size] = sym
+            return self._checked(sym, size, source)
         if isinstance(spec, Dim):
             return self._checked(self._root(spec, size, source), size, source)
         if isinstance(spec, DerivedDim):

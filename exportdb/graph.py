@@ -14,6 +14,7 @@ and follow torch.fx (``add``, ``add_1``, ``sum_1``)::
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import re
 from collections import defaultdict
@@ -26,6 +27,11 @@ OPCODES = ("placeholder", "get_attr", "call_function", "output")
 _RESERVED = {"inf", "nan", "NoneType", "torch", "device", "fx_pytree", "pytree", "math", "self"}
 _ILLEGAL_CHARS = re.compile(r"[^0-9a-zA-Z_]+")
 _SUFFIX = re.compile(r"(.*)_(\d+)$")
+
+#: One clock for every node and symbolic value made in this process: a node's
+#: ``seq`` says when it was made, so a value computed earlier but recorded later
+#: (a size expression) can be placed where the program computed it.
+CLOCK = itertools.count()
 
 
 class Namespace:
@@ -66,7 +72,7 @@ class Node:
     value or a Python constant) and ``stack`` (the user frames that made it).
     """
 
-    __slots__ = ("graph", "name", "op", "target", "args", "kwargs", "meta", "users")
+    __slots__ = ("graph", "name", "op", "target", "args", "kwargs", "meta", "users", "seq")
 
     def __init__(self, graph: "Graph", name: str, op: str, target: Any, args: tuple, kwargs: dict, meta: dict):
         if op not in OPCODES:
@@ -79,6 +85,7 @@ class Node:
         self.kwargs = kwargs
         self.meta = meta
         self.users: dict[Node, None] = {}
+        self.seq = next(CLOCK)
 
     def input_nodes(self) -> list["Node"]:
         """Nodes this node reads, in argument order, without repeats."""
@@ -131,6 +138,16 @@ class Graph:
         if index is None:
             index = sum(1 for n in self.nodes if n.op == "placeholder")
         return self.create_node("placeholder", name, name=name, meta=meta, index=index)
+
+    def position_for(self, seq: int, inputs: list[Node]) -> int:
+        """Where a node computed at time ``seq`` goes: before the first later
+        non-placeholder node, but after every node it reads."""
+        after = max((self.nodes.index(n) + 1 for n in inputs if n.graph is self), default=0)
+        for i in range(after, len(self.nodes)):
+            node = self.nodes[i]
+            if node.op != "placeholder" and node.seq > seq:
+                return i
+        return len(self.nodes)
 
     def output(self, values: tuple) -> Node:
         return self.create_node("output", "output", (values,), name="output")

@@ -65,12 +65,14 @@ def _check_input(name: str, meta: Any, value: Any, bindings: dict) -> Any:
         if len(array.shape) != len(meta.shape):
             raise InputError(f"input {name}: expected {len(meta.shape)} dimensions, got {len(array.shape)}")
         for dim, (want, have) in enumerate(zip(meta.shape, array.shape)):
+            if not isinstance(want, int) and want.constant is not None:
+                want = want.constant  # a dynamic dim a guard specialised
             if isinstance(want, int):
                 if want != have:
                     raise InputError(f"input {name}: dimension {dim} must be {want} (the program was exported for "
                                      f"{meta.annotation()}), got {have}")
             else:
-                bindings.setdefault(want.expr, []).append((name, dim, have))
+                bindings.setdefault(want.env.simplify(want.expr), []).append((name, dim, have))
         return array
     if meta is not None and value != meta:
         raise InputError(f"input {name}: the program was specialized to the constant {meta!r}, got {value!r}")

@@ -34,12 +34,23 @@ def _shape(value: Any) -> tuple:
     return tuple(value.shape) if isinstance(value, Tensor) else ()
 
 
+def _plain(value: Any) -> Any:
+    """A size as a sympy expression (specialised symbols replaced) or an int."""
+    return value.env.simplify(value.expr) if isinstance(value, SymInt) else value
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, SymInt) or isinstance(b, SymInt):
-        ea = a.expr if isinstance(a, SymInt) else a
-        eb = b.expr if isinstance(b, SymInt) else b
-        return bool((ea - eb) == 0)
+        return bool((_plain(a) - _plain(b)) == 0)
     return a == b
+
+
+def require_equal(a: Any, b: Any) -> None:
+    """Two sizes an op needs equal (matmul's inner dims, cat's other dims): when
+    they are not the same expression, guard that they are equal (a Dim.AUTO size
+    is specialised by it; a named Dim whose range allows other sizes fails)."""
+    if not _same(a, b):
+        bool(a == b)
 
 
 def _broadcast_dim(a: Any, b: Any) -> Any:
@@ -49,12 +60,11 @@ def _broadcast_dim(a: Any, b: Any) -> Any:
         return b
     if isinstance(b, int) and b == 1:
         return a
-    # Sizes differ symbolically: the code only works if they are equal (or one is 1).
-    sym = a if isinstance(a, SymInt) else b
-    other = b if sym is a else a
-    if sym.hint == 1:
-        bool(sym == 1)  # size-1 broadcasting specialises the dim: guarded (and checked) here
-        return other
+    # Sizes differ symbolically: the code only works if they are equal or one is 1.
+    for one, other in ((a, b), (b, a)):
+        if isinstance(one, SymInt) and one.hint == 1:
+            bool(one == 1)  # size-1 broadcasting specialises the dim: guarded (and checked) here
+            return other
     bool(a == b)
     return a if isinstance(a, SymInt) else b
 
@@ -227,6 +237,9 @@ def _cat(tensors: Sequence[Any], dim: int = 0) -> tuple:
     d = _wrap(dim, len(shapes[0]))
     out = list(shapes[0])
     for s in shapes[1:]:
+        for i, size in enumerate(s):
+            if i != d:
+                require_equal(out[i], size)
         out[d] = out[d] + s[d]
     return tuple(out)
 
@@ -292,12 +305,14 @@ def _arange(*args: Any, **kwargs: Any) -> tuple:
 
 @rule("aten.linear.default")
 def _linear(x: Any, weight: Any, bias: Any = None) -> tuple:
+    require_equal(_shape(x)[-1], _shape(weight)[-1])
     return broadcast(_shape(x)[:-1]) + (_shape(weight)[0],)
 
 
 @rule("aten.matmul.default", "aten.mm.default", "aten.bmm.default")
 def _matmul(a: Any, b: Any) -> tuple:
     sa, sb = _shape(a), _shape(b)
+    require_equal(sa[-1], sb[0] if len(sb) == 1 else sb[-2])
     if len(sb) == 1:
         return sa[:-1]
     if len(sa) == 1:

@@ -14,7 +14,8 @@ import itertools
 import operator
 from typing import Any
 
-from exportdb.dispatch import user_location
+from exportdb.dispatch import active_builder, user_location, user_stack
+from exportdb.graph import CLOCK
 from exportdb.errors import ConstraintViolationError, DataDependentControlFlowError, UnsupportedAPIError
 from exportdb.ops import register
 
@@ -56,6 +57,10 @@ class ShapeEnv:
         self.sources: dict[Any, str] = {}
         self.guards: list[tuple[Any, str]] = []
         self.input_dims: list[Any] = []
+        #: symbols of ``Dim.AUTO`` dims: guards on them refine them instead of failing
+        self.auto: set[Any] = set()
+        #: symbols a guard pinned to an expression (``s1 -> 4``, ``s2 -> s0``)
+        self.replacements: dict[Any, Any] = {}
         self._backed = 0
         self._unbacked = 0
 
@@ -74,6 +79,10 @@ class ShapeEnv:
         return sym
 
     # -- evaluation ------------------------------------------------------------------
+    def simplify(self, expr: Any) -> Any:
+        """``expr`` with the specialised symbols replaced."""
+        return expr.xreplace(self.replacements) if self.replacements and hasattr(expr, "xreplace") else expr
+
     def hint(self, expr: Any) -> Any:
         sp = _sympy()
         value = sp.sympify(expr.xreplace(self.hints))
@@ -104,6 +113,7 @@ class ShapeEnv:
     def guard(self, expr: Any, what: str) -> bool:
         """Evaluate a symbolic condition the Python code branches on; keep it as a guard."""
         sp = _sympy()
+        expr = self.simplify(expr)
         known = self.known(expr)
         if known is not None:
             return known
@@ -114,9 +124,38 @@ class ShapeEnv:
                 hint="bound it first with torch._check(...) / torch._check_is_size(...), or branch with torch.cond")
         value = self.hint(expr)
         guard = expr if value else sp.Not(expr)
-        self.violation(guard)
-        self.guards.append((guard, str(user_location() or "")))
+        if not self._refine(guard):
+            self.violation(guard)
         return value
+
+    def _refine(self, guard: Any) -> bool:
+        """Apply a guard that does not hold over the declared ranges to the ``Dim.AUTO``
+        symbols it is about, as torch.export does: an equality specialises a symbol
+        (to a constant or to another symbol), a bound narrows its range, anything else
+        is kept and checked when the program runs.  False when it cannot."""
+        sp = _sympy()
+        if isinstance(guard, sp.Eq):
+            sides = [(guard.lhs, guard.rhs), (guard.rhs, guard.lhs)]
+            sides.sort(key=lambda pair: -_index(pair[0]))  # replace the newest symbol
+            for side, other in sides:
+                if side in self.auto and side not in other.free_symbols:
+                    self._replace(side, other)
+                    return True
+        if not guard.free_symbols <= self.auto:
+            return False
+        before = {s: self.ranges[s] for s in guard.free_symbols}
+        self.narrow(guard)
+        if all(self.ranges[s] == r for s, r in before.items()):
+            self.guards.append((guard, str(user_location() or "")))
+        return True
+
+    def _replace(self, sym: Any, value: Any) -> None:
+        sp = _sympy()
+        self.replacements = {k: v.xreplace({sym: value}) for k, v in self.replacements.items()}
+        self.replacements[sym] = value
+        if value.is_Symbol:  # two sizes unified: the survivor gets both ranges
+            (lo1, hi1), (lo2, hi2) = self.ranges[sym], self.ranges[value]
+            self.ranges[value] = (sp.Max(lo1, lo2), sp.Min(hi1, hi2))
 
     def violation(self, guard: Any) -> None:
         """Raise ConstraintViolationError: ``guard`` does not hold over the declared ranges."""
@@ -124,6 +163,19 @@ class ShapeEnv:
         sym = sorted(guard.free_symbols, key=str)[0]
         lo, hi = self.ranges[sym]
         hi_text = "int_oo" if hi == sp.oo else hi
+        if isinstance(guard, sp.Eq) and guard.rhs.is_Symbol and guard.lhs.is_Symbol:
+            a, b = sorted((guard.lhs, guard.rhs), key=_index)
+            raise ConstraintViolationError(
+                f"Constraints violated: the values of {self.sources[b]} ({b}) and {self.sources[a]} ({a}) must "
+                f"always be equal (guard {guard})", location=user_location(),
+                hint="declare both dimensions with the same Dim object")
+        if isinstance(guard, sp.Eq) and {guard.lhs, guard.rhs} == {sym, guard.rhs if guard.rhs.is_number else guard.lhs}:
+            value = guard.rhs if guard.rhs.is_number else guard.lhs
+            raise ConstraintViolationError(
+                f"Constraints violated: {self.sources[sym]} ({sym}) is marked dynamic with the range [{lo}, "
+                f"{hi_text}] but the code specializes it to the constant {value} (guard {guard})",
+                location=user_location(),
+                hint=f"mark the dimension static (None or {value} in dynamic_shapes) or use Dim.AUTO")
         raise ConstraintViolationError(
             f"Constraints violated: not all values of {self.sources[sym]} ({sym}) in the specified range "
             f"[{lo}, {hi_text}] satisfy the generated guard {guard}",
@@ -161,13 +213,26 @@ class ShapeEnv:
         sp = _sympy()
         out = {}
         for sym, (lo, hi) in self.ranges.items():
-            out[str(sym)] = _vr(lo, hi)
-        for expr in self.input_dims:
+            if sym not in self.replacements:
+                out[str(sym)] = _vr(lo, hi)
+        for expr in map(self.simplify, self.input_dims):
             if not expr.is_Symbol and expr.free_symbols:
                 lo = expr.xreplace({s: self.ranges[s][0] for s in expr.free_symbols})
                 hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
                 out[str(expr)] = _vr(lo, hi if hi.is_finite else sp.oo)
         return dict(sorted(out.items()))
+
+
+def _index(expr: Any) -> int:
+    """``s3`` -> 3; -1 for anything that is not a backed symbol."""
+    name = str(expr)
+    return int(name[1:]) if getattr(expr, "is_Symbol", False) and name[:1] == "s" else -1
+
+
+def _computed_at() -> tuple | None:
+    """The user frames computing a symbolic value, when a trace is recording."""
+    builder = active_builder()
+    return user_stack(3) + builder.hop_marker if builder is not None else None
 
 
 def _vr(lo: Any, hi: Any) -> str:
@@ -186,22 +251,31 @@ def _expr(value: Any) -> Any:
 class _SymValue:
     """A value known only symbolically (with an example value, its ``hint``).  ``recipe``
     says how to compute it in a graph: an op and its arguments (tensors, SymInts, ints);
-    ``nodes`` caches the node computing it, per graph."""
+    ``nodes`` caches the node computing it, per graph; ``seq`` and ``stack`` say when
+    and where the program computed it, so that node lands there."""
 
-    __slots__ = ("expr", "env", "recipe", "nodes")
+    __slots__ = ("expr", "env", "recipe", "nodes", "seq", "stack")
 
-    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple):
+    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple, stack: tuple | None = None):
         self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
+        self.seq = next(CLOCK)
+        self.stack = stack
 
     @property
     def hint(self) -> Any:
         return self.env.hint(self.expr)
 
+    @property
+    def constant(self) -> int | None:
+        """The value, when a guard has specialised every symbol in it; else None."""
+        expr = self.env.simplify(self.expr)
+        return int(expr) if expr.is_number else None
+
     def annotation(self) -> str:
-        return f"Sym({self.expr})"
+        return f"Sym({self.env.simplify(self.expr)})"
 
     def __repr__(self) -> str:
-        return str(self.expr)
+        return str(self.env.simplify(self.expr))
 
 
 class SymInt(_SymValue):
@@ -221,7 +295,7 @@ class SymInt(_SymValue):
             expr = _sympy().Eq(_expr(a), _expr(b))
         elif name == "ne":
             expr = _sympy().Ne(_expr(a), _expr(b))
-        return cls(expr, self.env, (SYM_OPS[name], (a, b)))
+        return cls(expr, self.env, (SYM_OPS[name], (a, b)), _computed_at())
 
     def __add__(self, o): return self._binary("add", o)
     def __radd__(self, o): return self._binary("add", o, True)
@@ -283,11 +357,11 @@ def sym_min(a: Any, b: Any) -> Any:
     if not isinstance(a, SymInt) and not isinstance(b, SymInt):
         return min(a, b)
     env = (a if isinstance(a, SymInt) else b).env
-    return SymInt(_sympy().Min(_expr(a), _expr(b)), env, (SYM_MIN, (a, b)))
+    return SymInt(_sympy().Min(_expr(a), _expr(b)), env, (SYM_MIN, (a, b)), _computed_at())
 
 
 def sym_max(a: Any, b: Any) -> Any:
     if not isinstance(a, SymInt) and not isinstance(b, SymInt):
         return max(a, b)
     env = (a if isinstance(a, SymInt) else b).env
-    return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)))
+    return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)), _computed_at())

@@ -55,8 +55,8 @@ SUPPORTED = [n for n in DYN_CASES
 SWEPT = [n for n in SUPPORTED if getattr(case(n), "dynamic_shapes", None) is not None]
 REWRITTEN = [n for n in DYN_CASES if getattr(case(n), "rewrite", None) is not None]
 
-# dyn_dim_auto: the builtin leaves the AUTO column dynamic (a bug, see the xfail
-# below), but only 4 columns are valid for the model, so the sweep keeps it at 4.
+# dyn_dim_auto: the matmul with a (4, 2) weight specialises the AUTO column to 4
+# (test_dim_auto_column_is_specialised_by_matmul), so the sweep keeps it at 4.
 KEEP_EXAMPLE_SIZE = {("dyn_dim_auto", "x", 1)}
 
 
@@ -291,17 +291,15 @@ def test_item_branch_rewrite_takes_both_branches():
         _eager_vs_exported(m.rewrite, ep, (torch.randn(3, 2), torch.tensor(t)))
 
 
-# -- known exporter bugs (strict xfails: they start passing when fixed) -------------------
-@pytest.mark.xfail(strict=True, reason="core bug: a matmul against a (4, 2) weight does not specialise a Dim.AUTO "
-                                       "column to 4 (x stays f32[s0, s1]); torch 2.13 prints f32[s0, 4]")
+# -- specialisation and guards -------------------------------------------------------------
 def test_dim_auto_column_is_specialised_by_matmul():
-    text = str(exported("dyn_dim_auto"))
+    ep = exported("dyn_dim_auto")
+    text = str(ep)
     assert 'x: "f32[s0, 4]"' in text and "s1" not in text
+    with pytest.raises(errors.InputError, match="dimension 1 must be 4"):
+        ep.module()(torch.randn(5, 3))
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: shape_rules._broadcast_dim only guards size 1 when the *first* "
-                                       "symbolic operand has hint 1 and ignores a known-false equality, so "
-                                       "x - x[: s0 // 4] exports without a guard (head - x is refused)")
 def test_size_one_broadcast_is_refused_in_either_operand_order():
     from exportdb.tracer import export
 

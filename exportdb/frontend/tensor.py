@@ -93,7 +93,12 @@ class Tensor:
     # -- metadata -----------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._value.shape if self._sym is None else self._sym)
+        if self._sym is None:
+            return Size(self._value.shape)
+        env = next(d.env for d in self._sym if not isinstance(d, int))
+        if env.replacements:  # a guard specialised some sizes: those read as ints now
+            return Size(d if isinstance(d, int) or d.constant is None else d.constant for d in self._sym)
+        return Size(self._sym)
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
