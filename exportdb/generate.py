@@ -121,7 +121,8 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
         from exportdb.registry import default_frontend
 
         case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
-    registry = load_registry(settings.cases_dir, frontend=settings.frontend, cache=case_cache)
+    registry = load_registry(settings.cases_dir, frontend=settings.frontend, cache=case_cache,
+                             timeout=settings.timeout, jobs=settings.jobs)
     report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                        jobs=settings.jobs, timeout=settings.timeout, progress=progress)
     summary = verify_support(registry.cases, report)

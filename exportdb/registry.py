@@ -7,6 +7,13 @@ reads module attributes: ``model`` and ``example_args`` (required),
 ``extra_inputs``, ``description`` (else the model class's docstring) and an
 optional ``rewrite`` model with ``rewrite_example_args``/``rewrite_example_kwargs``.
 
+Case files are executed only in the runner's worker processes, under the
+per-case timeout and the worker's sandbox (:mod:`exportdb.sandbox`): a file that
+loops forever, crashes the interpreter or writes files while it is imported
+becomes a problem, and the process loading the registry never runs case code.
+A :class:`~exportdb.case_cache.CaseCache` given to :func:`load_registry` skips
+files whose content is unchanged.
+
 Every problem is one :class:`Problem` line naming ``file:line``; a bad case is
 reported and left out, every other case still loads::
 
@@ -21,18 +28,48 @@ import ast
 import hashlib
 import importlib.util
 import inspect
+import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import exportdb
 from exportdb import tags as taxonomy
 from exportdb.errors import ExportError
 from exportdb.loader import load_case_module, read_source
+from exportdb.rst_safety import description_problems
 
 SUPPORT_LEVELS: tuple[str, ...] = ("SUPPORTED", "NOT_SUPPORTED_YET")
 _REWRITE_FIELDS = ("rewrite", "rewrite_example_args", "rewrite_example_kwargs")
+MAX_CASE_BYTES = 256 * 1024  # a case file is a short example; anything larger is refused
+MAX_TAGS = 32
+DEFAULT_LOAD_TIMEOUT = 120.0  # seconds a case file may take to import (the runner's default)
+_CASE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_SHOWN_CHARS = 80
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control or format characters escaped (``\\n``,
+    ``\\x1b``, ``\\u202e``), so a message can neither span lines nor restyle a terminal."""
+    out = []
+    for char in text:
+        if char == "\t" or char == " " or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to a readable length, for messages about a field's value."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a case's object with a broken __repr__
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -46,7 +83,7 @@ class Problem:
 
     def __str__(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.message}{hint}"
+        return one_line(f"{self.path}:{self.line}: {self.message}{hint}")
 
 
 @dataclass(frozen=True)
@@ -128,39 +165,84 @@ def discover(root: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_registry(root: str | Path, frontend: str | None = None, cache: Any = None) -> Registry:
+def load_registry(
+    root: str | Path,
+    frontend: str | None = None,
+    cache: Any = None,
+    *,
+    timeout: float = DEFAULT_LOAD_TIMEOUT,
+    jobs: int | None = None,
+) -> Registry:
     """Load every case under ``root``; bad cases become :class:`Problem` entries.
 
-    ``cache`` (an :class:`exportdb.case_cache.CaseCache`) supplies the cases
-    whose files did not change since they were last loaded, and learns the rest.
+    Files are checked by name and size here; the rest (running the file and
+    validating its fields) happens in worker processes, each case under
+    ``timeout`` seconds.  ``cache`` (a :class:`~exportdb.case_cache.CaseCache`)
+    supplies unchanged cases without running them and learns the new ones.
     """
     root = Path(root)
     frontend = frontend or default_frontend()
     if not root.is_dir():
         problem = Problem(str(root), 0, "cases directory does not exist", "pass --cases DIR")
         return Registry(root, (), (problem,))
+    paths = discover(root)
+    real_root = os.path.realpath(root)
+    outcomes: dict[Path, Case | list[Problem]] = {}
+    todo: list[Path] = []  # files to run in workers
+    for path in paths:
+        problem = _file_problem(real_root, path)
+        cached = cache.lookup(path) if cache is not None and problem is None else None
+        if problem is not None:
+            outcomes[path] = [problem]
+        elif cached is not None:
+            outcomes[path] = cached
+        else:
+            todo.append(path)
+    loaded: set[Path] = set(todo)
+    if todo:
+        from exportdb.case_reader import load_in_workers
+
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs))
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
-    for path in discover(root):
-        clash = cases.get(path.stem.lower())
+    for path in paths:
+        outcome = outcomes[path]
+        if isinstance(outcome, list):
+            problems.extend(outcome)
+            continue
+        clash = cases.get(outcome.name.lower())
         if clash is not None:
-            problems.append(Problem(str(path), 1, f"duplicate case name {path.stem!r}: "
+            problems.append(Problem(str(path), 1, f"duplicate case name {outcome.name!r}: "
                                     f"also defined in {clash.path}", "rename one of the files"))
             continue
-        case = cache.lookup(path) if cache is not None else None
-        if case is None:
-            try:
-                case = load_case(path, frontend)
-            except CaseInvalid as exc:
-                problems.extend(exc.problems)
-                continue
-            if cache is not None:
-                cache.store(case)
-        cases[case.name.lower()] = case
+        cases[outcome.name.lower()] = outcome
+        if cache is not None and path in loaded:
+            cache.store(outcome)
     if cache is not None:
         cache.save()
     ordered = tuple(sorted(cases.values(), key=lambda c: c.name))
     return Registry(root, ordered, tuple(problems))
+
+
+def _file_problem(real_root: str, path: Path) -> Problem | None:
+    """What is wrong with a case file before it is even read: its name, place or size."""
+    shown_path, name = str(path), path.stem
+    if not _CASE_NAME.fullmatch(name) or name.endswith("_"):
+        return Problem(shown_path, 1, f"case name {name!r} is not a plain identifier (ASCII letters, digits "
+                       "and underscores, starting with a letter and not ending with an underscore)",
+                       "name the file like my_case.py")
+    real = os.path.realpath(path)
+    if not real.startswith(real_root + os.sep):
+        return Problem(shown_path, 1, f"the case file is a link to {real}, outside the cases directory",
+                       "copy the file into the cases directory instead of linking to it")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem(shown_path, 1, f"cannot read the case file: {exc.strerror}")
+    if size > MAX_CASE_BYTES:
+        return Problem(shown_path, 1, f"the case file is {size} bytes (limit {MAX_CASE_BYTES})",
+                       "a case is a short example; move data out of the file")
+    return None
 
 
 def load_case(path: str | Path, frontend: str | None = None) -> Case:
@@ -176,14 +258,21 @@ def load_case(path: str | Path, frontend: str | None = None) -> Case:
                                    "fix the Python syntax of the case file")]) from None
     except ExportError as exc:
         raise CaseInvalid([_from_export_error(shown, exc)]) from None
-    if not name.isidentifier():
-        raise CaseInvalid([Problem(shown, 1, f"case name {name!r} is not a Python identifier",
+    except ValueError as exc:  # null bytes in the source
+        raise CaseInvalid([Problem(shown, 1, f"the file cannot be parsed: {exc}",
+                                   "save the case as a plain UTF-8 text file")]) from None
+    except (RecursionError, MemoryError):
+        raise CaseInvalid([Problem(shown, 1, "the file is nested too deeply to parse",
+                                   "flatten the deeply nested expression")]) from None
+    if not _CASE_NAME.fullmatch(name) or name.endswith("_"):
+        raise CaseInvalid([Problem(shown, 1, f"case name {name!r} is not a plain identifier",
                                    "name the file like my_case.py")])
     try:
         module = load_case_module(path, frontend=frontend or default_frontend())
     except ExportError as exc:
         raise CaseInvalid([_from_export_error(shown, exc)]) from None
     return _validate(path, name, source, tree, vars(module))
+
 
 
 def _from_export_error(shown: str, exc: ExportError) -> Problem:
@@ -237,7 +326,7 @@ class _Checker:
             self.fail(name, f"`{name}` is the class {value.__name__}, not an instance",
                       f"write `{name} = {value.__name__}()`")
         elif not callable(getattr(value, "forward", None)):
-            self.fail(name, f"`{name}` must be an nn.Module instance, got {type(value).__name__}")
+            self.fail(name, f"`{name}` must be an nn.Module instance, got {shown(type(value).__name__)}")
         else:
             return value
         return None
@@ -289,14 +378,18 @@ def _validate(path: Path, name: str, source: str, tree: ast.Module, ns: dict[str
 def _check_tags(check: _Checker) -> tuple[str, ...]:
     raw = check.typed("tags", (set, frozenset, list, tuple), (),
                       hint='write tags = {"python.closure"}')
+    if len(raw) > MAX_TAGS:
+        check.fail("tags", f"`tags` holds {len(raw)} entries (limit {MAX_TAGS})",
+                   "tag a case with the few tags that describe it")
+        return ()
     good = []
     for tag in raw:
         if not isinstance(tag, str):
-            check.fail("tags", f"tag {tag!r} is not a string")
+            check.fail("tags", f"tag {shown(tag)} is not a string")
         elif not taxonomy.is_known(tag):
-            close = taxonomy.suggest(tag)
+            close = taxonomy.suggest(tag) if len(tag) <= _SHOWN_CHARS else None
             hint = f"did you mean {close!r}?" if close else "see exportdb/tags.py for the known tags"
-            check.fail("tags", f"unknown tag {tag!r}", hint)
+            check.fail("tags", f"unknown tag {shown(tag)}", hint)
         else:
             good.append(tag)
     return taxonomy.sort_tags(good)
@@ -308,7 +401,7 @@ def _check_support_level(check: _Checker) -> str:
     level = getattr(check.ns["support_level"], "name", None)
     if level not in SUPPORT_LEVELS:
         check.fail("support_level", f"support_level must be SupportLevel.SUPPORTED or "
-                   f"SupportLevel.NOT_SUPPORTED_YET, got {check.ns['support_level']!r}",
+                   f"SupportLevel.NOT_SUPPORTED_YET, got {shown(check.ns['support_level'])}",
                    "from torch._export.db.case import SupportLevel")
         return "SUPPORTED"
     return level
@@ -318,18 +411,29 @@ def _check_description(check: _Checker, tree: ast.Module, model: Any) -> str:
     if "description" in check.ns:
         text = check.ns["description"]
         if isinstance(text, str) and text.strip():
-            return inspect.cleandoc(text)
+            return _safe_description(check, check.line("description"), inspect.cleandoc(text))
         check.fail("description", "`description` must be a non-empty string")
         return ""
     doc = type(model).__dict__.get("__doc__") if model is not None else None
+    node = _class_nodes(tree).get(type(model).__name__) if model is not None else None
     if isinstance(doc, str) and doc.strip():
-        return inspect.cleandoc(doc)
+        line = node.body[0].lineno if node is not None and node.body else check.line("model")
+        return _safe_description(check, line, inspect.cleandoc(doc))
     if model is not None:
-        node = _class_nodes(tree).get(type(model).__name__)
         line = node.lineno if node else check.line("model")
         check.problems.append(Problem(check.shown, line, "the case has no description",
                                       "add a docstring to the model class or set description = '...'"))
     return ""
+
+
+def _safe_description(check: _Checker, line: int, text: str) -> str:
+    """``text`` when it is plain reST that cannot run directives or inject HTML; else a problem."""
+    for offset, message in description_problems(text):
+        where = f" (line {offset} of the description)" if offset > 1 else ""
+        check.problems.append(Problem(check.shown, line, message + where,
+                                      "write the description as paragraphs, lists and inline markup"))
+        return ""
+    return text
 
 
 def _check_rewrite(check: _Checker, tree: ast.Module, source: str) -> str | None:

@@ -1,0 +1,107 @@
+"""Check that a case description is plain, clean reStructuredText before it reaches a page.
+
+A description is pasted into the generated pages as reST, and Sphinx runs
+whatever markup it finds there with full rights: ``.. include::`` reads any
+file, ``.. raw:: html`` puts HTML straight into the site, ``:download:`` copies
+a file into it, and a stray ``foo_`` or an unclosed ``````x`` fails a ``-W``
+build.  So a description may only hold paragraphs, lists, block quotes,
+literal blocks (``::``) and inline markup (emphasis, inline literals, ``math``,
+``sub``/``sup``, and links to ``http(s)`` addresses); anything else is
+reported, one problem per description, with the line inside the description::
+
+    >>> description_problems("Adds ``x`` to itself.")
+    []
+    >>> description_problems("Text.\\n\\n.. raw:: html\\n\\n   <b>hi</b>\\n")
+    [(3, 'the description uses the `raw` directive; directives are not allowed in a description')]
+
+The check parses the text with plain docutils, with ``raw`` and file insertion
+switched off, so checking never reads a file either.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+MAX_DESCRIPTION_CHARS = 20_000
+
+# ``..`` followed by white space, not part of a longer run of dots: the start of
+# explicit markup (a directive, comment, target, footnote or substitution).
+_EXPLICIT = re.compile(r"(?<!\.)\.\.(?=\s|$)(?!\.)")
+_DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]*\|\s+)?([^\s:]+(?::[^\s:]+)*)::")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+_ALLOWED_NODES = frozenset({
+    "document", "paragraph", "Text", "emphasis", "strong", "literal", "title_reference",
+    "bullet_list", "enumerated_list", "list_item", "definition_list", "definition_list_item",
+    "term", "classifier", "definition", "block_quote", "attribution", "literal_block",
+    "doctest_block", "line_block", "line", "math", "subscript", "superscript", "inline",
+    "reference",
+})
+_NODE_NAMES = {
+    "section": "a section title", "title": "a section title", "transition": "a transition line",
+    "target": "a link target", "substitution_definition": "a substitution definition",
+    "substitution_reference": "a substitution reference", "footnote": "a footnote",
+    "footnote_reference": "a footnote reference", "citation": "a citation",
+    "citation_reference": "a citation reference", "comment": "a comment",
+    "field_list": "a field list", "raw": "raw output", "image": "an image", "table": "a table",
+}
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _line_of(text: str, offset: int) -> int:
+    return len(_LINE_BREAKS.findall(text, 0, offset)) + 1
+
+
+def description_problems(text: str) -> list[tuple[int, str]]:
+    """``[(line in the description, message)]``: empty when the description is safe to render."""
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        return [(1, f"the description is {len(text)} characters long (limit {MAX_DESCRIPTION_CHARS})")]
+    found = _EXPLICIT.search(text)
+    if found is not None:
+        directive = _DIRECTIVE.match(text, found.start())
+        what = (f"uses the `{directive.group(1)}` directive; directives are" if directive
+                else "holds explicit markup (`..`); comments, targets and directives are")
+        return [(_line_of(text, found.start()), f"the description {what} not allowed in a description")]
+    return _parse_problems(text)
+
+
+def _parse_problems(text: str) -> list[tuple[int, str]]:
+    from docutils import nodes, utils
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+
+    parser = Parser()
+    settings = get_default_settings(Parser)
+    for name, value in {"raw_enabled": False, "file_insertion_enabled": False, "report_level": 5,
+                        "halt_level": 5, "warning_stream": io.StringIO(),
+                        "character_level_inline_markup": False, "pep_references": False,
+                        "rfc_references": False}.items():
+        setattr(settings, name, value)
+    document = utils.new_document("<description>", settings)
+    messages: list[nodes.system_message] = []
+    document.reporter.attach_observer(messages.append)
+    parser.parse(text, document)
+    for message in messages:
+        if message["level"] >= 2:
+            texts = [child.astext() for child in message.children if isinstance(child, nodes.paragraph)]
+            detail = texts[0].splitlines()[0] if texts and texts[0] else "invalid markup"
+            return [(message.get("line") or 1, f"the description is not valid reStructuredText: {detail}")]
+    for node in document.findall(nodes.Element):
+        kind = type(node).__name__
+        line = node.line or _line_of_node(node)
+        if kind not in _ALLOWED_NODES:
+            what = _NODE_NAMES.get(kind, f"a `{kind}` element")
+            return [(line, f"the description holds {what}, which is not allowed in a description")]
+        if kind == "reference" and (node.get("refname") or not str(node.get("refuri", "")).startswith(_LINK_SCHEMES)):
+            target = node.get("refuri") or node.get("refname") or node.astext()
+            return [(line, f"the description links to {target!r}; only http(s) and mailto addresses are allowed")]
+    return []
+
+
+def _line_of_node(node) -> int:
+    while node is not None:
+        if node.line:
+            return node.line
+        node = node.parent
+    return 1
