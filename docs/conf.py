@@ -1,5 +1,7 @@
 """Sphinx configuration of the exportdb documentation site."""
 
+import importlib.util
+
 import exportdb
 
 project = "exportdb"
@@ -8,12 +10,15 @@ copyright = "the exportdb authors"
 release = exportdb.__version__
 version = release
 
-extensions = ["exportdb.sphinx"]
+# exportdb.sphinx loads sphinx_inline_tabs itself; it is listed for readers of this file.
+extensions = ["exportdb.sphinx", "sphinx_inline_tabs"]
 
 # The ExportDB pages are generated into docs/generated/ when the build starts.
 exportdb_cases_dir = "../cases"
 exportdb_output_dir = "generated"
-exportdb_engines = ["builtin"]
+# With PyTorch installed, case pages show torch.export's Result too, in a tab
+# beside the built-in exporter's; without it the site builds with "builtin" only.
+exportdb_engines = ["builtin", "torch"] if importlib.util.find_spec("torch") else ["builtin"]
 exportdb_tag_descriptions = True
 
 exclude_patterns = ["_build"]

@@ -7,7 +7,7 @@ values (all optional)::
 
     exportdb_cases_dir = "../cases"     # relative to conf.py
     exportdb_output_dir = "generated"   # relative to the source dir, inside it
-    exportdb_engines = ["builtin"]      # the first is primary
+    exportdb_engines = ["builtin"]      # the first is primary; several give one tab each
     exportdb_strict = False             # support-level mismatches fail the build
     exportdb_jobs = 0                   # worker processes, 0 = one per CPU
     exportdb_timeout = 120              # seconds per case
@@ -231,6 +231,8 @@ def on_env_merge_info(app: Sphinx, env: Any, docnames: set, other: Any) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the config values, the directive and the event handlers."""
+    # Case pages and the directive put the Results of several engines in tabs.
+    app.setup_extension("sphinx_inline_tabs")
     for name, default in CONFIG_DEFAULTS.items():
         app.add_config_value(name, default, "env", types=Any)
     app.add_directive("exportdb-case", CaseDirective)

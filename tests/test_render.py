@@ -104,6 +104,80 @@ def test_case_page_has_description_rewrite_timing_and_eager_check(small):
     assert "DataDependentControlFlowError" in beta
 
 
+def _two_engine_report(registry: Registry) -> RunReport:
+    """builtin and torch results for every case of ``small`` (torch's text marked as such)."""
+    report = RunReport((EngineInfo("builtin", "0.1.0"), EngineInfo("torch", "2.13.0")))
+    for case in registry.cases:
+        for rewrite in (False, True) if case.has_rewrite else (False,):
+            for engine in ("builtin", "torch"):
+                text = PROGRAM + f"# by {engine}{' rewrite' if rewrite else ''}"
+                result = EngineResult(engine, True, text, seconds=0.125, eager_check="match")
+                report.add(RunRecord(Job(case.name, str(case.path), engine, rewrite), result, "exported"))
+    return report
+
+
+def _tab_blocks(page: str) -> list[tuple[str, list[str]]]:
+    """``(tab title, body lines)`` of every ``.. tab::`` directive in ``page``, in order."""
+    lines = page.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if line.startswith(".. tab:: "):
+            body = []
+            for nxt in lines[i + 1:]:
+                if nxt and not nxt.startswith("   "):
+                    break
+                body.append(nxt)
+            out.append((line.removeprefix(".. tab:: "), body))
+    return out
+
+
+def test_single_engine_case_page_has_no_tabs(small):
+    registry, report = small
+    page = build_pages(registry, report, RenderOptions())["cases/beta_case.rst"]
+    assert ".. tab::" not in page
+    lines = page.splitlines()
+    assert lines[lines.index("Result:") + 1:lines.index("Result:") + 3] == ["", ".. code-block::"]
+    assert "Result of the rewrite:" in lines
+
+
+def test_several_engines_go_in_one_tab_set_each_for_the_case_and_its_rewrite(small):
+    registry, _ = small
+    pages = build_pages(registry, _two_engine_report(registry), RenderOptions(("builtin", "torch")))
+    beta = pages["cases/beta_case.rst"]
+    tabs = _tab_blocks(beta)
+    assert [title for title, _ in tabs] == ["builtin", "torch.export", "builtin", "torch.export"]
+    # The primary engine's tab opens a new set, so the case's and the rewrite's tabs stay apart.
+    assert [body[0] == "   :new-set:" for _, body in tabs] == [True, False, True, False]
+    first, second, third, fourth = (body for _, body in tabs)
+    assert "   Result (builtin 0.1.0):" in first and "       # by builtin" in first
+    assert "   Result (torch 2.13.0):" in second and "       # by torch" in second
+    assert "   Result of the rewrite (builtin 0.1.0):" in third and "       # by builtin rewrite" in third
+    assert "   Result of the rewrite (torch 2.13.0):" in fourth and "       # by torch rewrite" in fourth
+    assert "   Export time: 0.125 s." in fourth
+    assert any(line.startswith("   Eager check: running the exported program") for line in fourth)
+    rewrite_intro = beta.index("You can rewrite the example above")
+    assert beta.index(".. tab:: torch.export") < rewrite_intro < beta.rindex(".. tab:: builtin")
+    # Tag pages keep the seed's layout: the primary engine's Result only, no tabs.
+    assert ".. tab::" not in pages["python.closure.rst"] and "# by torch" not in pages["python.closure.rst"]
+
+
+def test_inline_case_template_puts_engines_in_tabs(small):
+    from exportdb.render import Renderer, case_context
+
+    registry, _ = small
+    report = _two_engine_report(registry)
+    renderer = Renderer()
+    beta = registry.get("beta_case")
+    both = renderer.render("inline_case.rst.jinja", tag_prefix="/generated/", show_source=False,
+                           show_result=True, show_rewrite=True,
+                           **case_context(beta, report, RenderOptions(("builtin", "torch"))))
+    assert [title for title, _ in _tab_blocks(both)] == ["builtin", "torch.export"] * 2
+    alone = renderer.render("inline_case.rst.jinja", tag_prefix="/generated/", show_source=False,
+                            show_result=True, show_rewrite=False,
+                            **case_context(beta, report, RenderOptions(("torch",))))
+    assert ".. tab::" not in alone and alone.startswith("Result:\n\n.. code-block::\n\n    ExportedProgram:")
+
+
 def test_timings_are_left_out_under_source_date_epoch(small, monkeypatch):
     registry, report = small
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 from sphinx.cmd.build import build_main
 
-from generator_support import CASES, REPO, good_case
+from generator_support import good_case
 
 NSY = "from torch._export.db.case import SupportLevel\nsupport_level = SupportLevel.NOT_SUPPORTED_YET"
 
@@ -95,13 +96,30 @@ def test_output_dir_outside_the_source_is_refused(tmp_path: Path):
     assert not (tmp_path / "elsewhere").exists()
 
 
-@pytest.mark.skipif(not (REPO / "docs" / "conf.py").is_file(), reason="the docs/ project is not present")
-def test_the_project_docs_build_with_warnings_as_errors(tmp_path: Path):
-    src = tmp_path / "docs"
-    shutil.copytree(REPO / "docs", src, ignore=shutil.ignore_patterns("_build", "generated"))
-    (tmp_path / "cases").symlink_to(CASES)  # conf.py and literalinclude look in ../cases
-    out = tmp_path / "html"
-    status = build(src, out, "-D", "exportdb_jobs=2")
-    assert status == 0, (tmp_path / "warnings.txt").read_text()
+def test_the_project_docs_build_with_warnings_as_errors(project_site):
+    # The build is shared with the browser test (tests/conftest.py).
+    assert project_site.status == 0, project_site.warnings
+    out = project_site.html
     assert (out / "cond.html").is_file() and (out / "generated" / "torch.cond.html").is_file()
     assert "searchindex.js" in {p.name for p in out.iterdir()}
+    # docs/conf.py adds the torch engine, shown in a tab, exactly when torch is importable.
+    case_page = (out / "generated" / "cases" / "cond_nested.html").read_text()
+    has_torch = importlib.util.find_spec("torch") is not None
+    assert ('<label class="tab-label"' in case_page) == has_torch
+    assert (">torch.export</label>" in case_page) == has_torch
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                    reason="the torch engine needs PyTorch (pip install torch==2.13.0)")
+def test_two_engines_render_as_tabs_on_case_pages_and_in_the_directive(tmp_path: Path):
+    src = make_project(tmp_path, conf_extra='exportdb_engines = ["builtin", "torch"]\n')
+    out = tmp_path / "html"
+    assert build(src, out) == 0, (tmp_path / "warnings.txt").read_text()
+    for page in (out / "generated" / "cases" / "good_case.html", out / "guide.html"):
+        html = page.read_text()
+        assert html.count('class="tab-set') == 1, page
+        labels = re.findall(r'<label class="tab-label" for="[^"]+">([^<]*)</label>', html)
+        assert labels == ["builtin", "torch.export"], page
+        assert "tabs.js" in html and "Result (torch " in html
+    # Tag pages keep one Result, the primary engine's, and no tabs.
+    assert "tab-set" not in (out / "generated" / "python.closure.html").read_text()

@@ -1,0 +1,37 @@
+"""Fixtures shared across test modules."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator_support import CASES, REPO
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """The project's docs/ built by Sphinx with warnings as errors."""
+
+    status: int  # sphinx-build's exit status
+    html: Path  # the output directory
+    warnings: str  # what Sphinx wrote to its warning file
+
+
+@pytest.fixture(scope="session")
+def project_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """Build a copy of docs/ once per session (it takes a while with the torch engine)."""
+    from sphinx.cmd.build import build_main
+
+    if not (REPO / "docs" / "conf.py").is_file():
+        pytest.skip("the docs/ project is not present")
+    root = tmp_path_factory.mktemp("project-site")
+    src = root / "docs"
+    shutil.copytree(REPO / "docs", src, ignore=shutil.ignore_patterns("_build", "generated"))
+    (root / "cases").symlink_to(CASES)  # conf.py and literalinclude look in ../cases
+    out = root / "html"
+    log = root / "warnings.txt"
+    status = build_main(["-W", "-n", "-q", "-w", str(log), "-D", "exportdb_jobs=2", str(src), str(out)])
+    return BuiltSite(status, out, log.read_text() if log.exists() else "")
