@@ -45,11 +45,25 @@ def code_lines(text: str, width: int = 4) -> str:
     """Indent ``text`` for a code block; blank lines stay empty, trailing spaces go.
 
     The text is normalised to end in exactly one newline, which shows as an empty
-    last line (the layout of the seed's source blocks).
+    last line (the layout of the seed's source blocks).  Lines are split wherever
+    docutils splits them (``\\r``, ``\\x1c``, ``\\u2028`` and the other Unicode
+    line breaks, not only ``\\n``), so no text can leave the block and be read
+    as markup.
     """
-    lines = text.rstrip("\n").split("\n") + [""]
+    lines = (text.replace("\r\n", "\n").rstrip("\n").splitlines() or [""]) + [""]
     pad = " " * width
     return "\n".join(pad + line.rstrip() if line.strip() else "" for line in lines)
+
+
+def rst_text(text: str) -> str:
+    """``text`` as inert inline reST: one line, every ASCII punctuation mark backslash-escaped.
+
+    For text that comes from a case (an error message, a value's repr) and is
+    placed in running text rather than in a code block.
+    """
+    flat = " ".join(text.split())
+    return "".join("\\" + char if char.isascii() and not char.isalnum() and char != " " else char
+                   for char in flat)
 
 
 def tag_links(names: Iterable[str], prefix: str = "") -> str:
@@ -75,7 +89,8 @@ class Renderer:
             lstrip_blocks=True,
             autoescape=False,
         )
-        self.env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline)
+        self.env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
+                                rst_text=rst_text)
         self.search = search
         self._fingerprint: str | None = None
 
@@ -134,10 +149,6 @@ class RenderOptions:
         return cls(tuple(engines), timings="SOURCE_DATE_EPOCH" not in os.environ, **kwargs)
 
 
-# The name each engine's tab carries on a case page that shows several engines.
-ENGINE_TAB_LABELS = {"builtin": "builtin", "torch": "torch.export"}
-
-
 @dataclass(frozen=True)
 class EngineView:
     """One engine's outcome for one case, as the templates see it."""
@@ -151,18 +162,13 @@ class EngineView:
     seconds: float
     eager_check: str | None
 
-    @property
-    def tab_label(self) -> str:
-        """The title of this engine's tab (``builtin``, ``torch.export``)."""
-        return ENGINE_TAB_LABELS.get(self.engine, self.engine)
-
 
 def _view(record: RunRecord | None, engine: str, label: str) -> EngineView:
     if record is None:
         return EngineView(engine, label, "NotRun: this case was not run", "missing", False, False, 0.0, None)
     res = record.result
-    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds,
-                      res.eager_check)
+    check = res.eager_check if res.eager_check in (None, "match") else rst_text(res.eager_check)
+    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds, check)
 
 
 def outcome_label(case: Case, view: EngineView) -> str:
