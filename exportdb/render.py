@@ -149,6 +149,10 @@ class RenderOptions:
         return cls(tuple(engines), timings="SOURCE_DATE_EPOCH" not in os.environ, **kwargs)
 
 
+# The name each engine's tab carries on a case page that shows several engines.
+ENGINE_TAB_LABELS = {"builtin": "builtin", "torch": "torch.export"}
+
+
 @dataclass(frozen=True)
 class EngineView:
     """One engine's outcome for one case, as the templates see it."""
@@ -161,6 +165,11 @@ class EngineView:
     cached: bool
     seconds: float
     eager_check: str | None
+
+    @property
+    def tab_label(self) -> str:
+        """The title of this engine's tab (``builtin``, ``torch.export``)."""
+        return ENGINE_TAB_LABELS.get(self.engine, self.engine)
 
 
 def _view(record: RunRecord | None, engine: str, label: str) -> EngineView:
