@@ -156,9 +156,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from sphinx.cmd.build import build_main
 
+    from exportdb.staging import build_staged
+
     settings = _settings(args).checked()  # report bad options before Sphinx starts
     html = args.html or args.docs / "_build" / "html"
-    argv = [str(args.docs), str(html), "-D", f"exportdb_engines={','.join(settings.engines)}",
+    argv = ["-D", f"exportdb_engines={','.join(settings.engines)}",
             "-D", f"exportdb_timeout={settings.timeout}",
             "-D", f"exportdb_cases_dir={Path(settings.cases_dir).resolve()}"]
     if args.jobs:
@@ -167,7 +169,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         argv += ["-D", "exportdb_strict=1"]
     if args.no_cache:
         argv += ["-D", "exportdb_use_cache=0"]
-    status = build_main(argv)
+    # Sphinx writes into a staging copy of the site, swapped in when the build succeeds
+    status = build_staged(html, lambda staging: build_main([str(args.docs), str(staging), *argv]))
     if status == 0:
         print(f"site built: {(html / 'index.html').resolve()}", file=out)
     return status

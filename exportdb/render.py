@@ -124,10 +124,11 @@ class Page:
     renderer: Renderer
     template: str
     context: dict[str, Any]
+    memo: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
     def key(self) -> str:
         digest = hashlib.sha256(f"{self.renderer.fingerprint}\0{self.template}\0".encode())
-        digest.update(repr(sorted(self.context.items())).encode())
+        digest.update(_context_repr(self.context, self.memo).encode())
         return digest.hexdigest()
 
     def text(self) -> str:
@@ -222,6 +223,24 @@ def case_context(case: Case, report: RunReport, options: RenderOptions) -> dict[
     }
 
 
+def _context_repr(value: Any, memo: dict[int, str]) -> str:
+    """``repr(value)``, with the repr of each :class:`Case` computed once per plan.
+
+    A case appears on its own page, its tags' pages and the index; its repr
+    (which holds the source) is the costly part of every key.
+    """
+    if isinstance(value, Case):
+        text = memo.get(id(value))
+        if text is None:
+            text = memo[id(value)] = repr(value)
+        return text
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__}(" + ", ".join(_context_repr(v, memo) for v in value) + ")"
+    return repr(value)
+
+
 def build_pages(
     registry: Registry,
     report: RunReport,
@@ -241,16 +260,17 @@ def plan_pages(
     """Every generated page, as ``{relative path: Page}``, rendered only when asked."""
     renderer = Renderer(options.templates_dir)
     ctx = _PageContext(registry, report, options, summary)
+    memo: dict[int, str] = {}
     pages: dict[str, Page] = {}
     for tag in taxonomy.TAXONOMY:
         entries = [{"case": case, "result_text": ctx.views(case)[0].text}
                    for case in registry.with_tag(tag.name)]
         pages[f"{tag.name}.rst"] = Page(renderer, "tag.rst.jinja", dict(
-            tag=tag, entries=entries, tag_description=options.tag_descriptions))
+            tag=tag, entries=entries, tag_description=options.tag_descriptions), memo)
     for case in registry.cases:
         context = case_context(case, report, options)
         pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
-                                                         dict(tag_prefix="../", **context))
+                                                         dict(tag_prefix="../", **context), memo)
     rows = {level: [(case, [outcome_label(case, v) for v in ctx.views(case)])
                     for case in registry.cases if case.support_level == level]
             for level in ("SUPPORTED", "NOT_SUPPORTED_YET")}
@@ -263,13 +283,13 @@ def plan_pages(
         summary=summary,
         show_timings=options.timings,
         problems=registry.problems,
-    ))
+    ), memo)
     if options.timings:
         timing_rows = sorted(
             ((v.seconds, case.name, v.label, v.cached) for case in registry.cases for v in ctx.views(case)
              if v.status in ("exported", "failed")),
             key=lambda row: (-row[0], row[1], row[2]))
-        pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows))
+        pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows), memo)
     return pages
 
 
@@ -283,8 +303,9 @@ class WriteStats:
 
 
 def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symlinks followed) is under ``root``, which must be resolved already."""
     try:
-        path.resolve().relative_to(root.resolve())
+        path.resolve().relative_to(root)
     except ValueError:
         return False
     return True
@@ -340,10 +361,11 @@ def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteSt
     """
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
+    real_root = root.resolve()
     manifest = root / MANIFEST
     previous = _read_manifest(manifest)
-    for rel in pages:
-        if Path(rel).is_absolute() or not _inside(root / rel, root):
+    for rel in pages:  # by name here; symlinks are followed just before a write
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
     if set(pages) - set(previous):  # list new pages before writing them, in case the run dies
         _atomic_write(manifest, _manifest_text({**previous, **{rel: ("", "") for rel in pages}}))
@@ -369,13 +391,15 @@ def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteSt
         if same:
             unchanged += 1
         else:
+            if not _inside(target, real_root):
+                raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
             _atomic_write(target, text)
             written.append(rel)
         entries[rel] = (key, _stamp(target) or "") if key else ("", "")
     removed = 0
     for rel in previous:
         target = root / rel
-        if rel in pages or not rel or Path(rel).is_absolute() or not _inside(target, root):
+        if rel in pages or not rel or Path(rel).is_absolute() or not _inside(target, real_root):
             continue
         if target.is_file():
             target.unlink()
