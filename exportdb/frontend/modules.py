@@ -81,6 +81,16 @@ class _AutogradFunction:
         return cls.forward(_FunctionCtx(), *args)
 
 
+def _autograd_grad(*args: Any, **kwargs: Any) -> Any:
+    """``torch.autograd.grad``: refused with the rule it breaks (export is inference only)."""
+    raise UnsupportedAPIError(
+        "torch.autograd.grad: exported programs are inference only; autograd inside the traced code "
+        "(also inside cond or map) is not supported yet",
+        location=user_location(),
+        hint="write the derivative out as tensor operations, or export only the forward computation",
+    )
+
+
 class _FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         self.saved_tensors = tensors
@@ -100,7 +110,7 @@ def _build() -> dict[str, FrontendModule]:
     private_export = _module("torch._export", db=db)
     dynamo = _module("torch._dynamo", assume_constant_result=_assume_constant_result)
     export = _module("torch.export", **export_api.NAMESPACE)
-    autograd = _module("torch.autograd", Function=_AutogradFunction)
+    autograd = _module("torch.autograd", Function=_AutogradFunction, grad=_autograd_grad)
     compiler = _module("torch.compiler", is_compiling=export_api.is_exporting, is_dynamo_compiling=export_api.is_exporting)
     control = _module("functorch.experimental.control_flow", cond=control_flow.cond, map=control_flow.map)
     higher_order_ops = _module("torch._higher_order_ops", cond=control_flow.cond, map=control_flow.map)
