@@ -222,15 +222,15 @@ def _elementwise_body(rng: random.Random, n: int) -> str:
     return textwrap.indent("\n".join(lines), " " * 8)
 
 
-def case_source(index: int) -> str:
-    """The text of case ``index`` (deterministic)."""
+def _fields(index: int) -> dict:
     rng = random.Random(index)
-    _, template, base_tags = KINDS[index % len(KINDS)]
+    _, _, base_tags = KINDS[index % len(KINDS)]
     tags = set(base_tags)
     if rng.random() < 0.3:
         tags.add(rng.choice(EXTRA_TAGS))
     n = rng.randint(2, 6)
-    fields = {
+    return {
+        "tag_set": tuple(sorted(tags)),
         "cls": "".join(part.title() for part in case_name(index).split("_")),
         "index": index,
         "n": n,
@@ -243,7 +243,21 @@ def case_source(index: int) -> str:
         "tags": "{" + ", ".join(f'"{t}"' for t in sorted(tags)) + "}",
         "body": _elementwise_body(rng, n),
     }
-    return template.format(**fields).lstrip()
+
+
+def case_tags(index: int) -> tuple[str, ...]:
+    """The tags of case ``index``."""
+    return _fields(index)["tag_set"]
+
+
+def has_rewrite(index: int) -> bool:
+    """Whether case ``index`` carries a rewrite (exported as a second job)."""
+    return KINDS[index % len(KINDS)][1] is _DATA_DEPENDENT_IF
+
+
+def case_source(index: int) -> str:
+    """The text of case ``index`` (deterministic)."""
+    return KINDS[index % len(KINDS)][1].format(**_fields(index)).lstrip()
 
 
 def make_registry(out_dir: str | Path, count: int = 2000) -> list[Path]:

@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run cases through builtin and torch and compare the graphs",
                        add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb compare")
+
+    p = sub.add_parser("bench", help="measure export speed, generation and site builds (see docs: Performance)",
+                       add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb bench")
     return parser
 
 
@@ -243,8 +247,14 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     return int(compare.main(list(args.args)) or 0)
 
 
+def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb import bench  # imported only when asked for
+
+    return bench.main(list(args.args), out)
+
+
 COMMANDS = {"build": cmd_build, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
-            "show": cmd_show, "new": cmd_new, "compare": cmd_compare}
+            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -252,6 +262,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["compare"]:  # hand every later option, --help included, to compare
         return cmd_compare(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    if argv[:1] == ["bench"]:  # likewise for bench
+        return cmd_bench(argparse.Namespace(args=argv[1:]), out or sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args, out or sys.stdout)
