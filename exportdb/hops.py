@@ -285,8 +285,10 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
         if not isinstance(t, Tensor):
             raise MapError(f"map operands must be tensors, got {type(t).__name__}", location=dispatch.user_location(),
                            hint="pass tensors to map; close over Python constants instead")
-    sizes = {t.shape[0] if t.ndim else None for t in mapped}
-    if None in sizes or len(sizes) != 1:
+    from exportdb.shape_rules import same_size
+
+    leads = [t.shape[0] if t.ndim else None for t in mapped]
+    if None in leads or not all(same_size(leads[0], d) for d in leads[1:]):
         raise MapError("map needs mapped tensors with the same, non-zero leading dimension",
                        location=dispatch.user_location(), hint="map iterates over dimension 0 of xs")
     xs_nodes = [builder.node_of(t) for t in mapped]
@@ -297,7 +299,7 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
         n_xs, inner_body = len(mapped), body
         body = _PackedBody(inner_body, n_xs, type(xs))
     sub, leaves = _trace(builder, "map", body, inputs)
-    _output(sub, leaves, "map")
+    out_nodes = _output(sub, leaves, "map")
     closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]
     extra = [n for n in arg_nodes if n not in xs_nodes] + closures
     _align_placeholders(sub, xs_nodes + extra)
@@ -306,7 +308,10 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
 
     values = list(_map_kernel(SubgraphCallable(sub.graph, name), [t._value for t in mapped],
                               [sub.values[n] for n in extra]))
-    return _emit(builder, MAP, (name, xs_nodes, extra), [meta_of(v) for v in values], values, sub.out_spec)
+    metas = [meta_of(v) for v in values]
+    if builder.has_symbols:  # stack the body's (possibly symbolic) row shapes on the leading size
+        metas = [TensorMeta((leads[0],) + tuple(node.meta["val"].shape), m.dtype) for node, m in zip(out_nodes, metas)]
+    return _emit(builder, MAP, (name, xs_nodes, extra), metas, values, sub.out_spec)
 
 
 class _PackedBody:

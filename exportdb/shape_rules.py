@@ -39,10 +39,14 @@ def _plain(value: Any) -> Any:
     return value.env.simplify(value.expr) if isinstance(value, SymInt) else value
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_size(a: Any, b: Any) -> bool:
+    """True when two sizes are the same int or the same symbolic expression."""
     if isinstance(a, SymInt) or isinstance(b, SymInt):
         return bool((_plain(a) - _plain(b)) == 0)
     return a == b
+
+
+_same = same_size
 
 
 def require_equal(a: Any, b: Any) -> None:

@@ -28,6 +28,69 @@ def _sympy():
     return sympy
 
 
+_FUNCTIONS: dict[str, Any] = {}
+
+
+def size_functions() -> dict[str, Any]:
+    """``FloorDiv`` and ``Mod``: Python's ``//`` and ``%`` on sizes as sympy functions.
+
+    sympy's own ``floor(a / b)`` and ``Mod`` rewrite their arguments eagerly and print
+    differently from torch.export, so sizes use these two, which fold only exact cases
+    and print as torch does: ``(s0//4)`` and ``Mod(s0, 4)``, both binding looser than
+    ``+`` (hence ``4 - (Mod(s0, 4))``).
+    """
+    if _FUNCTIONS:
+        return _FUNCTIONS
+    sp = _sympy()
+    from sympy.printing.precedence import PRECEDENCE
+
+    class FloorDiv(sp.Function):
+        nargs = (2,)
+        precedence = 35
+        is_integer = True
+
+        @classmethod
+        def eval(cls, a: Any, b: Any) -> Any:
+            if b == 1:
+                return a
+            if a == 0:
+                return sp.S.Zero
+            if a == b:
+                return sp.S.One
+            if a.is_Integer and b.is_Integer:
+                return sp.Integer(int(a) // int(b))
+            if isinstance(a, FloorDiv):  # (x // c) // b == x // (c * b)
+                return FloorDiv(a.args[0], a.args[1] * b)
+            if b.is_Integer:  # terms that are whole multiples of b come out of the floor
+                whole = [t for t in sp.Add.make_args(a) if t.as_coeff_Mul()[0].is_Integer
+                         and t.as_coeff_Mul()[0] % b == 0]
+                if whole:
+                    rest = sp.Add(*[t for t in sp.Add.make_args(a) if t not in whole])
+                    return sp.Add(*[t / b for t in whole]) + FloorDiv(rest, b)
+            return None
+
+        def _sympystr(self, printer: Any) -> str:
+            a, b = (printer.parenthesize(arg, PRECEDENCE["Atom"] - 0.5) for arg in self.args)
+            return f"({a}//{b})"
+
+    class Mod(sp.Function):
+        nargs = (2,)
+        precedence = 35
+        is_integer = True
+        is_nonnegative = True
+
+        @classmethod
+        def eval(cls, a: Any, b: Any) -> Any:
+            if a.is_Integer and b.is_Integer:
+                return sp.Integer(int(a) % int(b))
+            if b == 1 or a == 0 or a == b:
+                return sp.S.Zero
+            return None
+
+    _FUNCTIONS.update(FloorDiv=FloorDiv, Mod=Mod)
+    return _FUNCTIONS
+
+
 # Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
 SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
 _INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
@@ -287,9 +350,12 @@ class SymInt(_SymValue):
         if not isinstance(other, (int, SymInt)) or isinstance(other, bool):
             return NotImplemented
         a, b = (other, self) if reverse else (self, other)
-        expr = _INFIX[name][1](_expr(a), _expr(b)) if name != "floordiv" else _sympy().floor(_expr(a) / _expr(b))
-        if name == "mod":
-            expr = _sympy().Mod(_expr(a), _expr(b))
+        if name == "floordiv":
+            expr = size_functions()["FloorDiv"](_expr(a), _expr(b))
+        elif name == "mod":
+            expr = size_functions()["Mod"](_expr(a), _expr(b))
+        else:
+            expr = _INFIX[name][1](_expr(a), _expr(b))
         cls = SymBool if name in ("gt", "ge", "lt", "le", "eq", "ne") else SymInt
         if name == "eq":
             expr = _sympy().Eq(_expr(a), _expr(b))

@@ -120,8 +120,6 @@ def test_check_that_unifies_two_dims_leaves_no_assertion():
     assert "_assert_scalar" not in text and "Sym(True)" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="builtin bug: hops.trace_map puts the first sizes in a set, and a SymInt "
-                                       "is unhashable (TypeError), so map over a dynamic dimension fails")
 def test_map_over_a_dynamic_first_dimension_exports():
     text = _exported_text("map_dynamic_batch")
     assert 'rows: "f32[s0, 3]"' in text and "map_impl" in text

@@ -77,7 +77,7 @@ class Tensor:
         out, symbolic = [], False
         for i, d in enumerate(dims):
             if isinstance(d, SymInt) and not d.expr.is_number:
-                out.append(SymInt(d.expr, d.env, (SYM_SIZE, (self, i))))
+                out.append(SymInt(d.expr, d.env, (SYM_SIZE, (self, i)), ()))  # no user frame, as in torch
                 symbolic = True
             else:
                 out.append(int(d.expr) if isinstance(d, SymInt) else int(d))
