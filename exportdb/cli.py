@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure export speed, generation and site builds (see docs: Performance)",
                        add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb bench")
+
+    p = sub.add_parser("fuzz", help="check random programs with the built-in exporter (see docs: fuzzing)",
+                       add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb fuzz")
     return parser
 
 
@@ -247,6 +251,12 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     return int(compare.main(list(args.args)) or 0)
 
 
+def cmd_fuzz(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.fuzz import profile  # needs hypothesis; imported only when asked for
+
+    return profile.main(list(args.args), out)
+
+
 def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     from exportdb import bench  # imported only when asked for
 
@@ -254,7 +264,7 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
 
 
 COMMANDS = {"build": cmd_build, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
-            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench}
+            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench, "fuzz": cmd_fuzz}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -264,6 +274,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return cmd_compare(argparse.Namespace(args=argv[1:]), out or sys.stdout)
     if argv[:1] == ["bench"]:  # likewise for bench
         return cmd_bench(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    if argv[:1] == ["fuzz"]:  # likewise for fuzz
+        return cmd_fuzz(argparse.Namespace(args=argv[1:]), out or sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args, out or sys.stdout)
