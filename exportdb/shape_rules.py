@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from exportdb.dispatch import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.ops.shape import INT64_MAX
-from exportdb.symbolic import SymInt
+from exportdb.symbolic import SymInt, check_size
 
 RULES: dict[str, Callable[..., Any]] = {}
 
@@ -299,6 +299,8 @@ def _narrow(a: Any, dim: int, start: Any, length: Any) -> tuple:
 @rule(*[f"aten.{n}.default" for n in ("zeros", "ones", "randn", "rand")], "aten.empty.memory_format",
       "aten.full.default")
 def _factory(size: Sequence[Any], *args: Any, **kwargs: Any) -> tuple:
+    for s in size:
+        check_size(s)
     return tuple(size)
 
 

@@ -196,14 +196,8 @@ class ShapeEnv:
         symbols it is about, as torch.export does: an equality specialises a symbol
         (to a constant or to another symbol), a bound narrows its range, anything else
         is kept and checked when the program runs.  False when it cannot."""
-        sp = _sympy()
-        if isinstance(guard, sp.Eq):
-            sides = [(guard.lhs, guard.rhs), (guard.rhs, guard.lhs)]
-            sides.sort(key=lambda pair: -_index(pair[0]))  # replace the newest symbol
-            for side, other in sides:
-                if side in self.auto and side not in other.free_symbols:
-                    self._replace(side, other)
-                    return True
+        if self.specialise(guard):
+            return True
         if not guard.free_symbols <= self.auto:
             return False
         before = {s: self.ranges[s] for s in guard.free_symbols}
@@ -211,6 +205,19 @@ class ShapeEnv:
         if all(self.ranges[s] == r for s, r in before.items()):
             self.guards.append((guard, str(user_location() or "")))
         return True
+
+    def specialise(self, guard: Any) -> bool:
+        """For ``Eq(s1, 4)`` or ``Eq(s0, s1)`` with a ``Dim.AUTO`` symbol on one side:
+        replace that symbol (the newest, when both are AUTO) and return True."""
+        sp = _sympy()
+        if not isinstance(guard, sp.Eq):
+            return False
+        sides = sorted([(guard.lhs, guard.rhs), (guard.rhs, guard.lhs)], key=lambda pair: -_index(pair[0]))
+        for side, other in sides:
+            if side in self.auto and side not in other.free_symbols:
+                self._replace(side, other)
+                return True
+        return False
 
     def _replace(self, sym: Any, value: Any) -> None:
         sp = _sympy()
@@ -417,6 +424,28 @@ class SymBool(_SymValue):
 
     def __bool__(self) -> bool:
         return self.env.guard(self.expr, f"Python control flow on {self.expr}")
+
+
+def assert_at_run_time(condition: SymBool, skip_name: bool = False) -> None:
+    """Narrow the ranges by ``condition`` and record ``_assert_scalar`` on it, so the
+    exported program checks it when it runs.  ``skip_name`` uses up the condition's
+    plain node name first (``ge_1`` rather than ``ge``), as torch._check's nodes are named."""
+    env = condition.env
+    env.narrow(env.simplify(condition.expr))
+    builder = active_builder()
+    if builder is not None:
+        if skip_name:
+            builder.graph.names.create(condition.recipe[0].name)
+        node = builder.node_of_sym(condition)
+        message = f"Runtime assertion failed for expression {condition!r} on node '{node.name}'"
+        builder.create(ASSERT_SCALAR, (node, message), {}, None)
+
+
+def check_size(value: Any) -> None:
+    """A data-dependent value used as a size must not be negative: assert it, as torch does."""
+    if isinstance(value, SymInt) and any(str(s).startswith("u") for s in value.expr.free_symbols):
+        if value.env.known(value.env.simplify(value.expr) >= 0) is not True:
+            assert_at_run_time(value >= 0)
 
 
 def sym_min(a: Any, b: Any) -> Any:

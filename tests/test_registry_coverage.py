@@ -104,16 +104,12 @@ def test_unused_buffers_are_not_lifted():
     assert "b_active" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="builtin gap: an unbacked symbol used as a size is not inferred to be "
-                                       ">= 0; torch 2.13 asserts u0 >= 0 and narrows its range")
 def test_unbacked_size_is_inferred_non_negative():
     text = _exported_text("dvalue_item_size_implicit")
     assert "u0: VR[0, int_oo]" in text
     assert "Runtime assertion failed for expression u0 >= 0" in text
 
 
-@pytest.mark.xfail(strict=True, reason="builtin gap: a torch._check that unification has made trivially true is "
-                                       "still emitted as an _assert_scalar annotated Sym(True)")
 def test_check_that_unifies_two_dims_leaves_no_assertion():
     text = _exported_text("escape_check_equal_dims")
     assert 'a: "f32[s0, 3]", b: "f32[s0, 3]"' in text

@@ -113,20 +113,18 @@ def _check(condition: Any, message: Any = None) -> None:
 
 def _record_check(condition: Any) -> None:
     from exportdb.errors import ConstraintViolationError
-    from exportdb.symbolic import ASSERT_SCALAR
+    from exportdb.symbolic import assert_at_run_time
 
     env = condition.env
-    if env.known(condition.expr) is False:
-        raise ConstraintViolationError(f"torch._check({condition.expr}) can never hold for the declared ranges",
+    expr = env.simplify(condition.expr)
+    known = env.known(expr)
+    if known is False:
+        raise ConstraintViolationError(f"torch._check({expr}) can never hold for the declared ranges",
                                        location=user_location())
-    env.narrow(condition.expr)
-    builder = active_builder()
-    if builder is not None:
-        # torch.export's graph names these nodes ge_1/le_1 (its first trace used ge/le): match it
-        builder.graph.names.create(condition.recipe[0].name)
-        node = builder.node_of_sym(condition)
-        message = f"Runtime assertion failed for expression {condition.expr} on node '{node.name}'"
-        builder.create(ASSERT_SCALAR, (node, message), {}, None)
+    if known or env.specialise(expr):
+        return  # holds for every allowed size, or made a Dim.AUTO size equal: nothing left to check
+    # torch.export's graph names these nodes ge_1/le_1 (its first trace used ge/le): match it
+    assert_at_run_time(condition, skip_name=True)
 
 
 def _check_is_size(value: Any, max: int | None = None) -> None:  # noqa: A002
