@@ -93,8 +93,10 @@ def _run_problem(path: Path, status: str, text: str, timeout: float) -> Problem:
         return Problem(str(path), 1, f"loading the case did not finish within {timeout:g} s (per-case timeout)",
                        "a case file must not loop or wait while it is imported")
     if status == "crashed":
-        return Problem(str(path), 1, f"the process loading the case died: {text.partition(': ')[2] or text}",
-                       "look for unbounded recursion or memory use at import time")
+        code = re.search(r"exit code (-?\d+|None)", text)
+        how = f" (exit code {code.group(1)})" if code else ""
+        return Problem(str(path), 1, f"the process loading the case died{how}",
+                       "look for os._exit, unbounded recursion or memory use at import time")
     match = _WHERE.match(text)
     if match and match.group(1) == "SandboxError":
         return Problem(str(path), int(match.group(3)), match.group(4),

@@ -40,6 +40,7 @@ from typing import Any
 OUTPUT_LIMIT = 1 << 20  # characters a case may print before it is reported
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _WRITE_MODES = set("wax+")
+_PATH_VERBS = ("write", "delete", "change", "rename", "link", "create")
 
 
 @dataclass
@@ -159,7 +160,9 @@ class Sandbox:
             self._checking = False
         if action is None:
             return
-        message = f"the case tried to {action} (the worker only lets a case write under its scratch directory)"
+        why = "a case may write only under its worker's scratch directory" if action.startswith(_PATH_VERBS) \
+            else "a case may not do this"
+        message = f"the case tried to {action} ({why})"
         self.record(message)
         raise PermissionError(f"exportdb sandbox: {message}")
 

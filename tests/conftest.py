@@ -10,6 +10,10 @@ import pytest
 
 from generator_support import CASES, REPO
 
+# Malformed and hostile case files (syntax errors, infinite loops, ...): data for
+# test_bad_cases.py, never test modules.
+collect_ignore_glob = ["bad_cases/*"]
+
 
 @dataclass(frozen=True)
 class BuiltSite:

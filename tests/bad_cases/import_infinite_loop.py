@@ -1,0 +1,5 @@
+# expect-problem: 1: did not finish within
+import torch
+
+while True:
+    pass

@@ -1,0 +1,3 @@
+# expect-problem: 3: read standard input
+import torch
+answer = input("model? ")

@@ -1,0 +1,13 @@
+# expect-problem: 13: not an instance
+import torch
+
+
+class Model(torch.nn.Module):
+    """Returns its input plus one."""
+
+    def forward(self, x):
+        return x + 1
+
+
+example_args = (torch.randn(2),)
+model = Model

@@ -1,0 +1,14 @@
+# expect-problem: 13: is not a string
+import torch
+
+
+class Model(torch.nn.Module):
+    """Returns its input plus one."""
+
+    def forward(self, x):
+        return x + 1
+
+
+example_args = (torch.randn(2),)
+tags = {7}
+model = Model()
