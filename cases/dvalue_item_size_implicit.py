@@ -8,9 +8,8 @@ class DvalueItemSizeImplicit(torch.nn.Module):
     ``torch.export`` 2.13 infers ``u0 >= 0`` from the use itself: the range
     of ``u0`` becomes ``[0, int_oo]`` and a runtime assertion checks it. The
     output's shape is ``f32[u0]``, a size only known when the program runs.
-    exportdb's built-in exporter does not draw that inference yet and leaves
-    ``u0`` unbounded (a listed difference); ``torch._check_is_size`` states
-    the same fact explicitly (see ``dyn_item_as_size``).
+    Nothing else is known about ``u0``: to use it where a bound matters, state
+    the facts with ``torch._check`` (see ``dyn_item_as_size``).
     """
 
     def forward(self, x, count):

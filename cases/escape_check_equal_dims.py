@@ -9,9 +9,10 @@ class EscapeCheckEqualDims(torch.nn.Module):
     exporter a fact it cannot see in the code: the two inputs have the same
     number of rows. Checking it unifies the two sizes into one symbol, so
     both inputs are annotated ``[s0, 3]`` (torch names it ``s27``) and the
-    addition needs no broadcasting guard. In ``torch.export`` 2.13 the check
-    is then proven and leaves no node; exportdb's built-in exporter still
-    emits an ``_assert_scalar`` for it (a listed difference).
+    addition needs no broadcasting guard. Once the sizes are one symbol, the
+    check holds by construction, so it leaves no node in the graph; calling
+    the program with inputs of different lengths is rejected when the inputs
+    are checked against their shapes.
     """
 
     def forward(self, a, b):
