@@ -163,7 +163,7 @@ class EngineView:
     text: str
     status: str
     ok: bool
-    cached: bool
+    cached: bool = field(repr=False)  # says how this run got it, not what a page shows: not in page keys
     seconds: float
     eager_check: str | None
 
@@ -286,7 +286,7 @@ def plan_pages(
     ), memo)
     if options.timings:
         timing_rows = sorted(
-            ((v.seconds, case.name, v.label, v.cached) for case in registry.cases for v in ctx.views(case)
+            ((v.seconds, case.name, v.label) for case in registry.cases for v in ctx.views(case)
              if v.status in ("exported", "failed")),
             key=lambda row: (-row[0], row[1], row[2]))
         pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows), memo)

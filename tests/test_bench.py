@@ -1,0 +1,88 @@
+"""The benchmark machinery (never timed here): incremental generation, memory sampling, report parsing."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from exportdb import bench, bench_runs
+from exportdb.generate import Settings, generate
+
+
+@pytest.fixture(scope="module")
+def synth():
+    return bench_runs.synthetic_module()
+
+
+def test_synthetic_registry_is_deterministic_and_every_kind_loads(tmp_path: Path, synth):
+    paths = synth.make_registry(tmp_path / "a", 9)
+    again = synth.make_registry(tmp_path / "b", 9)
+    assert [p.read_text() for p in paths] == [p.read_text() for p in again]
+    outcome = generate(Settings(cases_dir=tmp_path / "a", jobs=1, use_cache=False))
+    assert not outcome.problems and len(outcome.registry.cases) == 9
+    assert outcome.summary.ok, outcome.summary.lines()
+    assert {c.name: set(c.tags) for c in outcome.registry.cases} == {
+        synth.case_name(i): set(synth.case_tags(i)) for i in range(9)}
+
+
+def test_warm_run_does_no_work_and_one_edit_rewrites_only_that_cases_pages(tmp_path: Path, synth):
+    cases, out = tmp_path / "cases", tmp_path / "pages"
+    synth.make_registry(cases, 9)
+    settings = Settings(cases_dir=cases, out_dir=out, jobs=1)
+    cold = generate(settings)
+    assert cold.written is not None and cold.written.written == len(list(out.rglob("*.rst")))
+
+    warm = generate(settings)
+    assert not [r for r in warm.report.records.values() if not r.cached]
+    assert warm.written is not None
+    assert (warm.written.written, warm.written.rendered, warm.written.removed) == (0, 0, 0)
+
+    index = 3  # no rewrite: one job
+    assert not synth.has_rewrite(index)
+    name = synth.case_name(index)
+    synth.edit_case(cases / f"{name}.py")
+    edit = generate(settings)
+    rerun = [r.job.case for r in edit.report.records.values() if not r.cached]
+    assert rerun == [name]
+    assert edit.written is not None
+    written = set(edit.written.paths)
+    assert f"cases/{name}.rst" in written
+    assert written <= bench_runs.expected_rewrites(name, synth.case_tags(index))
+    assert "edited, revision 1" in (out / "cases" / f"{name}.rst").read_text()
+
+
+def test_peak_memory_counts_child_processes(tmp_path: Path):
+    # the parent stays small; its child holds about 80 MB
+    child = "import time; block = bytearray(80 << 20); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.5)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    measured = bench_runs.measure([sys.executable, "-c", parent])
+    assert measured.status == 0
+    assert measured.peak_rss > 80 << 20
+    assert measured.seconds >= 0.5
+
+
+def test_reread_count_reads_sphinx_status_lines():
+    text = "loading pickled environment... done\nupdating environment: 0 added, 3 changed, 0 removed\n"
+    assert bench_runs.reread_count(text) == 3
+    assert bench_runs.reread_count("updating environment: [new config] 57 added, 0 changed, 0 removed") == 57
+    assert bench_runs.reread_count("no such line") is None
+
+
+def test_speedup_is_the_ratio_of_summed_medians():
+    rows = [bench.EngineTiming("a", 0.001, 0.2, True, True), bench.EngineTiming("b", 0.003, 0.2, True, False)]
+    assert bench.speedup(rows) == pytest.approx(0.4 / 0.004)
+
+
+def test_bench_rejects_unknown_parts(capsys):
+    assert bench.main(["--only", "engines,nope"]) == 2
+    assert "unknown part nope" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_both_engines_time_the_same_work_on_a_torch_example():
+    path = bench.torch_examples_dir() / "nested_function.py"
+    ours, theirs = bench.builtin_export_text(path), bench.torch_export_text(path)
+    assert ours.startswith("ExportedProgram:") and theirs.startswith("ExportedProgram:")
