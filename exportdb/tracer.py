@@ -17,6 +17,7 @@ from exportdb.builder import GraphBuilder
 from exportdb.errors import ExportError, InputError
 from exportdb.graph import Node
 from exportdb.meta import TensorMeta, meta_of
+from exportdb.prune import drop_unused_indexing, renamed_outputs
 from exportdb.program import (ConstantArgument, ExportedProgram, ExportGraphSignature, InputKind, InputSpec,
                               OutputKind, OutputSpec, SymIntArgument, TensorArgument)
 
@@ -212,6 +213,8 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     try:
         result = _call_user(model, bound.args, bound.kwargs)
         output_specs, out_spec = run.outputs(result)
+        if drop_unused_indexing(run.graph):
+            output_specs = renamed_outputs(run.graph, output_specs)
     finally:
         dispatch.pop_builder(run.builder)
         run.restore_state()

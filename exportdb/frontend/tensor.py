@@ -292,18 +292,37 @@ class Tensor:
     def __invert__(self) -> "Tensor":
         return call(aten("bitwise_not.default"), self)
 
+    def _bitwise(self, name: str, other: Any) -> "Tensor":
+        return call(aten(f"{name}.Tensor" if isinstance(other, Tensor) else f"{name}.Scalar"), self, other)
+
     def __and__(self, other: Any) -> "Tensor":
-        return call(aten("__and__.Tensor"), self, other)
+        return self._bitwise("__and__", other)
 
     def __or__(self, other: Any) -> "Tensor":
-        return call(aten("__or__.Tensor"), self, other)
+        return self._bitwise("__or__", other)
 
     def __xor__(self, other: Any) -> "Tensor":
-        return call(aten("__xor__.Tensor"), self, other)
+        return self._bitwise("__xor__", other)
 
-    __rand__ = __and__
-    __ror__ = __or__
-    __rxor__ = __xor__
+    def __iand__(self, other: Any) -> "Tensor":
+        return self._bitwise("__iand__", other)
+
+    def __ior__(self, other: Any) -> "Tensor":
+        return self._bitwise("__ior__", other)
+
+    def __ixor__(self, other: Any) -> "Tensor":
+        return self._bitwise("__ixor__", other)
+
+    # Reflected forms (`3 & t`; the left operand is never a tensor here) are the
+    # bitwise_*.Scalar ops with the tensor first, as torch records them.
+    def __rand__(self, other: Any) -> "Tensor":
+        return self._bitwise("bitwise_and", other)
+
+    def __ror__(self, other: Any) -> "Tensor":
+        return self._bitwise("bitwise_or", other)
+
+    def __rxor__(self, other: Any) -> "Tensor":
+        return self._bitwise("bitwise_xor", other)
 
     def _compare(self, name: str, other: Any) -> "Tensor":
         return call(aten(f"{name}.Tensor" if isinstance(other, Tensor) else f"{name}.Scalar"), self, other)
@@ -503,7 +522,17 @@ class Tensor:
     def __getitem__(self, key: Any) -> "Tensor":
         from exportdb.frontend.indexing import getitem
 
-        return getitem(self, key)
+        builder = active_builder()
+        if builder is None:
+            return getitem(self, key)
+        start = len(builder.graph.nodes)
+        out = getitem(self, key)
+        made = [n for n in builder.graph.nodes[start:] if n.op == "call_function"]
+        if made and isinstance(out, Tensor) and out._node is made[-1]:
+            # torch.export drops an indexing result nobody uses (dynamo removes unused getitem
+            # calls); the tracer does the same with this tag (see tracer.drop_unused_indexing)
+            made[-1].meta["indexing"] = made
+        return out
 
     def __setitem__(self, key: Any, value: Any) -> None:
         from exportdb.frontend.indexing import setitem
@@ -547,7 +576,14 @@ class Tensor:
 
     def _cast(self, dtype: DType) -> "Tensor":
         call(aten("_assert_tensor_metadata.default"), self, dtype=self.dtype, device=CPU, layout=strided)
-        return call(aten("to.dtype"), self, dtype)
+        out = call(aten("to.dtype"), self, dtype)
+        if dtype != self.dtype:
+            return out
+        # A cast to the tensor's own dtype returns the tensor itself, as in torch; like after an
+        # in-place op, later uses of it read the `to` node (torch.export records them that way).
+        if out._node is not None:
+            self._node = out._node
+        return self
 
     def type(self, dtype: DType | None = None) -> Any:
         if dtype is None:
