@@ -28,97 +28,128 @@ class Tag:
 TAXONOMY: tuple[Tag, ...] = (
     Tag(
         "torch.cond",
-        "Cases built on the ``cond`` higher-order operator, the structured way to "
-        "branch on a value that is only known when the program runs. Both branches "
-        "are traced into sub-graphs and the choice between them is kept in the "
-        "exported program instead of being decided while tracing.",
+        "Cases built on ``cond``, the structured way to branch on something that "
+        "is only known when the program runs, such as a tensor's value or a "
+        "dynamic size. Both branches are traced into sub-graphs and the choice "
+        "between them stays in the exported program. The branches must take the "
+        "operands they are given, return tensors of the same shape and dtype, and "
+        "leave their inputs and any outside state unchanged; unsupported cases "
+        "here show each rule's error next to a rewrite that follows it.",
     ),
     Tag(
         "torch.dynamic-shape",
-        "Cases whose inputs have sizes that are not fixed at export time. The "
-        "exporter replaces such sizes with symbols, records the guards the program "
-        "relies on, and prints the allowed ranges under *Range constraints*.",
+        "Cases whose inputs have sizes that are not fixed at export time, declared "
+        "with ``Dim`` in ``dynamic_shapes``. The exporter replaces such sizes with "
+        "symbols (``s0``), turns Python decisions on them into guards that must "
+        "hold over the whole declared range, and prints the allowed ranges under "
+        "*Range constraints*. A guard that fails for part of the range stops the "
+        "export with a constraint violation.",
     ),
     Tag(
         "torch.dynamic-value",
-        "Cases that read a number out of a tensor (for example with ``.item()``) "
-        "and use it afterwards. The value is unknown while tracing, so it becomes "
-        "an unbacked symbol, and anything that needs its concrete value fails.",
+        "Cases that read a number out of a tensor, for example with ``.item()``, "
+        "and keep using it. The value is unknown while tracing, so it becomes an "
+        "unbacked symbol (``u0``) with no example value. Code that only passes it "
+        "on (as a size or an index) exports, with ``torch._check`` to state the "
+        "bounds it needs; code that needs the concrete number in Python fails.",
     ),
     Tag(
         "torch.escape-hatch",
-        "Cases that use an explicit way out of tracing, such as treating a result "
-        "as a constant or marking a function so the exporter keeps it opaque, "
-        "trading generality for an exportable program.",
+        "Cases that tell the exporter something it cannot work out from the code: "
+        "``torch._check`` and ``torch._check_is_size`` state facts about sizes and "
+        "data-dependent values, and ``assume_constant_result`` freezes a result "
+        "computed at export time into a constant. They make a program exportable "
+        "at the price of assumptions that the user, not the exporter, guarantees.",
     ),
     Tag(
         "torch.map",
-        "Cases built on the ``map`` higher-order operator, which applies one traced "
-        "body to every slice of a tensor along its first dimension, so a loop over "
-        "data becomes a single node in the graph.",
+        "Cases built on ``map``, which applies one traced body to every slice of "
+        "its input along the first dimension. The body becomes a sub-graph called "
+        "once per row by a single ``map_impl`` node, so a loop over data is not "
+        "unrolled and the number of rows can stay dynamic. Tensors the body reads "
+        "from outside are passed to it as extra arguments.",
     ),
     Tag(
         "torch.mutation",
-        "Cases that change state in place: tensors updated with in-place operators, "
-        "buffers written during ``forward``, or attributes assigned on the module. "
-        "The exported program must either express the change or refuse it.",
+        "Cases that change state: tensors updated with in-place operators, "
+        "inputs and buffers written during ``forward``, and attributes assigned on "
+        "the module. In-place operations on tensors stay in place in the graph; "
+        "assignments to plain Python attributes happen once, while tracing, and "
+        "leave at most a constant behind; inside a ``cond`` branch, mutating an "
+        "input or outside state is refused.",
     ),
     Tag(
         "torch.operator",
-        "Cases about the operators themselves: which ATen overload a call is "
-        "recorded as, and what happens when a case calls an operator the exporter "
-        "does not know.",
+        "Cases about the operators themselves: which ATen operator and overload "
+        "each Python call is recorded as (``mul.Tensor``, ``sum.dim_IntList``), "
+        "why different spellings of one operation give the same node, and how "
+        "arguments such as ``alpha`` or ``rounding_mode`` appear in the graph.",
     ),
     Tag(
         "python.assert",
-        "Cases that use Python ``assert`` statements. Assertions on shapes or other "
-        "facts known while tracing are checked once; assertions on tensor values "
-        "would need the data and cannot be decided while tracing.",
+        "Cases that use Python ``assert`` statements. An assertion on facts known "
+        "while tracing (ranks, static sizes, dtypes) is checked once and leaves "
+        "nothing in the graph. An assertion on a dynamic size becomes a guard, "
+        "which must hold for every size the declared range allows.",
     ),
     Tag(
         "python.builtin",
-        "Cases that call Python built-in functions such as ``len``, ``isinstance``, "
-        "``range`` or ``zip`` on traced values and containers. They run once while "
-        "tracing and leave only their effect on the tensors in the graph.",
+        "Cases that call Python built-in functions such as ``len``, ``getattr``, "
+        "``isinstance``, ``type``, ``min``, ``enumerate`` or ``reversed`` on "
+        "modules, containers and sizes. They run once while tracing and leave only "
+        "their effect on the tensors in the graph; built-ins that need a tensor's "
+        "data as Python numbers cannot be traced.",
     ),
     Tag(
         "python.closure",
         "Cases whose code reads or writes variables from an enclosing scope: nested "
-        "functions, ``nonlocal`` updates and lambdas. Tracing runs the Python code, "
-        "so closures are followed and disappear from the exported graph.",
+        "functions, ``nonlocal`` updates, lambdas and decorators. Tracing runs the "
+        "Python code, so closures are followed and disappear from the exported "
+        "graph; inside ``cond`` and ``map``, tensors captured this way become "
+        "explicit inputs of the sub-graphs.",
     ),
     Tag(
         "python.context-manager",
-        "Cases that run part of ``forward`` inside a ``with`` block. Context "
-        "managers that only affect Python state are traced through; the graph "
-        "shows just the tensor operations inside the block.",
+        "Cases that run part of ``forward`` inside a ``with`` block: user-defined "
+        "context managers, ``contextlib`` helpers and grad-mode blocks. "
+        "``__enter__`` and ``__exit__`` run while tracing like any other Python "
+        "code, so their side effects happen once, at export time, and the graph "
+        "shows only the tensor operations inside the block.",
     ),
     Tag(
         "python.control-flow",
         "Cases with Python ``if``, ``for`` and ``while`` statements. Control flow "
-        "that depends only on shapes, constants or Python values is unrolled while "
-        "tracing; control flow on tensor data is rejected with a hint to use "
-        "``cond``.",
+        "that depends only on shapes, constants or Python values is decided or "
+        "unrolled while tracing, and only the path taken is recorded. Control flow "
+        "on tensor data cannot be decided while tracing and is rejected with a "
+        "hint to use ``cond``.",
     ),
     Tag(
         "python.data-structure",
-        "Cases that pass tensors around in lists, tuples, dictionaries and other "
-        "nested containers. Inputs and outputs are flattened into plain lists of "
-        "tensors and rebuilt around the graph.",
+        "Cases that pass tensors around in lists, tuples, dictionaries, named "
+        "tuples and other nested containers. Inputs and outputs are flattened "
+        "into plain lists of tensors, named after their path in the structure, "
+        "and rebuilt around the graph; the structure itself (its length, its "
+        "keys) is fixed at export time.",
     ),
     Tag(
         "python.object-model",
-        "Cases that rely on classes: methods, attributes, properties, inheritance "
-        "and submodules. Attribute look-ups are resolved while tracing; parameters "
-        "and buffers found on modules become inputs of the exported program.",
+        "Cases that rely on classes: methods, class and static methods, "
+        "attributes, inheritance, optional arguments and submodules. Attribute "
+        "look-ups and method calls are resolved while tracing, non-tensor "
+        "attributes become constants, and parameters and buffers found on modules "
+        "become inputs of the exported program.",
     ),
     Tag(
         "python.standard-library",
         "Cases that use modules from the Python standard library, such as "
-        "``math``, ``functools`` or ``operator``, around tensor code. Calls on "
-        "plain Python values are evaluated while tracing.",
+        "``math``, ``functools``, ``itertools``, ``operator``, ``enum``, "
+        "``collections`` or ``contextlib``, around tensor code. Calls on plain "
+        "Python values are evaluated while tracing; helpers that wrap tensor "
+        "operations are traced through to the operations they call.",
     ),
 )
+
 
 _INDEX: dict[str, int] = {tag.name: i for i, tag in enumerate(TAXONOMY)}
 _BY_NAME: dict[str, Tag] = {tag.name: tag for tag in TAXONOMY}

@@ -321,10 +321,31 @@ def test_node_names_targets_and_arguments_match_torch_export(tmp_path):
 
 
 # -- known divergences from torch.export (see the report) ----------------------------------
-@pytest.mark.xfail(reason="core bug: `a & b` is named __and__, torch.export names the node and_1", strict=True)
 def test_bitwise_and_node_name_matches_torch():
     ep = export_and_lint(Fn(lambda x: (x > 0) & (x < 1)), (torch.randn(3),))
     assert [n.name for n in ep.graph.nodes if n.op == "call_function"] == ["gt", "lt", "and_1"]
+
+
+def test_bitwise_family_names_and_overloads_match_torch():
+    # torch.fx strips a dunder op's underscores (and, or: keywords, so and_1, or_1; xor stays);
+    # a Python scalar operand picks the .Scalar overload, a reflected one bitwise_*.Scalar.
+    def ops(a, b):
+        c = a.clone()
+        c &= b
+        c |= 3
+        return (a & b, a | b, a ^ b, ~a, a & b, a ^ b, a | 3, a ^ 1, 5 & a, 6 | a, 7 ^ a, c)
+
+    ep = export_and_lint(Fn(ops), (torch.tensor([1, 2, 3]), torch.tensor([3, 2, 1])))
+    calls = [(n.name, n.target.qualname) for n in ep.graph.nodes if n.op == "call_function"]
+    assert calls == [
+        ("clone", "aten.clone.default"), ("iand", "aten.__iand__.Tensor"), ("ior", "aten.__ior__.Scalar"),
+        ("and_1", "aten.__and__.Tensor"), ("or_1", "aten.__or__.Tensor"), ("xor", "aten.__xor__.Tensor"),
+        ("bitwise_not", "aten.bitwise_not.default"), ("and_2", "aten.__and__.Tensor"),
+        ("xor_1", "aten.__xor__.Tensor"), ("or_2", "aten.__or__.Scalar"), ("xor_2", "aten.__xor__.Scalar"),
+        ("bitwise_and", "aten.bitwise_and.Scalar"), ("bitwise_or", "aten.bitwise_or.Scalar"),
+        ("bitwise_xor", "aten.bitwise_xor.Scalar")]
+    assert [a for a in ep.graph.nodes if a.name == "bitwise_or"][0].args[1] == 6
+    check_against_eager(Fn(ops), ep, (torch.tensor([1, 2, 3]), torch.tensor([3, 2, 1])))
 
 
 @pytest.mark.xfail(reason="core bug: masked_fill is recorded as where.ScalarSelf, torch records "

@@ -40,11 +40,19 @@ class OpDef:
 
     @property
     def name(self) -> str:
-        """The candidate node name: ``add`` for ``aten.add.Tensor`` (or ``node_name``)."""
+        """The candidate node name: ``add`` for ``aten.add.Tensor`` (or ``node_name``).
+
+        Like torch.fx, a dunder op loses its underscores: ``aten.__and__.Tensor``
+        is named ``and`` (which the namespace then turns into ``and_1``, ``and``
+        being a keyword), ``aten.__xor__.Tensor`` is ``xor``.
+        """
         if self.node_name:
             return self.node_name
         parts = self.qualname.split(".")
-        return parts[1] if len(parts) > 1 else parts[0]
+        name = parts[1] if len(parts) > 1 else parts[0]
+        if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+            name = name[2:-2]
+        return name
 
     @property
     def target_text(self) -> str:

@@ -88,6 +88,13 @@ BINARY: dict[str, Callable[..., np.ndarray]] = {
     "__and__.Tensor": _bitwise(np.bitwise_and),
     "__or__.Tensor": _bitwise(np.bitwise_or),
     "__xor__.Tensor": _bitwise(np.bitwise_xor),
+    # `t & 3` is __and__.Scalar; the reflected `3 & t` is bitwise_and.Scalar(t, 3), as torch records them.
+    "__and__.Scalar": _bitwise(np.bitwise_and),
+    "__or__.Scalar": _bitwise(np.bitwise_or),
+    "__xor__.Scalar": _bitwise(np.bitwise_xor),
+    "bitwise_and.Scalar": _bitwise(np.bitwise_and),
+    "bitwise_or.Scalar": _bitwise(np.bitwise_or),
+    "bitwise_xor.Scalar": _bitwise(np.bitwise_xor),
     "logical_and.default": _logical(np.logical_and),
     "logical_or.default": _logical(np.logical_or),
     "logical_xor.default": _logical(np.logical_xor),
@@ -176,7 +183,8 @@ register("aten.clamp.Tensor", _clamp)
 # In-place variants write the out-of-place result back into the first argument.
 for _base in ("add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "div.Tensor_mode",
               "remainder.Scalar", "pow.Tensor_Scalar",
-              "__and__.Tensor", "__or__.Tensor", "__xor__.Tensor"):
+              "__and__.Tensor", "__or__.Tensor", "__xor__.Tensor",
+              "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar"):
     _name, _overload = _base.split(".")
     _inplace_name = f"__i{_name[2:]}" if _name.startswith("__") else f"{_name}_"
     register(f"aten.{_inplace_name}.{_overload}", _inplace(BINARY[_base]), mutates=0)
