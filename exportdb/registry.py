@@ -30,6 +30,7 @@ import importlib.util
 import inspect
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -187,10 +188,11 @@ def load_registry(
         return Registry(root, (), (problem,))
     paths = discover(root)
     real_root = os.path.realpath(root)
+    real_dirs: dict[Path, str] = {}
     outcomes: dict[Path, Case | list[Problem]] = {}
     todo: list[Path] = []  # files to run in workers
     for path in paths:
-        problem = _file_problem(real_root, path)
+        problem = _file_problem(real_root, path, real_dirs)
         cached = cache.lookup(path) if cache is not None and problem is None else None
         if problem is not None:
             outcomes[path] = [problem]
@@ -224,21 +226,30 @@ def load_registry(
     return Registry(root, ordered, tuple(problems))
 
 
-def _file_problem(real_root: str, path: Path) -> Problem | None:
-    """What is wrong with a case file before it is even read: its name, place or size."""
+def _file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Problem | None:
+    """What is wrong with a case file before it is even read: its name, place or size.
+
+    ``real_dirs`` caches the resolved directories, so only files that are links
+    themselves cost a full path resolution.
+    """
     shown_path, name = str(path), path.stem
     if not _CASE_NAME.fullmatch(name) or name.endswith("_"):
         return Problem(shown_path, 1, f"case name {name!r} is not a plain identifier (ASCII letters, digits "
                        "and underscores, starting with a letter and not ending with an underscore)",
                        "name the file like my_case.py")
-    real = os.path.realpath(path)
+    try:
+        status = os.lstat(path)
+        link = stat.S_ISLNK(status.st_mode)
+        size = os.stat(path).st_size if link else status.st_size
+    except OSError as exc:
+        return Problem(shown_path, 1, f"cannot read the case file: {exc.strerror}")
+    parent = real_dirs.get(path.parent)
+    if parent is None:
+        parent = real_dirs[path.parent] = os.path.realpath(path.parent)
+    real = os.path.realpath(path) if link else os.path.join(parent, path.name)
     if not real.startswith(real_root + os.sep):
         return Problem(shown_path, 1, f"the case file is a link to {real}, outside the cases directory",
                        "copy the file into the cases directory instead of linking to it")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return Problem(shown_path, 1, f"cannot read the case file: {exc.strerror}")
     if size > MAX_CASE_BYTES:
         return Problem(shown_path, 1, f"the case file is {size} bytes (limit {MAX_CASE_BYTES})",
                        "a case is a short example; move data out of the file")
