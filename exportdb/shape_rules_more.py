@@ -19,3 +19,6 @@ def _alias(existing: str, *qualnames: str) -> None:
 _alias("aten.__and__.Tensor", *[f"aten.{n}" for n in (
     "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar",
     "bitwise_and.Scalar", "bitwise_or.Scalar", "bitwise_xor.Scalar")])
+
+# masked_fill broadcasts the tensor with its mask (the value is a scalar or a 0-d tensor).
+_alias("aten.__and__.Tensor", "aten.masked_fill.Scalar", "aten.masked_fill.Tensor")

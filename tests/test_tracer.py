@@ -348,11 +348,32 @@ def test_bitwise_family_names_and_overloads_match_torch():
     check_against_eager(Fn(ops), ep, (torch.tensor([1, 2, 3]), torch.tensor([3, 2, 1])))
 
 
-@pytest.mark.xfail(reason="core bug: masked_fill is recorded as where.ScalarSelf, torch records "
-                          "aten.masked_fill.Scalar(x, mask, value)", strict=True)
 def test_masked_fill_overload_matches_torch():
     ep = export_and_lint(Fn(lambda x: x.masked_fill(x > 0, 0.0)), (torch.randn(3),))
     assert targets(ep.graph) == ["aten.gt.Scalar", "aten.masked_fill.Scalar"]
+
+
+def test_masked_fill_tensor_value_and_in_place_forms():
+    def fill(x, v):
+        y = x.clone()
+        y.masked_fill_(y > 1, v)
+        return torch.masked_fill(x, x < 0, v), y
+
+    args = (torch.randn(2, 3), torch.tensor(5.0))
+    ep = export_and_lint(Fn(fill), args)
+    assert targets(ep.graph) == ["aten.clone.default", "aten.gt.Scalar", "aten.masked_fill_.Tensor",
+                                 "aten.lt.Scalar", "aten.masked_fill.Tensor"]
+    check_against_eager(Fn(fill), ep, args)
+
+
+def test_masked_fill_values_and_checks():
+    x = torch.tensor([1, 2, 3])
+    assert x.masked_fill(x > 1, 2.7).tolist() == [1, 2, 2] and x.masked_fill(x > 1, 2.7).dtype == torch.int64
+    assert tuple(torch.zeros(3).masked_fill(torch.tensor([[True], [False]]), 1).shape) == (2, 3)
+    with pytest.raises(Exception, match="boolean masks"):
+        x.masked_fill(x, 1)
+    with pytest.raises(Exception, match="0-dimensional value tensor"):
+        x.masked_fill(x > 1, torch.tensor([1, 2, 3]))
 
 
 @pytest.mark.xfail(reason="core bug: x.new_zeros(n) is recorded as aten.zeros.default, torch records "

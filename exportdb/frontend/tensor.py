@@ -376,9 +376,12 @@ class Tensor:
         return where(condition, self, other)
 
     def masked_fill(self, mask: "Tensor", value: Any) -> "Tensor":
-        from exportdb.frontend.functions import where
+        return call(aten("masked_fill.Tensor" if isinstance(value, Tensor) else "masked_fill.Scalar"),
+                    self, mask, value)
 
-        return where(mask, value, self)
+    def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
+        return call(aten("masked_fill_.Tensor" if isinstance(value, Tensor) else "masked_fill_.Scalar"),
+                    self, mask, value)
 
     def logical_not(self) -> "Tensor":
         return call(aten("logical_not.default"), self)

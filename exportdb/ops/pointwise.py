@@ -155,6 +155,35 @@ def _where(cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
     return as_array(np.where(np.asarray(cond, dtype=bool), cast(a, dt), cast(b, dt)), dt)
 
 
+def _fill_value(a: np.ndarray, mask: Any, value: Any) -> Any:
+    """masked_fill's checks; the fill value cast to ``a``'s dtype (torch casts it, even 2.7 into an int)."""
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+        got = dtypes.from_numpy(mask.dtype).name if isinstance(mask, np.ndarray) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if isinstance(value, np.ndarray):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        value = value.item()
+    return np.asarray(value).astype(a.dtype)
+
+
+def _masked_fill(a: np.ndarray, mask: Any, value: Any) -> np.ndarray:
+    fill = _fill_value(a, mask, value)
+    out = np.array(np.broadcast_to(a, np.broadcast_shapes(a.shape, mask.shape)))
+    np.copyto(out, fill, where=mask)
+    return out
+
+
+def _masked_fill_(a: np.ndarray, mask: Any, value: Any) -> np.ndarray:
+    fill = _fill_value(a, mask, value)
+    if np.broadcast_shapes(a.shape, mask.shape) != a.shape:
+        raise RuntimeError(f"masked_fill_: the mask of shape {list(mask.shape)} does not broadcast to the "
+                           f"tensor's shape {list(a.shape)}")
+    np.copyto(a, fill, where=mask)
+    return a
+
+
 def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002 - torch's names
     dt = promoted(a, *(v for v in (min, max) if v is not None))
     out = cast(a, dt)
@@ -177,6 +206,9 @@ for _qual, _kernel in BINARY.items():
 for _qual, _kernel in UNARY.items():
     register(f"aten.{_qual}", _kernel)
 register("aten.where.self", _where)
+for _overload in ("Scalar", "Tensor"):
+    register(f"aten.masked_fill.{_overload}", _masked_fill)
+    register(f"aten.masked_fill_.{_overload}", _masked_fill_, mutates=0)
 register("aten.clamp.default", _clamp)
 register("aten.clamp.Tensor", _clamp)
 
