@@ -17,16 +17,25 @@ collect_ignore_glob = ["bad_cases/*"]
 
 @dataclass(frozen=True)
 class BuiltSite:
-    """The project's docs/ built by Sphinx with warnings as errors."""
+    """The project's docs/ built by Sphinx (nitpicky; warnings collected, not fatal)."""
 
     status: int  # sphinx-build's exit status
     html: Path  # the output directory
     warnings: str  # what Sphinx wrote to its warning file
 
+    @property
+    def clean(self) -> bool:
+        """What ``sphinx-build -W`` would call a success: no error and no warning."""
+        return self.status == 0 and not self.warnings.strip()
+
 
 @pytest.fixture(scope="session")
 def project_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """Build a copy of docs/ once per session (it takes a while with the torch engine)."""
+    """Build a copy of docs/ once per session (it takes a while with the torch engine).
+
+    Warnings are written to a file rather than turned into errors, so that a
+    warning (checked by the Sphinx build test) still leaves a site to browse.
+    """
     from sphinx.cmd.build import build_main
 
     if not (REPO / "docs" / "conf.py").is_file():
@@ -37,5 +46,5 @@ def project_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     (root / "cases").symlink_to(CASES)  # conf.py and literalinclude look in ../cases
     out = root / "html"
     log = root / "warnings.txt"
-    status = build_main(["-W", "-n", "-q", "-w", str(log), "-D", "exportdb_jobs=2", str(src), str(out)])
+    status = build_main(["-n", "-q", "-w", str(log), "-D", "exportdb_jobs=2", str(src), str(out)])
     return BuiltSite(status, out, log.read_text() if log.exists() else "")
