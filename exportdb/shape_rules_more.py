@@ -22,3 +22,9 @@ _alias("aten.__and__.Tensor", *[f"aten.{n}" for n in (
 
 # masked_fill broadcasts the tensor with its mask (the value is a scalar or a 0-d tensor).
 _alias("aten.__and__.Tensor", "aten.masked_fill.Scalar", "aten.masked_fill.Tensor")
+
+
+@rule("aten.new_zeros.default", "aten.new_ones.default", "aten.new_empty.default", "aten.new_full.default")
+def _new_factory(a: Any, size: Any, *args: Any, **kwargs: Any) -> tuple:
+    """x.new_zeros(size): shaped like torch.zeros(size), whatever x's shape."""
+    return RULES["aten.zeros.default"](size)

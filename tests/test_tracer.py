@@ -376,11 +376,36 @@ def test_masked_fill_values_and_checks():
         x.masked_fill(x > 1, torch.tensor([1, 2, 3]))
 
 
-@pytest.mark.xfail(reason="core bug: x.new_zeros(n) is recorded as aten.zeros.default, torch records "
-                          "aten.new_zeros.default(x, [n])", strict=True)
 def test_new_zeros_overload_matches_torch():
     ep = export_and_lint(Fn(lambda x: x + x.new_zeros(3)), (torch.randn(3),))
     assert targets(ep.graph)[0] == "aten.new_zeros.default"
+
+
+def test_new_factories_keep_the_tensor_and_its_dtype():
+    def make(x):
+        return (x.new_ones((2, 3)), x.new_full((3,), 7), x.new_empty(3).shape[0],
+                x.new_zeros(2, 3, dtype=torch.int64), x.new_tensor([1, 2]))
+
+    ep = export_and_lint(Fn(make), (torch.randn(3),))
+    lines = [line.split(" = ", 1)[1].replace("args_0", "x") for line in body(ep) if "torch.ops.aten.new_" in line]
+    assert lines == ["torch.ops.aten.new_ones.default(x, [2, 3], pin_memory = False)",
+                     "torch.ops.aten.new_full.default(x, [3], 7, pin_memory = False)",
+                     "torch.ops.aten.new_empty.default(x, [3], pin_memory = False);  new_empty = None",
+                     "torch.ops.aten.new_zeros.default(x, [2, 3], dtype = torch.int64, pin_memory = False);  x = None"]
+    ones, full, n, zeros, data = make(torch.randn(3).double())
+    assert (ones.dtype, full.dtype, zeros.dtype, data.dtype) == (torch.float64, torch.float64, torch.int64,
+                                                               torch.float64)
+    assert full.tolist() == [7.0, 7.0, 7.0] and n == 3 and data.tolist() == [1.0, 2.0]
+
+
+def test_new_zeros_sized_by_a_dynamic_dim():
+    class NewZeros(nn.Module):
+        def forward(self, x):
+            return x.new_zeros(x.shape[0], 2) + x
+
+    ep = export_and_lint(NewZeros(), (torch.randn(4, 2),), dynamic_shapes={"x": {0: torch.export.Dim("n")}})
+    assert any("torch.ops.aten.new_zeros.default(x, [sym_size_int_1, 2], pin_memory = False)" in line
+               for line in body(ep))
 
 
 @pytest.mark.xfail(reason="core bug: the constant lifted for `x[1:] = 2` has the Python value's dtype "

@@ -634,20 +634,39 @@ class Tensor:
     def log_softmax(self, dim: int, dtype: DType | None = None) -> "Tensor":
         return call(aten("log_softmax.int"), self, dim, *((dtype,) if dtype else ()))
 
-    def new_zeros(self, *size: Any, dtype: DType | None = None) -> "Tensor":
-        from exportdb.frontend.functions import zeros
+    # x.new_zeros(3) is aten.new_zeros.default(x, [3], pin_memory=False) in torch.export: the
+    # tensor stays an argument (its dtype is the default), dtype is passed only when given.
+    def _new(self, name: str, size: tuple, *rest: Any, dtype: DType | None = None) -> "Tensor":
+        from exportdb.frontend.functions import _size
 
-        return zeros(*size, dtype=dtype or self.dtype)
+        kwargs: dict = {} if dtype is None else {"dtype": dtype}
+        return call(aten(f"{name}.default"), self, _size(size), *rest, **kwargs, pin_memory=False)
 
-    def new_ones(self, *size: Any, dtype: DType | None = None) -> "Tensor":
-        from exportdb.frontend.functions import ones
+    def new_zeros(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        return self._new("new_zeros", size, dtype=dtype)
 
-        return ones(*size, dtype=dtype or self.dtype)
+    def new_ones(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return self._new("new_ones", size, dtype=dtype)
 
-    def new_full(self, size: Sequence[int], fill_value: Any, dtype: DType | None = None) -> "Tensor":
-        from exportdb.frontend.functions import full
+    def new_empty(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        return self._new("new_empty", size, dtype=dtype)
 
-        return full(size, fill_value, dtype=dtype or self.dtype)
+    def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return self._new("new_full", (size,), fill_value, dtype=dtype)
+
+    def new_tensor(self, data: Any, *, dtype: DType | None = None, device: Any = None,
+                   requires_grad: bool = False) -> "Tensor":
+        """A constant like torch.tensor(data), in this tensor's dtype unless ``dtype`` is given."""
+        from exportdb.frontend.functions import tensor
+
+        if isinstance(data, Tensor):
+            raise UnsupportedAPIError("Tensor.new_tensor(a tensor) is not provided by the built-in front end",
+                                      location=user_location(), hint="use t.clone().detach() instead")
+        return tensor(data, dtype=dtype or self.dtype)
 
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",

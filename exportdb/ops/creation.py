@@ -62,6 +62,20 @@ def _full_like(a: np.ndarray, fill_value: Any, *, dtype: DType | None = None, la
     return np.full(a.shape, fill_value, dtype=(dtype or dtypes.from_numpy(a.dtype)).np)
 
 
+def _new(fill):
+    """``x.new_zeros(size)`` and friends: a fresh tensor in ``x``'s dtype unless ``dtype`` is given."""
+    def kernel(a: np.ndarray, size: Sequence[int], *, dtype: DType | None = None, layout: Any = None,
+               device: Any = None, pin_memory: Any = None) -> np.ndarray:
+        return fill(_shape(size), dtype or dtypes.from_numpy(a.dtype))
+
+    return kernel
+
+
+def _new_full(a: np.ndarray, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
+              layout: Any = None, device: Any = None, pin_memory: Any = None) -> np.ndarray:
+    return np.full(_shape(size), fill_value, dtype=(dtype or dtypes.from_numpy(a.dtype)).np)
+
+
 def _randn(shape: tuple[int, ...], dt: DType) -> np.ndarray:
     return RNG.standard_normal(shape).astype(dt.np)
 
@@ -103,6 +117,10 @@ register("aten.empty_like.default", _like(lambda s, d: np.zeros(s, d.np)))
 register("aten.randn_like.default", _like(_randn), nondeterministic=True)
 register("aten.rand_like.default", _like(_rand), nondeterministic=True)
 register("aten.full_like.default", _full_like)
+register("aten.new_zeros.default", _new(lambda s, d: np.zeros(s, d.np)))
+register("aten.new_ones.default", _new(lambda s, d: np.ones(s, d.np)))
+register("aten.new_empty.default", _new(lambda s, d: np.zeros(s, d.np)))
+register("aten.new_full.default", _new_full)
 register("aten.arange.default", _arange)
 register("aten.arange.start", _arange)
 register("aten.arange.start_step", _arange)
