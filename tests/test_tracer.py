@@ -408,8 +408,6 @@ def test_new_zeros_sized_by_a_dynamic_dim():
                for line in body(ep))
 
 
-@pytest.mark.xfail(reason="core bug: the constant lifted for `x[1:] = 2` has the Python value's dtype "
-                          "(i64, f64 for 2.0); torch.export lifts it in the destination's dtype (f32)", strict=True)
 def test_setitem_scalar_constant_has_destination_dtype():
     def write(x):
         x[1:] = 2
@@ -418,6 +416,32 @@ def test_setitem_scalar_constant_has_destination_dtype():
     ep = export_and_lint(Fn(write), (torch.randn(3),))
     lifted = [n for n in ep.graph.placeholders if n.name.startswith("c_lifted_tensor")]
     assert [n.meta["val"].annotation() for n in lifted] == ["f32[]"]
+
+
+def test_setitem_writes_as_torch_records_them():
+    # the value is lifted (in the destination's dtype) before the view; same shape: copy_,
+    # a 0-d value: fill_.Tensor, else the value viewed without leading 1s, expanded, copy_
+    def write(x, t0, t1, y):
+        x[1:] = t0
+        x[1, :] = t1
+        x[0:2] = t1
+        y[0] = 2.5
+        x[x > 5] = 1
+        return x + 1, y
+
+    args = (torch.randn(3, 2), torch.tensor(2.0), torch.randn(1, 2), torch.tensor([1, 2, 3]))
+    ep = export_and_lint(Fn(write), args)
+    assert targets(ep.graph) == [
+        "aten.slice.Tensor", "aten.fill_.Tensor", "aten.select.int", "aten.view.default",
+        "aten.copy_.default", "aten.slice.Tensor", "aten.view.default", "aten.expand.default", "aten.copy_.default",
+        "aten.lift_fresh_copy.default", "aten.select.int", "aten.copy_.default", "aten.gt.Scalar",
+        "aten.lift_fresh_copy.default", "aten.index_put_.default", "aten.add.Tensor"]
+    lifted = [n.meta["val"].annotation() for n in ep.graph.placeholders if n.name.startswith("c_lifted_tensor")]
+    assert lifted == ["i64[]", "f32[]"]
+    check_against_eager(Fn(write), ep, args)
+    y = torch.tensor([1, 2, 3])
+    y[0] = 2.5
+    assert y.tolist() == [2, 2, 3] and y.dtype == torch.int64
 
 
 @pytest.mark.xfail(reason="core bug: None inside forward's output is dropped; torch.export returns it as a "

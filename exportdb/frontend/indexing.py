@@ -84,21 +84,45 @@ def getitem(t: Tensor, key: Any) -> Tensor:
 
 
 def setitem(t: Tensor, key: Any, value: Any) -> None:
+    """``t[key] = value`` as torch records it: a Python number becomes a constant in
+    ``t``'s dtype, lifted before the view is taken; then the view is written with
+    ``copy_`` (same shape), ``fill_`` (a 0-d value) or ``copy_`` of the value viewed
+    without its leading 1-sized dims and expanded to the view's shape."""
+    if not isinstance(value, Tensor) and active_builder() is None:
+        view, advanced = _view_and_advanced(t, key)
+        if advanced:
+            call(aten("index_put_.default"), view, _index_list(advanced), Tensor._make(_in_dtype(value, t)))
+        else:
+            call(aten("fill_.Scalar"), view, value)
+        return
+    if not isinstance(value, Tensor):
+        from exportdb.frontend.functions import fresh_constant
+
+        value = fresh_constant(_in_dtype(value, t), detach=False)
     view, advanced = _view_and_advanced(t, key)
     if advanced:
-        call(aten("index_put_.default"), view, _index_list(advanced), _as_value(value, view))
+        call(aten("index_put_.default"), view, _index_list(advanced), value)
         return
-    if isinstance(value, Tensor):
-        call(aten("copy_.default"), view, value)
-    elif active_builder() is not None:
-        call(aten("fill_.Tensor"), view, _as_value(value, view))
-    else:
-        call(aten("fill_.Scalar"), view, value)
+    _copy_to(view, value)
 
 
-def _as_value(value: Any, like: Tensor) -> Tensor:
-    if isinstance(value, Tensor):
-        return value
-    from exportdb.frontend.functions import fresh_constant
+def _in_dtype(value: Any, t: Tensor) -> np.ndarray:
+    """A Python value as the tensor torch makes of it for ``t[key] = value`` (t's dtype)."""
+    return np.asarray(value).astype(t.dtype.np)
 
-    return fresh_constant(np.asarray(value), detach=False)
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    from exportdb.shape_rules import same_size
+
+    dst_shape, src_shape = tuple(dst.shape), tuple(src.shape)
+    if len(dst_shape) == len(src_shape) and all(same_size(a, b) for a, b in zip(dst_shape, src_shape)):
+        call(aten("copy_.default"), dst, src)
+        return
+    if not src_shape:
+        call(aten("fill_.Tensor"), dst, src)
+        return
+    lead = next((i for i, n in enumerate(src_shape) if not (isinstance(n, int) and n == 1)), len(src_shape))
+    src = src.view(list(src_shape[lead:]))
+    if len(src_shape) - lead != len(dst_shape) or not all(same_size(a, b) for a, b in zip(dst_shape, src.shape)):
+        src = src.expand(list(dst_shape))
+    call(aten("copy_.default"), dst, src)
