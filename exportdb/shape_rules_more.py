@@ -20,6 +20,9 @@ _alias("aten.__and__.Tensor", *[f"aten.{n}" for n in (
     "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar",
     "bitwise_and.Scalar", "bitwise_or.Scalar", "bitwise_xor.Scalar")])
 
+# `5 % t`: the number comes first.
+_alias("aten.__and__.Tensor", "aten.remainder.Scalar_Tensor")
+
 # masked_fill broadcasts the tensor with its mask (the value is a scalar or a 0-d tensor).
 _alias("aten.__and__.Tensor", "aten.masked_fill.Scalar", "aten.masked_fill.Tensor")
 

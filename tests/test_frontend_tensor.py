@@ -169,11 +169,12 @@ def test_setitem_on_single_element_writes_through():
     assert vals(x) == [1.0, 0.0, 0.0] and vals(y) == [[0.0, 0.0], [0.0, 5.0]]
 
 
-@pytest.mark.xfail(reason="core bug: Tensor lacks __rfloordiv__/__rmod__, so `2 // x` and `2 % x` raise a bare "
-                          "TypeError", strict=True)
 def test_reflected_floordiv_and_mod():
     x = torch.tensor([2.0, 4.0])
     assert vals(2 // x) == [1.0, 0.0] and vals(5 % x) == [1.0, 1.0]
+    i = torch.tensor([2, -3])
+    assert vals(7 // i) == [3, -3] and vals(7 % i) == [1, -2] and (7 % i).dtype == torch.int64
+    assert (2.5 // i).dtype == torch.float32
 
 
 def test_bool_tensor_subtraction_is_refused():

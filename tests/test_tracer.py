@@ -444,6 +444,14 @@ def test_setitem_writes_as_torch_records_them():
     assert y.tolist() == [2, 2, 3] and y.dtype == torch.int64
 
 
+def test_reflected_floordiv_and_mod_keep_the_number_first():
+    fn = Fn(lambda x: (2 // x, 5 % x, x % 2))
+    ep = export_and_lint(fn, (torch.tensor([2.0, 4.0]),))
+    assert [(n.target.qualname, n.args[0]) for n in ep.graph.nodes if n.op == "call_function"] == [
+        ("aten.floor_divide.default", 2), ("aten.remainder.Scalar_Tensor", 5), ("aten.remainder.Scalar", ep.graph.placeholders[0])]
+    check_against_eager(fn, ep, (torch.tensor([3.0, -4.5]),))
+
+
 @pytest.mark.xfail(reason="core bug: None inside forward's output is dropped; torch.export returns it as a "
                           "ConstantArgument output (`return (add, None)`)", strict=True)
 def test_none_output_is_a_constant_output():

@@ -271,6 +271,14 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> "Tensor":
         return call(aten("mul.Tensor"), self.reciprocal(), other)
 
+    # `2 // x` is floor_divide.default(2, x) and `5 % x` remainder.Scalar_Tensor(5, x): the
+    # number stays first, as torch.export records them.
+    def __rfloordiv__(self, other: Any) -> "Tensor":
+        return call(aten("floor_divide.default"), other, self)
+
+    def __rmod__(self, other: Any) -> "Tensor":
+        return call(aten("remainder.Scalar_Tensor"), other, self)
+
     def __rpow__(self, other: Any) -> "Tensor":
         return call(aten("pow.Scalar"), other, self)
 

@@ -77,6 +77,7 @@ BINARY: dict[str, Callable[..., np.ndarray]] = {
     "floor_divide.default": _arith(np.floor_divide),
     "remainder.Scalar": _arith(np.mod),
     "remainder.Tensor": _arith(np.mod),
+    "remainder.Scalar_Tensor": _arith(np.mod),
     "fmod.Scalar": _arith(np.fmod),
     "pow.Tensor_Scalar": _arith(np.power),
     "pow.Tensor_Tensor": _arith(np.power),
