@@ -38,7 +38,7 @@ def test_random_programs_export_and_match_eager(program):
 # No shrinking here: each torch.export takes about a second, so shrinking a failure would run for many
 # minutes; the failure message already prints the whole program.
 @settings(CI, max_examples=12, phases=[Phase.explicit, Phase.generate])
-@given(programs(max_statements=4))
+@given(programs(max_statements=4, torch_safe=True))
 def test_random_programs_agree_with_torch_export(program):
     from exportdb.fuzz.torch_check import compare_with_torch, torch_available
 
@@ -121,3 +121,16 @@ def test_sizes_add_as_linear_forms():
     assert b.plus(Size.static(3)).value({"B": 4}) == 7
     assert b.plus(Size("T", 1, 0)) is None
     assert sorted(factorizations(6, 2)) == [(1, 6), (2, 3), (3, 2), (6, 1)]
+
+
+def test_fuzz_command_reports_counts_and_writes_the_rst_fragment(tmp_path, capsys):
+    from exportdb.cli import main
+
+    rst = tmp_path / "results.rst"
+    assert main(["fuzz", "--programs", "5", "--torch-every", "0", "--rst", str(rst)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2].startswith("programs: 5  failures: 0  distinct: 0")
+    assert out[-1].startswith("time: ") and out[-1].endswith("programs/s")
+    text = rst.read_text()
+    assert "``exportdb fuzz --programs 5 --torch-every 0``" in text and "Programs run" in text
+    assert "--rst" not in text

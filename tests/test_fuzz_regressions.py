@@ -112,3 +112,40 @@ def test_cond_branches_drop_unused_pure_ops():
 
     ep = export_and_lint(M(), (torch.randn(4, 2),))
     assert call_names(ep.graph.subgraphs["true_graph_0"]) == ["cos", "add_", "add"]
+
+
+@pytest.mark.xfail(strict=True, reason="core bug (symbolic.py/builder.py): when several inputs share a Dim, "
+                                       "torch.export reads the size from the last input carrying it "
+                                       "(sym_size.int(y, 0), named sym_size_int_2); the builtin reads it from "
+                                       "the tensor the code asked (sym_size.int(x, 0))")
+def test_shared_dim_is_read_from_the_last_input_carrying_it():
+    from exportdb.frontend.export_api import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x, y):
+            return torch.cond(x.shape[0] > 4, lambda t: t + 1, lambda t: t - 1, (y,))
+
+    b = Dim("B", min=2, max=9)
+    ep = export_and_lint(M(), (torch.randn(5), torch.randn(5)), dynamic_shapes={"x": {0: b}, "y": {0: b}})
+    assert node(ep.graph, "sym_size_int_2").args[0] is node(ep.graph, "y")
+
+
+@pytest.mark.xfail(strict=True, reason="core bug (hops.py): a branch reading .shape of a closed-over tensor "
+                                       "with a dynamic dim makes torch.export pass that tensor into the cond "
+                                       "((x, y) here, even for a static dim); the builtin passes only [x]")
+def test_branch_reading_a_closures_dynamic_shape_lifts_it():
+    from exportdb.frontend.export_api import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x, y):
+            def true_fn(t):
+                return t * y.shape[1]
+
+            def false_fn(t):
+                return t - 1
+
+            return torch.cond(x.sum() > 0, true_fn, false_fn, (x,))
+
+    b = Dim("B", min=2, max=9)
+    ep = export_and_lint(M(), (torch.randn(5), torch.randn(5, 3)), dynamic_shapes={"x": {0: b}, "y": {0: b}})
+    assert [n.name for n in node(ep.graph, "cond").args[3]] == ["x", "y"]

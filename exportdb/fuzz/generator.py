@@ -91,8 +91,9 @@ class Expr:
 class Writer:
     """Draws one program, statement by statement; ``draw`` is hypothesis's."""
 
-    def __init__(self, draw: Callable[[Any], Any], max_statements: int):
+    def __init__(self, draw: Callable[[Any], Any], max_statements: int, torch_safe: bool = False):
         self.draw = draw
+        self.torch_safe = torch_safe
         self.max_statements = max_statements
         self.counter = 0
         self.params: list[tuple[str, tuple[int, ...], bool]] = []  # (name, shape, is matmul weight)
@@ -100,6 +101,7 @@ class Writer:
         self.ranges: dict[str, tuple[int, int]] = {}
         self.example: dict[str, int] = {}
         self.has_flag = False
+        self.shared_syms: set[str] = set()  # dims that more than one input carries
 
     # -- drawing helpers ---------------------------------------------------------
     def pick(self, items: Any) -> Any:
@@ -150,7 +152,7 @@ class Writer:
             if preserve:
                 return fits_into(a.shape, b.shape) and promote(a.dtype, b.dtype) == a.dtype
             return broadcast(a.shape, b.shape) is not None
-        b = self.pick_value([v for v in scope.visible() if ok(v)])
+        b = self.pick_value([v for v in self.pool(scope) if ok(v)])
         if b is None:
             return None
         template = self.pick(BINARY_OPS if is_float(a.dtype) or not preserve else BINARY_OPS[:6])
@@ -354,9 +356,29 @@ class Writer:
                 return
         self.assign(scope, self.unary(scope, self.pick(scope.visible())))
 
+    def pool(self, scope: Scope) -> list[Value]:
+        """Tensors a step may combine with.  torch_safe keeps the branches of nested conds to their own
+        values: torch orders the operands of a nested cond that closes over outer values differently
+        (tracked by tests/test_fuzz_regressions.py::test_cond_operands_follow_first_use_across_branches)."""
+        if self.torch_safe and scope.depth >= 2:
+            return list(scope.values)
+        return scope.visible()
+
+    def shape_readable(self, scope: Scope) -> list[Value]:
+        """Values whose ``.shape`` a statement may read.  torch_safe steers around two tracked bugs:
+        a dim several inputs share (tests/test_fuzz_regressions.py::
+        test_shared_dim_is_read_from_the_last_input_carrying_it) and a branch reading the shape of a
+        closed-over dynamic tensor (::test_branch_reading_a_closures_dynamic_shape_lifts_it)."""
+        values = scope.visible()
+        if not self.torch_safe:
+            return values
+        local = scope.values if scope.depth >= 1 else values
+        return [v for v in values if not set(symbols(v.shape)) & self.shared_syms
+                and (v in local or not symbols(v.shape))]
+
     def scalar_def(self, scope: Scope) -> bool:
         name = self.name("k")
-        sized = [(v, d) for v in scope.visible() for d in range(len(v.shape))]
+        sized = [(v, d) for v in self.shape_readable(scope) for d in range(len(v.shape))]
         if sized and self.coin():
             v, d = self.pick(sized)
             scope.emit(f"{name} = {v.name}.shape[{d}]")
@@ -377,7 +399,7 @@ class Writer:
         if floaty:
             options += ["{t}.relu_()", "{t}.sin_()", "{t}.tanh_()", "{t}.sigmoid_()", "{t}.clamp_(min=-1.0, max=1.0)",
                         "{t}.div_({c})"]
-        others = [v for v in scope.visible() if fits_into(t.shape, v.shape)]
+        others = [v for v in self.pool(scope) if fits_into(t.shape, v.shape)]
         same_kind = [v for v in others if promote(t.dtype, v.dtype) == t.dtype or (floaty and is_float(v.dtype))]
         if same_kind:
             options += ["{t}.add_({b})", "{t}.sub_({b})", "{t}.mul_({b})"]
@@ -418,7 +440,8 @@ class Writer:
 
     def predicate(self, scope: Scope) -> str:
         options = ["sum"]
-        sized = [(v, d) for v in scope.visible() for d in range(len(v.shape)) if not v.shape[d].is_static]
+        readable = self.shape_readable(scope)
+        sized = [(v, d) for v in readable for d in range(len(v.shape)) if not v.shape[d].is_static]
         if sized:
             options.append("shape")
         if self.has_flag:
@@ -435,7 +458,7 @@ class Writer:
         if kind == "flag":
             return "flag"
         if kind == "static":
-            statics = [(v, d) for v in scope.visible() for d in range(len(v.shape)) if v.shape[d].is_static]
+            statics = [(v, d) for v in readable for d in range(len(v.shape)) if v.shape[d].is_static]
             if statics:
                 v, d = self.pick(statics)
                 return f"{v.name}.shape[{d}] > {self.n(1, 4)}"
@@ -452,10 +475,14 @@ class Writer:
         if first is None and not floats:
             return None
         ops = [first or self.pick(floats)]
-        if self.coin():
+        # torch_safe: one operand only, used first in both branches, steers around the operand order
+        # bug pinned by tests/test_fuzz_regressions.py::test_cond_operands_follow_first_use_across_branches
+        if not self.torch_safe and self.coin():
             ops.append(self.pick(scope.visible()))
         pred = self.predicate(scope)
-        n_out = self.n(1, 2)
+        # torch_safe: a nested cond returns one value, so no getitem in a branch is left unused (pinned by
+        # tests/test_fuzz_regressions.py::test_cond_branches_drop_unused_pure_ops)
+        n_out = 1 if self.torch_safe and scope.depth >= 1 else self.n(1, 2)
         as_tuple = n_out == 1 and self.coin()
         tag = self.name("")
         branches = []

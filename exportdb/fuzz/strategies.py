@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from exportdb.fuzz.generator import Scope, Value, Writer
 from exportdb.fuzz.program import FuzzProgram, InputArg, Leaf
-from exportdb.fuzz.shapes import ONE, Shape, Size
+from exportdb.fuzz.shapes import ONE, Shape, Size, symbols
 
 settings.register_profile(
     "exportdb-fuzz-ci", max_examples=300, derandomize=True, deadline=None, database=None, print_blob=False,
@@ -190,14 +190,21 @@ def render(w: Writer, forward: Scope, params: list[str], result: str, args: list
 
 
 @st.composite
-def programs(draw: Any, max_statements: int = 6) -> FuzzProgram:
-    """A random case program (see the module docstring for what one looks like)."""
-    w = Writer(draw, max_statements)
+def programs(draw: Any, max_statements: int = 6, torch_safe: bool = False) -> FuzzProgram:
+    """A random case program (see the module docstring for what one looks like).
+
+    ``torch_safe`` steers around known, tracked differences from torch.export (see
+    :class:`~exportdb.fuzz.generator.Writer`); the torch comparisons use it."""
+    w = Writer(draw, max_statements, torch_safe)
     forward = Scope(None, 8)
     dyn = _dims(w)
     if dyn:
         w.features.add("dynamic")
     args, params = _inputs(w, forward, dyn)
+    carriers = [sym for arg in args for _, leaf in arg.leaves for sym in set(symbols(leaf.shape))]
+    w.shared_syms = {sym for sym in carriers if carriers.count(sym) > 1}
+    for _ in range(w.n(0, 2)):  # Python numbers (constants or sizes) the code and its branches may read
+        w.scalar_def(forward)
     for _ in range(w.n(1, max_statements)):
         w.statement(forward)
     if not any(not v.is_input for v in forward.values):

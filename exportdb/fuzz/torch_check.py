@@ -92,6 +92,11 @@ def compare_with_torch(program: FuzzProgram, checked: Checked, extra_sizes: int 
             with _quiet():
                 theirs = theirs_run(*pytree.tree_map(lambda a: torch.from_numpy(np.array(a)), arrays))
         except Exception as exc:  # noqa: BLE001
+            if "Guard failed" in str(exc):
+                # torch's program may refuse sizes inside the declared range (it guards `x[1:]` of a
+                # size-B dim against being 1 when it meets cat, say); the builtin's result at this size
+                # was already checked against eager, so there is nothing to compare here
+                continue
             raise FuzzFailure("torch-run", f"{where}: torch's program raised {error_text(exc)}", program) from None
         ours_leaves, ours_spec = pytree.tree_flatten(ours)
         theirs_leaves = _torch_leaves(theirs)
