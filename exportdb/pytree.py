@@ -36,22 +36,28 @@ def _is_namedtuple(value: Any) -> bool:
     return isinstance(value, tuple) and hasattr(type(value), "_fields")
 
 
-def tree_flatten(tree: Any) -> tuple[list[Any], TreeSpec]:
+def tree_flatten(tree: Any, *, none_is_leaf: bool = False) -> tuple[list[Any], TreeSpec]:
+    """Leaves and spec of ``tree``.  ``None`` is an empty node, as in torch's pytree, unless
+    ``none_is_leaf`` (torch.export keeps a None in forward's output as a constant output)."""
     leaves: list[Any] = []
-    return leaves, _flatten(tree, leaves)
+    return leaves, _flatten(tree, leaves, none_is_leaf)
 
 
-def _flatten(tree: Any, leaves: list[Any]) -> TreeSpec:
-    if tree is None:
+def _flatten(tree: Any, leaves: list[Any], none_is_leaf: bool = False) -> TreeSpec:
+    if tree is None and not none_is_leaf:
         return TreeSpec("none")
+
+    def children(values: Any) -> tuple[TreeSpec, ...]:
+        return tuple(_flatten(v, leaves, none_is_leaf) for v in values)
+
     if _is_namedtuple(tree):
-        return TreeSpec("namedtuple", tuple(tree._fields), tuple(_flatten(v, leaves) for v in tree), type(tree))
+        return TreeSpec("namedtuple", tuple(tree._fields), children(tree), type(tree))
     if isinstance(tree, tuple):
-        return TreeSpec("tuple", tuple(range(len(tree))), tuple(_flatten(v, leaves) for v in tree))
+        return TreeSpec("tuple", tuple(range(len(tree))), children(tree))
     if isinstance(tree, list):
-        return TreeSpec("list", tuple(range(len(tree))), tuple(_flatten(v, leaves) for v in tree))
+        return TreeSpec("list", tuple(range(len(tree))), children(tree))
     if isinstance(tree, dict):
-        return TreeSpec("dict", tuple(tree), tuple(_flatten(v, leaves) for v in tree.values()))
+        return TreeSpec("dict", tuple(tree), children(tree.values()))
     leaves.append(tree)
     return LEAF
 

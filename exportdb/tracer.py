@@ -162,7 +162,7 @@ class _Export:
     def outputs(self, result: Any) -> tuple[list[OutputSpec], pytree.TreeSpec]:
         from exportdb.frontend.tensor import Tensor
 
-        leaves, spec = pytree.tree_flatten(result)
+        leaves, spec = pytree.tree_flatten(result, none_is_leaf=True)
         values, specs = [], []
         for leaf in leaves:
             if isinstance(leaf, Tensor):

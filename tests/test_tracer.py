@@ -10,7 +10,7 @@ from exporter_helpers import (body, check_against_eager, export_and_lint, load_c
 
 from exportdb.errors import (DataDependentControlFlowError, DataDependentValueError, ExportError, InputError,
                              UnsupportedAPIError)
-from exportdb.program import InputKind
+from exportdb.program import ConstantArgument, InputKind
 
 nn = torch.nn
 F = nn.functional
@@ -452,11 +452,19 @@ def test_reflected_floordiv_and_mod_keep_the_number_first():
     check_against_eager(fn, ep, (torch.tensor([3.0, -4.5]),))
 
 
-@pytest.mark.xfail(reason="core bug: None inside forward's output is dropped; torch.export returns it as a "
-                          "ConstantArgument output (`return (add, None)`)", strict=True)
 def test_none_output_is_a_constant_output():
     ep = export_and_lint(Fn(lambda x: (x + 1, None)), (torch.randn(2),))
     assert "return (add, None)" in body(ep)
+
+
+def test_none_outputs_nested_keep_their_place_and_run():
+    fn = Fn(lambda x: (x + 1, {"a": None, "b": x * 2}, [None]))
+    ep = export_and_lint(fn, (torch.randn(2),))
+    assert "return (add, None, mul, None)" in body(ep)
+    assert [s.arg for s in ep.graph_signature.output_specs][1::2] == [ConstantArgument("", None)] * 2
+    out = ep.module()(torch.tensor([1.0, 2.0]))
+    assert out[1]["a"] is None and out[2] == [None] and out[1]["b"].tolist() == [2.0, 4.0]
+    check_against_eager(fn, ep, (torch.tensor([1.0, 2.0]),))
 
 
 def test_values_equal_eager_for_the_ops_case(tmp_path):
