@@ -21,6 +21,6 @@ exportdb_output_dir = "generated"
 exportdb_engines = ["builtin", "torch"] if importlib.util.find_spec("torch") else ["builtin"]
 exportdb_tag_descriptions = True
 
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_*.rst"]  # _name.rst files are fragments for .. include::
 html_theme = "furo"  # light/dark switch and search built in
 html_title = f"exportdb {release}"

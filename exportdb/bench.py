@@ -167,7 +167,9 @@ def machine_lines() -> list[str]:
             pass
     import exportdb
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [f"machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
+            f"load average when the benchmark started (1, 5, 15 min): {load}",
             f"versions: exportdb {exportdb.__version__}, " + ", ".join(versions)]
 
 
@@ -251,5 +253,6 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             print(f"all cases once: builtin {builtin_total * 1e3:.1f} ms, torch {torch_total:.2f} s; "
                   f"median per case: builtin {statistics.median(r.builtin for r in rows) * 1e3:.2f} ms, "
                   f"torch {statistics.median(r.torch for r in rows) * 1e3:.1f} ms", file=out)
+            print("load average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()), file=out)
             print(f"speedup builtin vs torch: {speedup(rows):.1f}x", file=out)
     return status

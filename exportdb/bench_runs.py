@@ -3,7 +3,7 @@
 Every run is a separate process (a fresh interpreter, as a user's command
 would be), timed by wall clock; its peak memory is the largest sum of resident
 set sizes of the process and all its descendants (the worker pool included),
-sampled from ``/proc`` every few milliseconds.  Numbers depend on the machine
+sampled from ``/proc`` ten times a second.  Numbers depend on the machine
 and on what else runs on it; they are reported, never asserted against a
 target here.
 """
@@ -83,8 +83,13 @@ class Measured:
 
 
 def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
-            interval: float = 0.005) -> Measured:
-    """Run ``argv`` to completion, sampling the memory of its process tree."""
+            interval: float = 0.1) -> Measured:
+    """Run ``argv`` to completion, sampling the memory of its process tree.
+
+    Each sample scans ``/proc`` (a few milliseconds of CPU, more on a busy
+    machine), so samples are spaced to keep the sampler from competing with
+    the run it measures; the workers live for seconds, far longer than that.
+    """
     peak = 0
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
