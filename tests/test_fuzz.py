@@ -134,3 +134,44 @@ def test_fuzz_command_reports_counts_and_writes_the_rst_fragment(tmp_path, capsy
     text = rst.read_text()
     assert "``exportdb fuzz --programs 5 --torch-every 0``" in text and "Programs run" in text
     assert "--rst" not in text
+
+
+def _torch_or_skip():
+    from exportdb.fuzz.torch_check import torch_available
+
+    if not torch_available():
+        pytest.skip("torch is not installed: the torch.export comparison needs it")
+
+
+def test_torch_comparison_agrees_on_a_correct_program():
+    _torch_or_skip()
+    from exportdb.fuzz.torch_check import compare_with_torch
+
+    compare_with_torch(SIMPLE, check_program(SIMPLE))
+
+
+def test_torch_comparison_reports_a_different_graph():
+    _torch_or_skip()
+    from dataclasses import replace
+
+    from exportdb.fuzz.torch_check import compare_with_torch
+
+    checked = check_program(SIMPLE)
+    wrong = replace(checked, text=checked.text.replace("aten.sin.default", "aten.cos.default"))
+    with pytest.raises(FuzzFailure) as info:
+        compare_with_torch(SIMPLE, wrong)
+    assert info.value.kind == "torch-graph" and "aten.cos.default" in info.value.message
+
+
+def test_torch_comparison_reports_different_numbers(monkeypatch):
+    _torch_or_skip()
+    from exportdb import interpreter
+    from exportdb.fuzz.torch_check import compare_with_torch
+
+    checked = check_program(SIMPLE)
+    real = interpreter.run_graph
+    monkeypatch.setattr(interpreter, "run_graph",
+                        lambda graph, inputs: [v * 2 if isinstance(v, np.ndarray) else v for v in real(graph, inputs)])
+    with pytest.raises(FuzzFailure) as info:
+        compare_with_torch(SIMPLE, checked)
+    assert info.value.kind == "torch-numerics" and "values differ" in info.value.message
