@@ -463,7 +463,8 @@ class Writer:
                 v, d = self.pick(statics)
                 return f"{v.name}.shape[{d}] > {self.n(1, 4)}"
         v = self.pick(scope.visible())
-        return f"{v.name}.{self.pick(('sum', 'mean', 'amax'))}() > {self.pick((0, 0.5, -1))}"
+        reduce = self.pick(("sum", "mean", "amax") if is_float(v.dtype) else ("sum", "amax"))
+        return f"{v.name}.{reduce}() > {self.pick((0, 0.5, -1))}"
 
     def cond(self, scope: Scope, first: Value | None = None) -> list[Value] | None:
         """Emit the branch functions and the ``torch.cond`` call; return its results.
