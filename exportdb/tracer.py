@@ -104,6 +104,19 @@ class _Export:
                 self.swapped.append((tensor, tensor._value, tensor._node))
                 tensor._value, tensor._node = tensor._value.copy(), node
 
+    def drop_unused_state(self) -> None:
+        """Like torch.export 2.13, keep as inputs only the parameters and buffers the graph
+        reads (the program's state_dict still holds them all)."""
+        by_name = {n.name: n for n in self.graph.placeholders}
+        kept = []
+        for spec in self.state_specs:
+            node = by_name[spec.arg.name]
+            if node.users:
+                kept.append(spec)
+            else:
+                self.graph.erase(node)
+        self.state_specs = kept
+
     def restore_state(self) -> None:
         for tensor, value, node in reversed(self.swapped):
             tensor._value, tensor._node = value, node
@@ -215,6 +228,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
         output_specs, out_spec = run.outputs(result)
         if drop_unused_indexing(run.graph):
             output_specs = renamed_outputs(run.graph, output_specs)
+        run.drop_unused_state()
     finally:
         dispatch.pop_builder(run.builder)
         run.restore_state()

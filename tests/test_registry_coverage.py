@@ -82,8 +82,6 @@ def _exported_text(name: str) -> str:
 # -- exporter gaps found while writing cases (each also listed in
 #    cases/expected_differences.toml) --------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="builtin gap: parameters the trace never used are lifted as inputs; "
-                                       "torch 2.13 lifts only the used ones")
 def test_unused_parameters_are_not_lifted():
     text = _exported_text("builtin_getattr_submodule")
     assert "p_head_0_weight" in text
@@ -97,8 +95,6 @@ def test_no_grad_block_is_kept_as_a_grad_mode_subgraph():
     assert "torch.ops.higher_order.wrap_with_set_grad_enabled(False" in text
 
 
-@pytest.mark.xfail(strict=True, reason="builtin gap: buffers the trace no longer reads are lifted as inputs; "
-                                       "torch 2.13 drops them")
 def test_unused_buffers_are_not_lifted():
     text = _exported_text("escape_assume_constant_buffer")
     assert "b_active" not in text

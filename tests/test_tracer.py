@@ -452,6 +452,29 @@ def test_reflected_floordiv_and_mod_keep_the_number_first():
     check_against_eager(fn, ep, (torch.tensor([3.0, -4.5]),))
 
 
+def test_unused_parameters_and_buffers_are_not_inputs():
+    class State(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Parameter(torch.ones(3))
+            self.unused = nn.Parameter(torch.ones(3))
+            self.shape_only = nn.Parameter(torch.ones(4))
+            self.register_buffer("buf_used", torch.ones(3))
+            self.register_buffer("buf_unused", torch.ones(3))
+            self.register_buffer("buf_np", torch.ones(3), persistent=False)
+            self.lin = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return x * self.used + self.buf_used + self.shape_only.shape[0]
+
+    model = State()
+    ep = export_and_lint(model, (torch.randn(3),))
+    assert [n.name for n in ep.graph.placeholders] == ["p_used", "b_buf_used", "x"]
+    assert [s.target for s in ep.graph_signature.input_specs] == ["used", "buf_used", None]
+    assert "unused" in ep.state_dict and "lin.weight" in ep.state_dict
+    check_against_eager(model, ep, (torch.randn(3),))
+
+
 def test_none_output_is_a_constant_output():
     ep = export_and_lint(Fn(lambda x: (x + 1, None)), (torch.randn(2),))
     assert "return (add, None)" in body(ep)
