@@ -7,10 +7,9 @@ class BuiltinGetattrSubmodule(torch.nn.Module):
     while tracing. The loop asks for ``head_0`` to ``head_3`` but only
     ``head_0`` and ``head_2`` exist, so two heads are applied. Because the
     names are resolved once, during export, the exported program simply
-    contains the two ``linear`` calls. ``head_5`` is never looked at:
-    ``torch.export`` 2.13 lifts only the parameters the trace used, so its
-    weights are not inputs there, while exportdb's built-in exporter still
-    lifts every parameter of the module (a listed difference).
+    contains the two ``linear`` calls. ``head_5`` is never looked at, so its
+    parameters are not inputs of the program either: only parameters the
+    trace reads are lifted (they all stay in the ``state_dict``).
     """
 
     def __init__(self):

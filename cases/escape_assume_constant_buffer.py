@@ -11,9 +11,8 @@ class EscapeAssumeConstantBuffer(torch.nn.Module):
     and its result (3) is burnt into the program as a constant, so the slice
     is ``x[:, :3]``. This is only correct if the value never changes
     afterwards; if the buffer is updated, the exported program silently keeps
-    the old width. ``torch.export`` 2.13 then drops the buffer, which the
-    graph no longer reads; exportdb's built-in exporter still lifts it (a
-    listed difference).
+    the old width. The graph no longer reads the buffer, so it is not an
+    input of the exported program.
     """
 
     def __init__(self):

@@ -14,6 +14,8 @@ import io
 import json
 from typing import Any
 
+import numpy as np
+
 import pytest
 
 from exporter_helpers import CASES_DIR, export_and_lint
@@ -79,8 +81,9 @@ def _exported_text(name: str) -> str:
     return str(export_and_lint(model, tuple(args), kwargs, dynamic_shapes=dynamic_shapes))
 
 
-# -- exporter gaps found while writing cases (each also listed in
-#    cases/expected_differences.toml) --------------------------------------
+# -- exporter gaps found while writing cases.  Open ones are strict xfails (and
+#    listed in cases/expected_differences.toml); fixed ones stay as regression
+#    tests. ------------------------------------------------------------------
 
 def test_unused_parameters_are_not_lifted():
     text = _exported_text("builtin_getattr_submodule")
@@ -115,3 +118,17 @@ def test_check_that_unifies_two_dims_leaves_no_assertion():
 def test_map_over_a_dynamic_first_dimension_exports():
     text = _exported_text("map_dynamic_batch")
     assert 'rows: "f32[s0, 3]"' in text and "map_impl" in text
+
+
+def test_python_attribute_mutation_is_frozen_at_export():
+    """mutation_python_attribute: the counter's value at export (1) is baked in;
+    eager mode keeps counting, the exported program does not."""
+    module = load_case_module(CASES_DIR / "mutation_python_attribute.py")
+    model, args, kwargs, _ = case_inputs(module)
+    ep = export_and_lint(model, tuple(args), kwargs)
+    assert "torch.ops.aten.mul.Tensor(x, 1)" in str(ep)
+    x = args[0]
+    first, second = ep.module()(x), ep.module()(x)
+    assert np.allclose(first._value, x._value) and np.allclose(second._value, x._value)
+    eager_again = model(x)  # the counter is now 2
+    assert np.allclose(eager_again._value, 2 * x._value)

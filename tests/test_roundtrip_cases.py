@@ -41,6 +41,12 @@ TORCH_EXAMPLES_DIR = _torch_examples_dir()
 TORCH_EXAMPLES = _case_files(TORCH_EXAMPLES_DIR) if TORCH_EXAMPLES_DIR else []
 DYNAMIC_PENDING = "dynamic dimensions are not supported by the built-in exporter yet"
 
+#: Cases whose eager results depend on Python state that ``forward`` changes, so
+#: eager mode gives a different answer on every call while the exported program
+#: keeps the value seen at export.  That difference is what these cases document;
+#: tests/test_registry_coverage.py checks it instead.
+EAGER_STATEFUL = {"mutation_python_attribute"}
+
 
 def _inputs(module):
     return tuple(getattr(module, "example_args", ())), dict(getattr(module, "example_kwargs", None) or {})
@@ -81,7 +87,8 @@ def test_project_case_round_trip(path):
         return
     assert level is SupportLevel.SUPPORTED, f"unknown support level {level!r}"
     ep = _export(module, path)
-    _round_trip(module, ep)
+    if path.stem not in EAGER_STATEFUL:
+        _round_trip(module, ep)
     rewrite = getattr(module, "rewrite", None)
     if rewrite is not None:
         args = tuple(getattr(module, "rewrite_example_args", _inputs(module)[0]))
