@@ -149,3 +149,26 @@ def test_branch_reading_a_closures_dynamic_shape_lifts_it():
     b = Dim("B", min=2, max=9)
     ep = export_and_lint(M(), (torch.randn(5), torch.randn(5, 3)), dynamic_shapes={"x": {0: b}, "y": {0: b}})
     assert [n.name for n in node(ep.graph, "cond").args[3]] == ["x", "y"]
+
+
+@pytest.mark.xfail(strict=True, reason="core bug (hops.py): torch.export refuses a cond whose inputs alias "
+                                       "each other (operand x and the closed-over view x.unsqueeze(0): "
+                                       "UncapturedHigherOrderOpError, 'Higher order ops do not support "
+                                       "aliasing'); the builtin exports it")
+def test_cond_operand_aliasing_a_closure_is_refused():
+    from exportdb.errors import ExportError
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            v = x.unsqueeze(0)
+
+            def true_fn(t):
+                return t + v.sum()
+
+            def false_fn(t):
+                return t - 1
+
+            return torch.cond(x.sum() > 0, true_fn, false_fn, (x,))
+
+    with pytest.raises(ExportError):
+        export_and_lint(M(), (torch.randn(3, 2),))

@@ -357,10 +357,12 @@ class Writer:
         self.assign(scope, self.unary(scope, self.pick(scope.visible())))
 
     def pool(self, scope: Scope) -> list[Value]:
-        """Tensors a step may combine with.  torch_safe keeps the branches of nested conds to their own
-        values: torch orders the operands of a nested cond that closes over outer values differently
-        (tracked by tests/test_fuzz_regressions.py::test_cond_operands_follow_first_use_across_branches)."""
-        if self.torch_safe and scope.depth >= 2:
+        """Tensors a step may read.  torch_safe keeps every cond branch to its own operands and values
+        (Python numbers may still be closed over), steering around two tracked bugs: torch orders the
+        operands it lifts from closures differently (tests/test_fuzz_regressions.py::
+        test_cond_operands_follow_first_use_across_branches) and refuses a closure that aliases an
+        operand (::test_cond_operand_aliasing_a_closure_is_refused)."""
+        if self.torch_safe and scope.depth >= 1:
             return list(scope.values)
         return scope.visible()
 
@@ -444,7 +446,7 @@ class Writer:
         sized = [(v, d) for v in readable for d in range(len(v.shape)) if not v.shape[d].is_static]
         if sized:
             options.append("shape")
-        if self.has_flag:
+        if self.has_flag and not (self.torch_safe and scope.depth >= 1):  # a closure too: see pool()
             options.append("flag")
         options.append("static")
         kind = self.pick(options)
@@ -462,7 +464,7 @@ class Writer:
             if statics:
                 v, d = self.pick(statics)
                 return f"{v.name}.shape[{d}] > {self.n(1, 4)}"
-        v = self.pick(scope.visible())
+        v = self.pick(self.pool(scope))
         reduce = self.pick(("sum", "mean", "amax") if is_float(v.dtype) else ("sum", "amax"))
         return f"{v.name}.{reduce}() > {self.pick((0, 0.5, -1))}"
 
@@ -472,14 +474,14 @@ class Writer:
         ``first`` (a float value) is the first operand and the shape of the first result."""
         if scope.depth >= MAX_DEPTH:
             return None
-        floats = [v for v in scope.visible() if is_float(v.dtype)]
+        floats = [v for v in self.pool(scope) if is_float(v.dtype)]
         if first is None and not floats:
             return None
         ops = [first or self.pick(floats)]
         # torch_safe: one operand only, used first in both branches, steers around the operand order
         # bug pinned by tests/test_fuzz_regressions.py::test_cond_operands_follow_first_use_across_branches
         if not self.torch_safe and self.coin():
-            ops.append(self.pick(scope.visible()))
+            ops.append(self.pick(self.pool(scope)))
         pred = self.predicate(scope)
         # torch_safe: a nested cond returns one value, so no getitem in a branch is left unused (pinned by
         # tests/test_fuzz_regressions.py::test_cond_branches_drop_unused_pure_ops)
