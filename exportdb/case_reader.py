@@ -14,10 +14,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import exportdb
 from exportdb.engines import EngineResult
 from exportdb.registry import Case, CaseInvalid, Problem, load_case
+
+if TYPE_CHECKING:
+    from exportdb.runner import WorkerPool
 
 
 class MetadataReader:
@@ -36,6 +40,14 @@ class MetadataReader:
 
     def unavailable_reason(self) -> str | None:
         return None
+
+    def warm_up(self) -> None:
+        """Import what reading a case needs (the front end, docutils), before the worker is ready."""
+        from exportdb.loader import _builtins_for
+        from exportdb.rst_safety import description_problems
+
+        _builtins_for(self.frontend)
+        description_problems("Warm-up.")
 
     def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
         try:
@@ -63,9 +75,9 @@ _WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
 
 
 def load_in_workers(paths: list[Path], frontend: str, timeout: float,
-                     jobs: int | None) -> dict[Path, Case | list[Problem]]:
-    """Run the metadata reader on ``paths`` in the runner's worker pool."""
-    from exportdb.runner import Job, RunRecord, WorkerPool
+                     jobs: int | None, pool: WorkerPool | None = None) -> dict[Path, Case | list[Problem]]:
+    """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given)."""
+    from exportdb.runner import Job, RunRecord, WorkerPool  # noqa: F811 - the class, at run time
 
     if not paths:
         return {}
@@ -83,7 +95,9 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float,
         else:
             found[path] = [_run_problem(path, record.status, result.text, timeout)]
 
-    WorkerPool(jobs or min(os.cpu_count() or 1, len(paths)), timeout).run(list(by_job), done)
+    if pool is None:
+        pool = WorkerPool(jobs or min(os.cpu_count() or 1, len(paths)), timeout)
+    pool.run(list(by_job), done)
     return found
 
 

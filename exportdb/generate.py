@@ -19,9 +19,11 @@ from pathlib import Path
 
 import exportdb
 from exportdb.engines import ENGINE_NAMES
-from exportdb.registry import Problem, Registry, load_registry
+from exportdb.case_reader import reader_spec
+from exportdb.registry import Problem, Registry, default_frontend, load_registry
 from exportdb.render import RenderOptions, WriteStats, plan_pages, write_pages
-from exportdb.runner import DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, run_cases, verify_support
+from exportdb.runner import (DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, WorkerPool, run_cases,
+                             verify_support)
 
 
 class SettingsError(ValueError):
@@ -118,13 +120,16 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     case_cache = None
     if settings.cache_dir is not None:
         from exportdb.case_cache import CaseCache
-        from exportdb.registry import default_frontend
 
         case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
-    registry = load_registry(settings.cases_dir, frontend=settings.frontend, cache=case_cache,
-                             timeout=settings.timeout, jobs=settings.jobs)
-    report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
-                       jobs=settings.jobs, timeout=settings.timeout, progress=progress)
+    frontend = settings.frontend or default_frontend()
+    # One pool reads the changed case files and then exports them: its workers start once.
+    with WorkerPool(settings.jobs or os.cpu_count() or 1, settings.timeout,
+                    engines=(reader_spec(frontend), *settings.engines)) as pool:
+        registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
+                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool)
+        report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
+                           jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool)
     summary = verify_support(registry.cases, report)
     outcome = Outcome(settings, registry, report, summary)
     if settings.out_dir is not None:

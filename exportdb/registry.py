@@ -173,6 +173,7 @@ def load_registry(
     *,
     timeout: float = DEFAULT_LOAD_TIMEOUT,
     jobs: int | None = None,
+    pool: Any = None,
 ) -> Registry:
     """Load every case under ``root``; bad cases become :class:`Problem` entries.
 
@@ -180,6 +181,9 @@ def load_registry(
     validating its fields) happens in worker processes, each case under
     ``timeout`` seconds.  ``cache`` (a :class:`~exportdb.case_cache.CaseCache`)
     supplies unchanged cases without running them and learns the new ones.
+    ``pool`` (an open :class:`~exportdb.runner.WorkerPool`) runs the files; its
+    first worker is started as soon as one file needs it, while the others are
+    still being checked.
     """
     root = Path(root)
     frontend = frontend or default_frontend()
@@ -199,12 +203,14 @@ def load_registry(
         elif cached is not None:
             outcomes[path] = cached
         else:
+            if not todo and pool is not None:
+                pool.start()
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:
         from exportdb.case_reader import load_in_workers
 
-        outcomes.update(load_in_workers(todo, frontend, timeout, jobs))
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool))
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for path in paths:

@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -90,10 +90,22 @@ def exporter_fingerprint() -> str:
 
 
 class ResultCache:
-    """Engine results on disk, one JSON file per cache key."""
+    """Engine results on disk: one JSON file, ``results.json``, mapping cache keys to results.
+
+    One file rather than one per key: creating thousands of small files costs far
+    more than writing one (on some file systems half a millisecond of CPU each).
+    The file is read on first use and written by :meth:`flush` (atomic replace,
+    merged with what another run may have written meanwhile); it is valid for
+    one exporter fingerprint only, so results of older code are dropped whole.
+    """
+
+    FILE = "results.json"
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
+        self.file = self.directory / self.FILE
+        self._entries: dict[str, dict[str, Any]] | None = None
+        self._new: dict[str, dict[str, Any]] = {}
 
     @staticmethod
     def key(case_bytes: bytes, engine: EngineInfo, rewrite: bool) -> str:
@@ -102,27 +114,59 @@ class ResultCache:
             digest.update(b"\0" + part.encode())
         return digest.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("fingerprint") != exporter_fingerprint():
+            return {}
+        results = data.get("results")
+        return results if isinstance(results, dict) else {}
+
+    def _loaded(self) -> dict[str, dict[str, Any]]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
 
     def get(self, key: str) -> EngineResult | None:
+        data = self._loaded().get(key)
+        if not isinstance(data, dict):
+            return None
         try:
-            data = json.loads(self._file(key).read_text(encoding="utf-8"))
             return EngineResult(**data)
-        except (OSError, ValueError, TypeError):
+        except TypeError:
             return None
 
     def put(self, key: str, result: EngineResult) -> None:
+        """Remember ``result`` (on disk at the next :meth:`flush`)."""
+        data = {f.name: getattr(result, f.name) for f in fields(result)}
         try:
-            text = json.dumps(asdict(result), sort_keys=True)
-        except TypeError:
+            text = json.dumps(data)
+        except (TypeError, ValueError):
             return  # an engine put something unserialisable into ``extra``: just don't cache
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
+        if data["extra"]:
+            data = json.loads(text)  # as a later run will read it back (tuples become lists)
+        self._loaded()[key] = data
+        self._new[key] = data
+
+    def flush(self) -> None:
+        """Write the results put since the last flush, keeping what other runs wrote meanwhile."""
+        if not self._new:
+            return
+        merged = {**self._read(), **self._new}
+        text = json.dumps({"fingerprint": exporter_fingerprint(), "results": merged}, sort_keys=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, self.file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._entries = merged
+        self._new = {}
 
 
 # --------------------------------------------------------------------------- records
@@ -200,8 +244,9 @@ def _send(stream: Any, message: Any) -> None:
 def worker_main() -> None:
     """Body of a worker process: run the jobs pickled onto stdin, answer on stdout.
 
-    The engines named in ``sys.argv`` are loaded before the worker reports
-    ready, so start-up does not count against the first case's timeout.  The
+    The engines named in ``sys.argv`` are loaded (and warmed up, when they
+    have a ``warm_up`` method) before the worker reports ready, so start-up
+    does not count against the first case's timeout.  The
     job and answer pipes are moved to private descriptors and fds 0 and 1 are
     pointed at ``/dev/null``, so a case that reads stdin or prints cannot touch
     the channel.  Case code then runs under a :class:`~exportdb.sandbox.Sandbox`
@@ -219,7 +264,10 @@ def worker_main() -> None:
     for name in sys.argv[1:]:
         try:
             engines[name] = load_engine(name)
-            engines[name].unavailable_reason()
+            if engines[name].unavailable_reason() is None:
+                warm_up = getattr(engines[name], "warm_up", None)
+                if callable(warm_up):
+                    warm_up()  # the engine's heavy imports, done before the first case's clock starts
         except Exception:  # noqa: BLE001 - reported when a job needs the engine
             engines.pop(name, None)
     sandbox = Sandbox(os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-"))
@@ -269,14 +317,24 @@ def _limit_memory() -> None:
         pass  # not on this platform: the per-case timeout still applies
 
 
+CACHE_FLUSH_SECONDS = 20.0  # a long run writes the result cache at least this often
+PIPELINE_DEPTH = 4  # jobs queued in a worker's pipe, so it never waits for the parent between jobs
+
+
 class _Worker:
-    """One worker process, started with the parent's interpreter and ``sys.path``."""
+    """One worker process, started with the parent's interpreter and ``sys.path``.
+
+    Up to :data:`PIPELINE_DEPTH` jobs are sent ahead; the worker runs them in
+    order, so the clock of the first unanswered job (``queue[0]``) starts when
+    the answer before it arrives (or when a starting worker says it is ready).
+    """
 
     def __init__(self, engines: Sequence[str]) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
         self.scratch = tempfile.mkdtemp(prefix="exportdb-worker-")
         env[SCRATCH_ENV] = env["TMPDIR"] = self.scratch
+        self.engines = frozenset(engines)
         self.process = subprocess.Popen(
             [sys.executable, "-c", _WORKER_CODE, *engines],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
@@ -287,18 +345,23 @@ class _Worker:
         self.buffer = bytearray()
         self.eof = False
         self.ready = False
-        self.job: Job | None = None
+        self.queue: deque[Job] = deque()
         self.timeout = 0.0
         self.deadline = 0.0
 
+    def _start_clock(self) -> None:
+        self.deadline = time.monotonic() + (self.timeout if self.ready else STARTUP_TIMEOUT)
+
     def assign(self, job: Job, timeout: float) -> None:
-        """Send ``job``; its clock starts now, or when a starting worker says it is ready."""
-        self.job = job
+        """Send ``job``; its clock starts when the jobs before it are answered."""
+        self.queue.append(job)
         self.timeout = timeout
-        self.deadline = time.monotonic() + (timeout if self.ready else STARTUP_TIMEOUT)
+        if len(self.queue) == 1:
+            self._start_clock()
+        data = memoryview(pickle.dumps(job))
         try:
-            pickle.dump(job, self.inbox)
-            self.inbox.flush()
+            while data:  # one write, not one per pickle opcode: each write can wake the worker
+                data = data[self.inbox.write(data):]
         except OSError:
             pass  # the worker is gone; the closed pipe reports it as a crash
 
@@ -330,8 +393,7 @@ class _Worker:
 
     def stop(self) -> None:
         try:
-            pickle.dump(None, self.inbox)
-            self.inbox.flush()
+            self.inbox.write(pickle.dumps(None))
         except OSError:
             pass
         try:
@@ -352,65 +414,112 @@ class _Worker:
 
 
 class WorkerPool:
-    """Runs jobs in up to ``size`` worker processes, each job under ``timeout`` seconds."""
+    """Runs jobs in up to ``size`` worker processes, each job under ``timeout`` seconds.
 
-    def __init__(self, size: int, timeout: float = DEFAULT_TIMEOUT):
+    Used as a context manager, the pool keeps its workers between :meth:`run`
+    calls (reading the cases and exporting them share the same processes) and
+    stops them on exit; :meth:`start` launches workers ahead of need, so they
+    import while the caller is still busy.  Without ``with``, every
+    :meth:`run` stops its workers when it ends.  ``engines`` are loaded by
+    every worker at start-up (a job naming another engine loads it when it runs).
+    """
+
+    def __init__(self, size: int, timeout: float = DEFAULT_TIMEOUT, engines: Sequence[str] = ()):
         self.size = max(1, size)
         self.timeout = timeout
+        self.engines = tuple(engines)
+        self.idle: list[_Worker] = []
+        self.keep = False
+
+    def __enter__(self) -> "WorkerPool":
+        self.keep = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the idle workers."""
+        self.keep = False
+        idle, self.idle = self.idle, []
+        for worker in idle:
+            worker.stop()
+
+    def start(self, count: int = 1) -> None:
+        """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use."""
+        while len(self.idle) < min(count, self.size):
+            self.idle.append(_Worker(self.engines))
 
     def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
         """Run every job, calling ``done`` with each record as soon as it is known."""
         pending = deque(jobs)
-        engines = sorted({job.engine for job in jobs})
-        idle: list[_Worker] = []
-        busy: list[_Worker] = []
+        engines = tuple(dict.fromkeys([*self.engines, *sorted({job.engine for job in jobs})]))
+        wanted = min(self.size, len(pending))
+        workers: list[_Worker] = []
         try:
-            while pending or busy:
-                while pending and (idle or len(busy) < self.size):
-                    worker = idle.pop() if idle else _Worker(engines)
+            while pending or any(w.queue for w in workers):
+                while pending and len(workers) < wanted:
+                    workers.append(self.idle.pop() if self.idle else _Worker(engines))
+                while pending:  # deal jobs out one at a time to the least loaded worker
+                    worker = min(workers, key=lambda w: len(w.queue))
+                    if len(worker.queue) >= PIPELINE_DEPTH:
+                        break
                     worker.assign(pending.popleft(), self.timeout)
-                    busy.append(worker)
+                busy = [w for w in workers if w.queue]
                 wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
                 ready = set(wait([w.fd for w in busy], timeout=wait_for))
-                for worker in list(busy):
-                    record = self._collect(worker, worker.fd in ready)
-                    if record is None:
-                        continue
-                    busy.remove(worker)
-                    if record.status in ("timeout", "crashed"):
+                for worker in busy:
+                    records, dead = self._collect(worker, worker.fd in ready)
+                    if dead:
+                        workers.remove(worker)
+                        pending.extendleft(reversed(worker.queue))  # not run yet: they go to another worker
+                        worker.queue.clear()
                         worker.kill()
-                    else:
-                        idle.append(worker)
-                    done(record)
+                    for record in records:
+                        done(record)
         finally:
-            for worker in busy:
-                worker.kill()
-            for worker in idle:
-                worker.stop()
+            for worker in workers:
+                if worker.queue:
+                    worker.kill()
+                else:
+                    self.idle.append(worker)
+            if not self.keep:
+                self.close()
 
-    def _collect(self, worker: _Worker, readable: bool) -> RunRecord | None:
-        job = worker.job
-        assert job is not None
+    def _collect(self, worker: _Worker, readable: bool) -> tuple[list[RunRecord], bool]:
+        """The records ``worker`` answered, and whether it must be killed (its first job then failed)."""
+        records = []
         if readable:
             for message in worker.read():
                 if message == _READY:
                     worker.ready = True
-                    worker.deadline = time.monotonic() + worker.timeout
+                    if worker.queue:
+                        worker._start_clock()
                     continue
+                job = worker.queue.popleft()
                 completed, payload = message
                 if not completed:
-                    return _failure(job, "error", payload)
-                return RunRecord(job, payload, "exported" if payload.ok else "failed")
+                    records.append(_failure(job, "error", payload))
+                else:
+                    records.append(RunRecord(job, payload, "exported" if payload.ok else "failed"))
+                if worker.queue:
+                    worker._start_clock()
             if worker.eof:
-                return _failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
-                                f"{worker.exit_code()}) while exporting this case")
-        if time.monotonic() >= worker.deadline:
+                if worker.queue:
+                    job = worker.queue.popleft()
+                    records.append(_failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
+                                            f"{worker.exit_code()}) while exporting this case"))
+                return records, True
+        if worker.queue and time.monotonic() >= worker.deadline:
+            job = worker.queue.popleft()
             if not worker.ready:
-                return _failure(job, "crashed", f"WorkerCrashed: the worker process did not start "
-                                f"within {STARTUP_TIMEOUT:g} s")
-            return _failure(job, "timeout", f"TimeoutError: export did not finish within "
-                            f"{self.timeout:g} s (per-case timeout)")
-        return None
+                records.append(_failure(job, "crashed", f"WorkerCrashed: the worker process did not start "
+                                        f"within {STARTUP_TIMEOUT:g} s"))
+            else:
+                records.append(_failure(job, "timeout", f"TimeoutError: export did not finish within "
+                                        f"{self.timeout:g} s (per-case timeout)"))
+            return records, True
+        return records, False
 
 
 # --------------------------------------------------------------------------- entry point
@@ -435,19 +544,30 @@ def run_cases(
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
+    pool: WorkerPool | None = None,
 ) -> RunReport:
-    """Run every case through every engine; see the module docstring."""
+    """Run every case through every engine; see the module docstring.
+
+    ``pool`` (kept open by the caller) runs the jobs in workers it may already
+    have started; without it a pool of ``jobs`` workers lives for this call.
+    """
     infos = tuple(describe_engine(name) for name in engines)
     report = RunReport(infos)
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     by_name = {info.name: info for info in infos}
     todo: list[tuple[Job, str | None]] = []
+    contents: dict[str, bytes] = {}
     for job in plan_jobs(cases, engines):
         info = by_name[job.engine]
         if info.unavailable:
             report.add(_failure(job, "unavailable", f"EngineUnavailable: {info.unavailable}"))
             continue
-        key = ResultCache.key(Path(job.path).read_bytes(), info, job.rewrite) if cache else None
+        key = None
+        if cache is not None:
+            data = contents.get(job.path)
+            if data is None:
+                data = contents[job.path] = Path(job.path).read_bytes()
+            key = ResultCache.key(data, info, job.rewrite)
         hit = cache.get(key) if cache and key else None
         if hit is not None:
             report.add(RunRecord(job, hit, "exported" if hit.ok else "failed", cached=True))
@@ -455,20 +575,31 @@ def run_cases(
             todo.append((job, key))
     total, finished = len(todo), 0
     keys = {job: key for job, key in todo}
+    last_flush = time.monotonic()
 
     def done(record: RunRecord) -> None:
-        nonlocal finished
+        nonlocal finished, last_flush
         finished += 1
         report.add(record)
         key = keys.get(record.job)
         if cache is not None and key and record.completed:
             cache.put(key, record.result)
+            if time.monotonic() - last_flush > CACHE_FLUSH_SECONDS:  # a killed run keeps most of its work
+                cache.flush()
+                last_flush = time.monotonic()
         if progress is not None:
             progress(finished, total, record.job.case)
 
-    if todo:
-        size = jobs if jobs else min(os.cpu_count() or 1, len(todo))
-        WorkerPool(size, timeout).run([job for job, _ in todo], done)
+    try:
+        if todo:
+            if pool is None:
+                size = jobs if jobs else min(os.cpu_count() or 1, len(todo))
+                WorkerPool(size, timeout).run([job for job, _ in todo], done)
+            else:
+                pool.run([job for job, _ in todo], done)
+    finally:
+        if cache is not None:
+            cache.flush()
     return report
 
 

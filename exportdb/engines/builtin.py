@@ -82,6 +82,15 @@ class BuiltinEngine:
     def unavailable_reason(self) -> str | None:
         return None
 
+    def warm_up(self) -> None:
+        """Import the tracer, the front end and NumPy, before a worker says it is ready."""
+        import numpy  # noqa: F401
+
+        from exportdb import tracer  # noqa: F401
+        from exportdb.loader import _builtins_for
+
+        _builtins_for("builtin")
+
     def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
         from exportdb.tracer import export
 
