@@ -20,6 +20,7 @@ switched off, so checking never reads a file either.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 
@@ -66,13 +67,19 @@ def description_problems(text: str) -> list[tuple[int, str]]:
     return _parse_problems(text)
 
 
+_SETTINGS = None  # docutils' default settings for the rST parser, built once per process
+
+
 def _parse_problems(text: str) -> list[tuple[int, str]]:
     from docutils import nodes, utils
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
 
+    global _SETTINGS
+    if _SETTINGS is None:  # building docutils' option parser costs more than parsing a description
+        _SETTINGS = get_default_settings(Parser)
     parser = Parser()
-    settings = get_default_settings(Parser)
+    settings = copy.deepcopy(_SETTINGS)
     for name, value in {"raw_enabled": False, "file_insertion_enabled": False, "report_level": 5,
                         "halt_level": 5, "warning_stream": io.StringIO(),
                         "character_level_inline_markup": False, "pep_references": False,
