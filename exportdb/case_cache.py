@@ -112,8 +112,9 @@ class CaseCache:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
         try:
+            text = json.dumps({"fingerprint": self.fingerprint, "cases": self.entries})  # C encoder: not json.dump
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"fingerprint": self.fingerprint, "cases": self.entries}, handle)
+                handle.write(text)
             os.replace(tmp, self.file)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -134,6 +134,6 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     outcome = Outcome(settings, registry, report, summary)
     if settings.out_dir is not None:
         options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
-                                                 templates_dir=settings.templates_dir)
+                                                 templates_dir=settings.templates_dir, cache_dir=settings.cache_dir)
         outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 import exportdb
 from exportdb import tags as taxonomy
 from exportdb.registry import Case, Registry
@@ -76,23 +74,48 @@ def underline(title: str, char: str, extra: int = 0) -> str:
 
 
 class Renderer:
-    """A Jinja environment over the built-in templates, optionally overridden by ``user_dir``."""
+    """A Jinja environment over the built-in templates, optionally overridden by ``user_dir``.
 
-    def __init__(self, user_dir: str | Path | None = None):
+    The environment is made on the first render (a run that renders nothing
+    never loads Jinja); with ``bytecode_dir`` compiled templates are kept there
+    between runs.
+    """
+
+    def __init__(self, user_dir: str | Path | None = None, bytecode_dir: str | Path | None = None):
         search = [str(user_dir)] if user_dir else []
         search.append(str(builtin_templates_dir()))
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(search),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-        )
-        self.env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
-                                rst_text=rst_text)
         self.search = search
+        self.bytecode_dir = Path(bytecode_dir) if bytecode_dir is not None else None
+        self._env: Any = None
         self._fingerprint: str | None = None
+
+    @property
+    def env(self) -> Any:
+        """The ``jinja2.Environment`` (templates are read once per renderer, not checked again)."""
+        if self._env is None:
+            import jinja2
+
+            cache = None
+            if self.bytecode_dir is not None:
+                try:
+                    self.bytecode_dir.mkdir(parents=True, exist_ok=True)
+                    cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
+                except OSError:
+                    cache = None  # compile every run: slower, same pages
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self.search),
+                undefined=jinja2.StrictUndefined,
+                keep_trailing_newline=True,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                autoescape=False,
+                auto_reload=False,
+                bytecode_cache=cache,
+            )
+            env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
+                               rst_text=rst_text)
+            self._env = env
+        return self._env
 
     def render(self, template: str, **context: Any) -> str:
         text = self.env.get_template(template).render(**context)
@@ -143,6 +166,7 @@ class RenderOptions:
     tag_descriptions: bool = False
     timings: bool = True
     templates_dir: str | Path | None = None
+    cache_dir: str | Path | None = None  # where compiled templates are kept between runs (None: nowhere)
 
     @classmethod
     def from_environment(cls, engines: Sequence[str], **kwargs: Any) -> "RenderOptions":
@@ -199,14 +223,19 @@ class _PageContext:
     options: RenderOptions
     summary: SupportSummary | None
     labels: dict[str, str] = field(default_factory=dict)
+    memo: dict[tuple[str, bool], list[EngineView]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for info in self.report.engines:
             self.labels[info.name] = f"{info.name} {info.version}".strip()
 
     def views(self, case: Case, rewrite: bool = False) -> list[EngineView]:
-        return [_view(self.report.get(case.name, e, rewrite), e, self.labels.get(e, e))
-                for e in self.options.engines]
+        key = (case.name, rewrite)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = [_view(self.report.get(case.name, e, rewrite), e, self.labels.get(e, e))
+                                      for e in self.options.engines]
+        return list(found)
 
 
 def case_context(case: Case, report: RunReport, options: RenderOptions) -> dict[str, Any]:
@@ -224,12 +253,16 @@ def case_context(case: Case, report: RunReport, options: RenderOptions) -> dict[
 
 
 def _context_repr(value: Any, memo: dict[int, str]) -> str:
-    """``repr(value)``, with the repr of each :class:`Case` computed once per plan.
+    """``repr(value)``, with the repr of each :class:`Case` and :class:`EngineView` computed once per plan.
 
     A case appears on its own page, its tags' pages and the index; its repr
-    (which holds the source) is the costly part of every key.
+    (which holds the source) is the costly part of every key, and so is the
+    repr of a Result.  The memo is keyed by ``id``: it serves the pages of one
+    plan, whose contexts keep every object it names alive.
     """
-    if isinstance(value, Case):
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (Case, EngineView)):
         text = memo.get(id(value))
         if text is None:
             text = memo[id(value)] = repr(value)
@@ -258,7 +291,8 @@ def plan_pages(
     summary: SupportSummary | None = None,
 ) -> dict[str, Page]:
     """Every generated page, as ``{relative path: Page}``, rendered only when asked."""
-    renderer = Renderer(options.templates_dir)
+    renderer = Renderer(options.templates_dir,
+                        Path(options.cache_dir) / "templates" if options.cache_dir is not None else None)
     ctx = _PageContext(registry, report, options, summary)
     memo: dict[int, str] = {}
     pages: dict[str, Page] = {}
