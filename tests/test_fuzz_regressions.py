@@ -72,10 +72,10 @@ def test_dropping_unused_indexing_renames_outputs_too():
 
 
 # -- left for the owner of hops.py / builder.py ----------------------------------------------
-@pytest.mark.xfail(strict=True, reason="core bug (hops.py): torch.export orders cond operands by first use "
-                                       "across the true then the false branch, user operands and closures "
-                                       "interleaved ((x, y, mul) here); the builtin puts used user operands "
-                                       "first ([x, mul, y])")
+@pytest.mark.xfail(strict=True, reason="core bug (hops.py): torch.export orders the operands of a cond that "
+                                       "lifts closures differently, user operands and closures interleaved "
+                                       "((x, y, mul) here); the builtin puts the used user operands first, then "
+                                       "closures in first-use order ([x, mul, y])")
 def test_cond_operands_follow_first_use_across_branches():
     class M(torch.nn.Module):
         def forward(self, x, y):
