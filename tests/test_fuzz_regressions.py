@@ -72,24 +72,40 @@ def test_dropping_unused_indexing_renames_outputs_too():
 
 
 # -- left for the owner of hops.py / builder.py ----------------------------------------------
+class _UnusedSecondOperand(torch.nn.Module):
+    def forward(self, x, y):
+        def true_fn(a, b):
+            return a + y
+
+        def false_fn(a, b):
+            return a - b
+
+        return torch.cond(x.sum() > 0, true_fn, false_fn, (x, x * 2))
+
+
+class _TwoClosures(torch.nn.Module):
+    def forward(self, x, y):
+        v = y * 2
+
+        def true_fn(a):
+            return a + y + x
+
+        def false_fn(a):
+            return a - 1
+
+        return torch.cond(x.sum() > 0, true_fn, false_fn, (v,))
+
+
 @pytest.mark.xfail(strict=True, reason="core bug (hops.py): torch.export orders the operands of a cond that "
-                                       "lifts closures differently, user operands and closures interleaved "
-                                       "((x, y, mul) here); the builtin puts the used user operands first, then "
-                                       "closures in first-use order ([x, mul, y])")
-def test_cond_operands_follow_first_use_across_branches():
-    class M(torch.nn.Module):
-        def forward(self, x, y):
-            def true_fn(a, b):
-                return a + y
-
-            def false_fn(a, b):
-                return a - b
-
-            return torch.cond(x.sum() > 0, true_fn, false_fn, (x, x * 2))
-
-    ep = export_and_lint(M(), (torch.randn(4, 2), torch.randn(4, 2)))
+                                       "lifts closures differently: (x, y, mul) for the first model (the "
+                                       "builtin: [x, mul, y]), (mul, x, y) for the second (the builtin: "
+                                       "[mul, y, x], closures in first-use order)")
+@pytest.mark.parametrize("model, want", [(_UnusedSecondOperand, ["x", "y", "mul"]),
+                                         (_TwoClosures, ["mul", "x", "y"])], ids=["unused-operand", "two-closures"])
+def test_cond_operands_follow_first_use_across_branches(model, want):
+    ep = export_and_lint(model(), (torch.randn(4, 2), torch.randn(4, 2)))
     cond = node(ep.graph, "cond")
-    assert [n.name for n in cond.args[3]] == ["x", "y", "mul"]
+    assert [n.name for n in cond.args[3]] == want
 
 
 @pytest.mark.xfail(strict=True, reason="core bug (hops.py/builder.py): torch.export removes unused pure ops "
