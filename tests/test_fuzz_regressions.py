@@ -102,7 +102,7 @@ class _TwoClosures(torch.nn.Module):
                                        "[mul, y, x], closures in first-use order)")
 @pytest.mark.parametrize("model, want", [(_UnusedSecondOperand, ["x", "y", "mul"]),
                                          (_TwoClosures, ["mul", "x", "y"])], ids=["unused-operand", "two-closures"])
-def test_cond_operands_follow_first_use_across_branches(model, want):
+def test_cond_operand_order_matches_torch(model, want):
     ep = export_and_lint(model(), (torch.randn(4, 2), torch.randn(4, 2)))
     cond = node(ep.graph, "cond")
     assert [n.name for n in cond.args[3]] == want

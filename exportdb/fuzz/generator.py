@@ -360,7 +360,7 @@ class Writer:
         """Tensors a step may read.  torch_safe keeps every cond branch to its own operands and values
         (Python numbers may still be closed over), steering around two tracked bugs: torch orders the
         operands it lifts from closures differently (tests/test_fuzz_regressions.py::
-        test_cond_operands_follow_first_use_across_branches) and refuses a closure that aliases an
+        test_cond_operand_order_matches_torch) and refuses a closure that aliases an
         operand (::test_cond_operand_aliasing_a_closure_is_refused)."""
         if self.torch_safe and scope.depth >= 1:
             return list(scope.values)
@@ -479,7 +479,7 @@ class Writer:
             return None
         ops = [first or self.pick(floats)]
         # torch_safe: one operand only, used first in both branches, steers around the operand order
-        # bug pinned by tests/test_fuzz_regressions.py::test_cond_operands_follow_first_use_across_branches
+        # bug pinned by tests/test_fuzz_regressions.py::test_cond_operand_order_matches_torch
         if not self.torch_safe and self.coin():
             ops.append(self.pick(self.pool(scope)))
         pred = self.predicate(scope)
