@@ -252,25 +252,35 @@ def case_context(case: Case, report: RunReport, options: RenderOptions) -> dict[
     }
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _context_repr(value: Any, memo: dict[int, str]) -> str:
-    """``repr(value)``, with the repr of each :class:`Case` and :class:`EngineView` computed once per plan.
+    """``repr(value)``, with each :class:`Case`, :class:`EngineView` and tag as the SHA-256 of its repr.
 
     A case appears on its own page, its tags' pages and the index; its repr
     (which holds the source) is the costly part of every key, and so is the
-    repr of a Result.  The memo is keyed by ``id``: it serves the pages of one
-    plan, whose contexts keep every object it names alive.
+    repr of a Result.  Each is computed once per plan: the memo is keyed by
+    ``id`` and serves the pages of one plan, whose contexts keep every object
+    it names alive.
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind in _ATOMS:
         return repr(value)
-    if isinstance(value, (Case, EngineView)):
+    if kind is Case or kind is EngineView or kind is taxonomy.Tag:
         text = memo.get(id(value))
-        if text is None:
-            text = memo[id(value)] = repr(value)
+        if text is None:  # a digest: a page key then hashes each case's source once, not once per page
+            text = memo[id(value)] = f"<{hashlib.sha256(repr(value).encode()).hexdigest()}>"
         return text
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())) + "}"
-    if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__}(" + ", ".join(_context_repr(v, memo) for v in value) + ")"
+    if kind is dict:
+        return "{" + ", ".join([f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())]) + "}"
+    if kind is list or kind is tuple:
+        return f"{kind.__name__}(" + ", ".join([_context_repr(v, memo) for v in value]) + ")"
+    if isinstance(value, (Case, EngineView, taxonomy.Tag, dict, list, tuple)):  # subclasses: the slow path
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())) + "}"
+        if isinstance(value, (list, tuple)):
+            return f"{type(value).__name__}(" + ", ".join(_context_repr(v, memo) for v in value) + ")"
     return repr(value)
 
 
