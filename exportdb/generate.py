@@ -130,10 +130,12 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
                                  timeout=settings.timeout, jobs=settings.jobs, pool=pool)
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool)
-    summary = verify_support(registry.cases, report)
-    outcome = Outcome(settings, registry, report, summary)
-    if settings.out_dir is not None:
-        options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
-                                                 templates_dir=settings.templates_dir, cache_dir=settings.cache_dir)
-        outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
+        pool.release()  # the workers shut down while the pages are written
+        summary = verify_support(registry.cases, report)
+        outcome = Outcome(settings, registry, report, summary)
+        if settings.out_dir is not None:
+            options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
+                                                     templates_dir=settings.templates_dir,
+                                                     cache_dir=settings.cache_dir)
+            outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

@@ -109,7 +109,12 @@ class ResultCache:
 
     @staticmethod
     def key(case_bytes: bytes, engine: EngineInfo, rewrite: bool) -> str:
-        digest = hashlib.sha256(case_bytes)
+        return ResultCache.key_for_digest(hashlib.sha256(case_bytes).hexdigest(), engine, rewrite)
+
+    @staticmethod
+    def key_for_digest(case_digest: str, engine: EngineInfo, rewrite: bool) -> str:
+        """The key of a case file whose SHA-256 (hex) is ``case_digest`` (a :class:`Case`'s ``digest``)."""
+        digest = hashlib.sha256(case_digest.encode())
         for part in (engine.name, engine.version, exporter_fingerprint(), str(rewrite)):
             digest.update(b"\0" + part.encode())
         return digest.hexdigest()
@@ -392,10 +397,18 @@ class _Worker:
         self._close()
 
     def stop(self) -> None:
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        """Tell the worker to exit after its jobs (it takes a while: its interpreter shuts down)."""
         try:
             self.inbox.write(pickle.dumps(None))
+            self.inbox.close()
         except OSError:
             pass
+
+    def wait_stopped(self) -> None:
         try:
             self.process.wait(5)
         except subprocess.TimeoutExpired:
@@ -429,6 +442,7 @@ class WorkerPool:
         self.timeout = timeout
         self.engines = tuple(engines)
         self.idle: list[_Worker] = []
+        self.stopping: list[_Worker] = []
         self.keep = False
 
     def __enter__(self) -> "WorkerPool":
@@ -439,11 +453,19 @@ class WorkerPool:
         self.close()
 
     def close(self) -> None:
-        """Stop the idle workers."""
+        """Stop the idle workers (all at once) and wait for them."""
         self.keep = False
+        self.release()
+        stopping, self.stopping = self.stopping, []
+        for worker in stopping:
+            worker.wait_stopped()
+
+    def release(self) -> None:
+        """Tell the idle workers to exit, without waiting: :meth:`close` waits for them later."""
         idle, self.idle = self.idle, []
         for worker in idle:
-            worker.stop()
+            worker.ask_to_stop()
+        self.stopping += idle
 
     def start(self, count: int = 1) -> None:
         """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use."""
@@ -556,18 +578,13 @@ def run_cases(
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     by_name = {info.name: info for info in infos}
     todo: list[tuple[Job, str | None]] = []
-    contents: dict[str, bytes] = {}
+    digests = {str(case.path): case.digest for case in cases}  # checked against the file when it was loaded
     for job in plan_jobs(cases, engines):
         info = by_name[job.engine]
         if info.unavailable:
             report.add(_failure(job, "unavailable", f"EngineUnavailable: {info.unavailable}"))
             continue
-        key = None
-        if cache is not None:
-            data = contents.get(job.path)
-            if data is None:
-                data = contents[job.path] = Path(job.path).read_bytes()
-            key = ResultCache.key(data, info, job.rewrite)
+        key = ResultCache.key_for_digest(digests[job.path], info, job.rewrite) if cache is not None else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
             report.add(RunRecord(job, hit, "exported" if hit.ok else "failed", cached=True))
