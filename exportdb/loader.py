@@ -20,6 +20,7 @@ from typing import Any
 from exportdb.errors import CaseLoadError, ExportError, SourceLocation
 
 FRONTENDS = ("builtin", "torch")
+CASE_MODULE_PREFIX = "exportdb_case_"  # the sys.modules name of every loaded case starts so
 _REDIRECTED_ROOTS = ("torch", "functorch")
 
 
@@ -88,7 +89,7 @@ def load_case_module(path: str | Path, frontend: str = "builtin") -> types.Modul
             hint="fix the Python syntax of the case file",
         ) from None
     digest = hashlib.sha1(filename.encode()).hexdigest()[:10]
-    module = types.ModuleType(f"exportdb_case_{path.stem}_{digest}_{frontend}")
+    module = types.ModuleType(f"{CASE_MODULE_PREFIX}{path.stem}_{digest}_{frontend}")
     module.__file__ = filename
     module.__dict__["__builtins__"] = _builtins_for(frontend)
     sys.modules[module.__name__] = module  # lets dataclasses & pickling find the module

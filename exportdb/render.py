@@ -50,7 +50,7 @@ def code_lines(text: str, width: int = 4) -> str:
     """
     lines = (text.replace("\r\n", "\n").rstrip("\n").splitlines() or [""]) + [""]
     pad = " " * width
-    return "\n".join(pad + line.rstrip() if line.strip() else "" for line in lines)
+    return "\n".join([pad + stripped if (stripped := line.rstrip()) else "" for line in lines])
 
 
 def rst_text(text: str) -> str:
@@ -368,9 +368,17 @@ def _atomic_write(target: Path, text: str) -> None:
         raise
 
 
-def _stamp(path: Path) -> str | None:
+def _escapes(rel: str) -> bool:
+    """Whether the relative page name ``rel`` is absolute or climbs out with ``..``."""
+    if os.sep == "/" and not os.altsep:  # POSIX: the same answer as pathlib's, without building a Path
+        return rel.startswith("/") or ".." in rel.split("/")
+    path = Path(rel)
+    return path.is_absolute() or ".." in path.parts
+
+
+def _stamp(path: str | Path) -> str | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return f"{st.st_mtime_ns}:{st.st_size}"
@@ -409,20 +417,21 @@ def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteSt
     manifest = root / MANIFEST
     previous = _read_manifest(manifest)
     for rel in pages:  # by name here; symlinks are followed just before a write
-        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+        if _escapes(rel):
             raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
     if set(pages) - set(previous):  # list new pages before writing them, in case the run dies
         _atomic_write(manifest, _manifest_text({**previous, **{rel: ("", "") for rel in pages}}))
     written, unchanged, rendered = [], 0, 0
     entries: dict[str, tuple[str, str]] = {}
+    base = str(root)
     for rel in sorted(pages):
-        target = root / rel
         page = pages[rel]
         key = page.key() if isinstance(page, Page) else ""
-        if key and previous.get(rel) == (key, _stamp(target)):
+        if key and previous.get(rel) == (key, _stamp(os.path.join(base, rel))):
             entries[rel] = previous[rel]
             unchanged += 1
             continue
+        target = root / rel
         if isinstance(page, Page):
             text = page.text()
             rendered += 1

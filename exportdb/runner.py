@@ -290,6 +290,7 @@ def worker_main() -> None:
             return
         with sandbox.watch(job.path) as watch:
             answer = _run_job(engines, job)
+        _forget_case_modules()
         if watch.violation is not None:
             answer = (False, f"SandboxError: {watch.violation}")
         elif answer[0] and len(answer[1].text) > MAX_RESULT_CHARS:
@@ -298,6 +299,14 @@ def worker_main() -> None:
                              f"({len(text)} characters), more than a page can show "
                              f"(limit {MAX_RESULT_CHARS} characters)")
         _send(channel, answer)
+
+
+def _forget_case_modules() -> None:
+    """Drop the case modules a job left in ``sys.modules``, so a worker's memory does not grow per case."""
+    from exportdb.loader import CASE_MODULE_PREFIX
+
+    for name in [name for name in sys.modules if name.startswith(CASE_MODULE_PREFIX)]:
+        del sys.modules[name]
 
 
 def _run_job(engines: dict[str, Engine], job: Job) -> tuple[bool, Any]:
