@@ -153,6 +153,29 @@ def _output(sub: SubgraphBuilder, leaves: list, kind: str) -> list[Node]:
     return nodes
 
 
+def _drop_dead_code(sub: SubgraphBuilder, explicit: list[Node]) -> None:
+    """Erase the sub-graph's side-effect-free nodes whose values nothing reads, and the
+    closures only they read, as torch.export does when it re-traces a branch; the
+    remaining nodes of the erased ops' kinds are renumbered as if never shadowed.
+    In-place ops, assertions and nested higher-order calls stay."""
+    from exportdb.prune import rename_after_erasing
+    from exportdb.symbolic import ASSERT_SCALAR
+
+    graph = sub.graph
+    erased: list[Node] = []
+    for node in reversed(list(graph.nodes)):
+        if (node.op == "call_function" and not node.users and node.target.mutates is None
+                and node.target not in (ASSERT_SCALAR, COND, MAP)):
+            graph.erase(node)
+            erased.append(node)
+    for outer, inner in list(sub.lifted.items()):
+        if outer not in explicit and not inner.users:
+            graph.erase(inner)
+            del sub.lifted[outer]
+    if erased:
+        rename_after_erasing(graph, erased)
+
+
 def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
     """Make ``sub``'s placeholders exactly ``operands`` (outer nodes), in that order."""
     graph = sub.graph
@@ -221,6 +244,8 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
     t_nodes = _output(t_sub, t_leaves, "cond")
     f_nodes = _output(f_sub, f_leaves, "cond")
     _check_same_outputs(true_fn, false_fn, t_sub, f_sub, t_nodes, f_nodes)
+    for sub in (t_sub, f_sub):
+        _drop_dead_code(sub, [n for n, _, _ in outer])
     operand_nodes = _union_operands([n for n, _, _ in outer], t_sub, f_sub)
     for sub in (t_sub, f_sub):
         _align_placeholders(sub, operand_nodes)
@@ -300,6 +325,7 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
         body = _PackedBody(inner_body, n_xs, type(xs))
     sub, leaves = _trace(builder, "map", body, inputs)
     out_nodes = _output(sub, leaves, "map")
+    _drop_dead_code(sub, xs_nodes + arg_nodes)
     closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]
     extra = [n for n in arg_nodes if n not in xs_nodes] + closures
     _align_placeholders(sub, xs_nodes + extra)

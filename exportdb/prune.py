@@ -40,6 +40,11 @@ def drop_unused_indexing(graph: Graph) -> bool:
     return bool(erased)
 
 
+def rename_after_erasing(graph: Graph, erased: list) -> None:
+    """Renumber the call nodes of the erased nodes' kinds, as if those had never been named."""
+    _rename(graph, {_base(n.name) for n in erased})
+
+
 def _rename(graph: Graph, bases: set[str]) -> None:
     """Re-number the call nodes whose names come from ``bases``, in graph order, as if the
     erased nodes had never been named."""

@@ -108,9 +108,6 @@ def test_cond_operand_order_matches_torch(model, want):
     assert [n.name for n in cond.args[3]] == want
 
 
-@pytest.mark.xfail(strict=True, reason="core bug (hops.py/builder.py): torch.export removes unused pure ops "
-                                       "inside cond branches (t[1:], t.sin(), an unused cond output's getitem), "
-                                       "keeping in-place ops; the builtin keeps them all")
 def test_cond_branches_drop_unused_pure_ops():
     class M(torch.nn.Module):
         def forward(self, x):

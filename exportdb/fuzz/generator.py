@@ -483,9 +483,7 @@ class Writer:
         if not self.torch_safe and self.coin():
             ops.append(self.pick(self.pool(scope)))
         pred = self.predicate(scope)
-        # torch_safe: a nested cond returns one value, so no getitem in a branch is left unused (pinned by
-        # tests/test_fuzz_regressions.py::test_cond_branches_drop_unused_pure_ops)
-        n_out = 1 if self.torch_safe and scope.depth >= 1 else self.n(1, 2)
+        n_out = self.n(1, 2)
         as_tuple = n_out == 1 and self.coin()
         tag = self.name("")
         branches = []
