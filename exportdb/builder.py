@@ -173,7 +173,6 @@ class GraphBuilder:
             return None
         if op.mutates is not None:
             return tuple(args[op.mutates].shape)
-        import exportdb.shape_rules_more  # noqa: F401  (registers the rules added outside shape_rules)
         from exportdb.shape_rules import output_shape
 
         shapes = output_shape(op, args, kwargs)

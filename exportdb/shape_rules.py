@@ -102,7 +102,8 @@ def _tensor_args(args: tuple) -> list:
     "__xor__.Tensor", "logical_and.default", "logical_or.default", "logical_xor.default", "eq.Tensor",
     "eq.Scalar", "ne.Tensor", "ne.Scalar", "lt.Tensor", "lt.Scalar", "le.Tensor", "le.Scalar", "gt.Tensor",
     "gt.Scalar", "ge.Tensor", "ge.Scalar", "where.self", "where.ScalarOther", "where.ScalarSelf", "where.Scalar",
-    "clamp.Tensor")])
+    "clamp.Tensor", "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar", "bitwise_and.Scalar", "bitwise_or.Scalar",
+    "bitwise_xor.Scalar", "remainder.Scalar_Tensor", "masked_fill.Scalar", "masked_fill.Tensor")])
 def _pointwise(*args: Any, **kwargs: Any) -> tuple:
     return broadcast(*(_shape(t) for t in _tensor_args(args)))
 
@@ -302,6 +303,12 @@ def _factory(size: Sequence[Any], *args: Any, **kwargs: Any) -> tuple:
     for s in size:
         check_size(s)
     return tuple(size)
+
+
+@rule("aten.new_zeros.default", "aten.new_ones.default", "aten.new_empty.default", "aten.new_full.default")
+def _new_factory(a: Any, size: Sequence[Any], *args: Any, **kwargs: Any) -> tuple:
+    """``x.new_zeros(size)``: shaped like ``torch.zeros(size)``, whatever ``x``'s shape."""
+    return _factory(size)
 
 
 @rule("aten.arange.default", "aten.arange.start")
