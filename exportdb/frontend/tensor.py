@@ -19,6 +19,7 @@ from exportdb.dtypes import DType
 from exportdb.errors import DataDependentControlFlowError, DataDependentValueError, UnsupportedAPIError
 from exportdb.ops import aten
 from exportdb.ops.shape import INT64_MAX
+from exportdb.frontend.tensor_arith import TensorArithmetic
 
 
 class Size(tuple):
@@ -45,11 +46,7 @@ class Layout:
 strided = Layout("strided")
 
 
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, (bool, int, float, complex, np.number, np.bool_))
-
-
-class Tensor:
+class Tensor(TensorArithmetic):
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
     __slots__ = ("_value", "_node", "_sym", "requires_grad", "__weakref__", "__dict__")
@@ -210,198 +207,6 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         return self._concrete("Tensor.numpy()")
-
-    # -- arithmetic -----------------------------------------------------------
-    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("add.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
-
-    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("sub.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
-
-    def mul(self, other: Any) -> "Tensor":
-        return call(aten("mul.Tensor"), self, other)
-
-    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
-        if rounding_mode is not None:
-            return call(aten("div.Tensor_mode"), self, other, rounding_mode=rounding_mode)
-        return call(aten("div.Tensor"), self, other)
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("add_.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("sub_.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
-
-    def mul_(self, other: Any) -> "Tensor":
-        return call(aten("mul_.Tensor"), self, other)
-
-    def div_(self, other: Any) -> "Tensor":
-        return call(aten("div_.Tensor"), self, other)
-
-    def pow(self, exponent: Any) -> "Tensor":
-        return call(aten("pow.Tensor_Tensor" if isinstance(exponent, Tensor) else "pow.Tensor_Scalar"), self, exponent)
-
-    def remainder(self, other: Any) -> "Tensor":
-        return call(aten("remainder.Tensor" if isinstance(other, Tensor) else "remainder.Scalar"), self, other)
-
-    def floor_divide(self, other: Any) -> "Tensor":
-        return call(aten("floor_divide.default"), self, other)
-
-    __add__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __truediv__ = div
-    __floordiv__ = floor_divide
-    __mod__ = remainder
-    __pow__ = pow
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def __radd__(self, other: Any) -> "Tensor":
-        return call(aten("add.Tensor"), self, other)
-
-    def __rmul__(self, other: Any) -> "Tensor":
-        return call(aten("mul.Tensor"), self, other)
-
-    def __rsub__(self, other: Any) -> "Tensor":
-        return call(aten("rsub.Scalar"), self, other)
-
-    def __rtruediv__(self, other: Any) -> "Tensor":
-        return call(aten("mul.Tensor"), self.reciprocal(), other)
-
-    # `2 // x` is floor_divide.default(2, x) and `5 % x` remainder.Scalar_Tensor(5, x): the
-    # number stays first, as torch.export records them.
-    def __rfloordiv__(self, other: Any) -> "Tensor":
-        return call(aten("floor_divide.default"), other, self)
-
-    def __rmod__(self, other: Any) -> "Tensor":
-        return call(aten("remainder.Scalar_Tensor"), other, self)
-
-    def __rpow__(self, other: Any) -> "Tensor":
-        return call(aten("pow.Scalar"), other, self)
-
-    def __matmul__(self, other: "Tensor") -> "Tensor":
-        return call(aten("matmul.default"), self, other)
-
-    def __rmatmul__(self, other: "Tensor") -> "Tensor":
-        return call(aten("matmul.default"), other, self)
-
-    def __neg__(self) -> "Tensor":
-        return call(aten("neg.default"), self)
-
-    def __pos__(self) -> "Tensor":
-        return self
-
-    def __abs__(self) -> "Tensor":
-        return call(aten("abs.default"), self)
-
-    def __invert__(self) -> "Tensor":
-        return call(aten("bitwise_not.default"), self)
-
-    def _bitwise(self, name: str, other: Any) -> "Tensor":
-        return call(aten(f"{name}.Tensor" if isinstance(other, Tensor) else f"{name}.Scalar"), self, other)
-
-    def __and__(self, other: Any) -> "Tensor":
-        return self._bitwise("__and__", other)
-
-    def __or__(self, other: Any) -> "Tensor":
-        return self._bitwise("__or__", other)
-
-    def __xor__(self, other: Any) -> "Tensor":
-        return self._bitwise("__xor__", other)
-
-    def __iand__(self, other: Any) -> "Tensor":
-        return self._bitwise("__iand__", other)
-
-    def __ior__(self, other: Any) -> "Tensor":
-        return self._bitwise("__ior__", other)
-
-    def __ixor__(self, other: Any) -> "Tensor":
-        return self._bitwise("__ixor__", other)
-
-    # Reflected forms (`3 & t`; the left operand is never a tensor here) are the
-    # bitwise_*.Scalar ops with the tensor first, as torch records them.
-    def __rand__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_and", other)
-
-    def __ror__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_or", other)
-
-    def __rxor__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_xor", other)
-
-    def _compare(self, name: str, other: Any) -> "Tensor":
-        return call(aten(f"{name}.Tensor" if isinstance(other, Tensor) else f"{name}.Scalar"), self, other)
-
-    def eq(self, other: Any) -> "Tensor":
-        return self._compare("eq", other)
-
-    def ne(self, other: Any) -> "Tensor":
-        return self._compare("ne", other)
-
-    def lt(self, other: Any) -> "Tensor":
-        return self._compare("lt", other)
-
-    def le(self, other: Any) -> "Tensor":
-        return self._compare("le", other)
-
-    def gt(self, other: Any) -> "Tensor":
-        return self._compare("gt", other)
-
-    def ge(self, other: Any) -> "Tensor":
-        return self._compare("ge", other)
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self.eq(other) if isinstance(other, Tensor) or _is_scalar(other) else NotImplemented
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self.ne(other) if isinstance(other, Tensor) or _is_scalar(other) else NotImplemented
-
-    __lt__ = lt
-    __le__ = le
-    __gt__ = gt
-    __ge__ = ge
-
-    def maximum(self, other: "Tensor") -> "Tensor":
-        return call(aten("maximum.default"), self, other)
-
-    def minimum(self, other: "Tensor") -> "Tensor":
-        return call(aten("minimum.default"), self, other)
-
-    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        return call(aten("clamp.default"), self, *_trim_none(min, max))
-
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        return call(aten("clamp_.default"), self, *_trim_none(min, max))
-
-    clip = clamp
-
-    def where(self, condition: "Tensor", other: Any) -> "Tensor":
-        from exportdb.frontend.functions import where
-
-        return where(condition, self, other)
-
-    def masked_fill(self, mask: "Tensor", value: Any) -> "Tensor":
-        return call(aten("masked_fill.Tensor" if isinstance(value, Tensor) else "masked_fill.Scalar"),
-                    self, mask, value)
-
-    def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
-        return call(aten("masked_fill_.Tensor" if isinstance(value, Tensor) else "masked_fill_.Scalar"),
-                    self, mask, value)
-
-    def logical_not(self) -> "Tensor":
-        return call(aten("logical_not.default"), self)
-
-    def logical_and(self, other: "Tensor") -> "Tensor":
-        return call(aten("logical_and.default"), self, other)
-
-    def logical_or(self, other: "Tensor") -> "Tensor":
-        return call(aten("logical_or.default"), self, other)
-
-    def bitwise_not(self) -> "Tensor":
-        return call(aten("bitwise_not.default"), self)
 
     # -- reductions ----------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
@@ -753,11 +558,6 @@ def _arg_args(dim: int | None, keepdim: bool) -> tuple:
     return () if dim is None else (dim,)
 
 
-def _trim_none(*values: Any) -> tuple:
-    values = list(values)
-    while values and values[-1] is None:
-        values.pop()
-    return tuple(values)
 
 
 __all__ = ["Tensor", "Parameter", "Size", "strided", "INT64_MAX"]
