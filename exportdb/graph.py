@@ -90,11 +90,25 @@ class Node:
     def input_nodes(self) -> list["Node"]:
         """Nodes this node reads, in argument order, without repeats."""
         seen: dict[Node, None] = {}
-        map_nodes((self.args, self.kwargs), lambda n: seen.setdefault(n, None))
+        _collect_nodes(self.args, seen)
+        _collect_nodes(self.kwargs, seen)
         return list(seen)
 
     def __repr__(self) -> str:
         return self.name
+
+
+def _collect_nodes(value: Any, seen: dict) -> None:
+    """Add every Node inside nested tuples/lists/dicts of ``value`` to ``seen``, in order
+    (a read-only walk: called for every node made, so it builds no new containers)."""
+    if isinstance(value, Node):
+        seen[value] = None
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _collect_nodes(item, seen)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_nodes(item, seen)
 
 
 def map_nodes(value: Any, fn: Callable[[Node], Any]) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import os
 import sys
 import traceback
 import types
@@ -77,7 +78,7 @@ def load_case_module(path: str | Path, frontend: str = "builtin") -> types.Modul
     """
     if frontend not in FRONTENDS:
         raise ValueError(f"unknown frontend {frontend!r}; expected one of {FRONTENDS}")
-    path = Path(path).resolve()
+    path = Path(os.path.abspath(path))  # not resolve(): no symlink walk (registry paths are checked up front)
     source = read_source(path)
     filename = str(path)
     try:
