@@ -18,13 +18,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from exportdb.registry import Case
-from exportdb.runner import exporter_fingerprint
+from exportdb.result_cache import exporter_fingerprint, write_text_atomic
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Case))
 
@@ -109,14 +107,6 @@ class CaseCache:
             del self.entries[key]
         if not (self.changed or stale):
             return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-        try:
-            text = json.dumps({"fingerprint": self.fingerprint, "cases": self.entries})  # C encoder: not json.dump
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # json.dumps, not json.dump: one string from the C encoder instead of many small writes
+        write_text_atomic(self.file, json.dumps({"fingerprint": self.fingerprint, "cases": self.entries}))
         self.changed = False

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import exportdb
 from exportdb import tags as taxonomy
 from exportdb.registry import Case, Registry
+from exportdb.result_cache import write_text_atomic
 from exportdb.runner import RunRecord, RunReport, SupportSummary
 
 MANIFEST = ".exportdb-pages"
@@ -125,7 +125,7 @@ class Renderer:
     def fingerprint(self) -> str:
         """A hash of exportdb's code and of every template this renderer can load."""
         if self._fingerprint is None:
-            from exportdb.runner import exporter_fingerprint
+            from exportdb.result_cache import exporter_fingerprint
 
             digest = hashlib.sha256(exporter_fingerprint().encode())
             for directory in self.search:
@@ -356,16 +356,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     # not ``.rst``: a temporary file left by a killed run must not become a Sphinx document
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text, suffix=".part")
 
 
 def _escapes(rel: str) -> bool:
