@@ -30,7 +30,7 @@ base; the caller sets ``max_examples``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -134,9 +134,8 @@ def _shape_text(shape: Shape, example: dict[str, int]) -> str:
     return ", ".join(str(s.value(example)) for s in shape)
 
 
-def _example_text(arg: InputArg, example: dict[str, int]) -> str:
-    def leaf_text(leaf: Leaf) -> str:
-        return "torch.tensor(True)" if leaf.dtype == "b8" else f"torch.randn({_shape_text(leaf.shape, example)})"
+def _arg_text(arg: InputArg, leaf_text: Callable[[Leaf], str]) -> str:
+    """``arg`` written as Python: a leaf, or a dict/tuple/list of leaves, each by ``leaf_text``."""
     texts = [(key, leaf_text(leaf)) for key, leaf in arg.leaves]
     if arg.kind == "tensor":
         return texts[0][1]
@@ -144,19 +143,19 @@ def _example_text(arg: InputArg, example: dict[str, int]) -> str:
         return "{" + ", ".join(f'"{k}": {t}' for k, t in texts) + "}"
     body = ", ".join(t for _, t in texts)
     return f"({body})" if arg.kind == "tuple" else f"[{body}]"
+
+
+def _example_text(arg: InputArg, example: dict[str, int]) -> str:
+    def leaf_text(leaf: Leaf) -> str:
+        return "torch.tensor(True)" if leaf.dtype == "b8" else f"torch.randn({_shape_text(leaf.shape, example)})"
+    return _arg_text(arg, leaf_text)
 
 
 def _dynamic_text(arg: InputArg) -> str:
     def leaf_text(leaf: Leaf) -> str:
         dims = [f"{i}: {s.sym}" for i, s in enumerate(leaf.shape) if s.sym is not None]
         return "{" + ", ".join(dims) + "}" if dims else "None"
-    texts = [(key, leaf_text(leaf)) for key, leaf in arg.leaves]
-    if arg.kind == "tensor":
-        return texts[0][1]
-    if arg.kind == "dict":
-        return "{" + ", ".join(f'"{k}": {t}' for k, t in texts) + "}"
-    body = ", ".join(t for _, t in texts)
-    return f"({body})" if arg.kind == "tuple" else f"[{body}]"
+    return _arg_text(arg, leaf_text)
 
 
 def _parameter_text(shape: tuple[int, ...]) -> str:
