@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import textwrap
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from exportdb import compare
+from exportdb.bench import torch_examples_dir
 from exportdb.compare_normalize import canonical_text, named_text, parse_program
 from exportdb.engines import EngineResult
 from exportdb.engines.torch_engine import TorchEngine, clean_program_text
@@ -246,7 +246,7 @@ def test_torch_engine_on_torch_examples_agrees_with_the_seed_documents(torch, ca
     text = seed.read_text(encoding="utf-8")
     section = text[text.index(f"\n{case}\n"):]
     block = re.search(r"Result:\n\n\.\. code-block::\n\n(.*?)(?=\n\S|\Z)", section, re.S).group(1)
-    path = Path(torch.__file__).parent / "_export" / "db" / "examples" / f"{case}.py"
+    path = torch_examples_dir() / f"{case}.py"
     result = TorchEngine().run_case(path)
     comparison = compare.compare_results(ok("builtin", textwrap.dedent(block)), result)
     assert comparison.classification == "agree", comparison.diff
@@ -255,8 +255,6 @@ def test_torch_engine_on_torch_examples_agrees_with_the_seed_documents(torch, ca
 
 def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
     """The CI gate: every case of ``cases/`` agrees, or differs as the expectations file says."""
-    if importlib.util.find_spec("exportdb.engines.builtin") is None:
-        pytest.skip("the builtin engine (exportdb.engines.builtin) does not exist yet")
     cases = ROOT / "cases"
     if not compare.discover_cases(cases):
         pytest.skip(f"no case files in {cases} yet")
@@ -267,9 +265,7 @@ def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
 
 def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):
     """The conformance target: every ExportDB example shipped inside torch agrees (loaded in place)."""
-    if importlib.util.find_spec("exportdb.engines.builtin") is None:
-        pytest.skip("the builtin engine (exportdb.engines.builtin) does not exist yet")
-    examples = Path(torch.__file__).parent / "_export" / "db" / "examples"
+    examples = torch_examples_dir()
     status = compare.main(["--cases", str(examples)])
     out = capsys.readouterr().out
     total = len(compare.discover_cases(examples))

@@ -10,7 +10,6 @@ whose one-line message names the case file.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from exporter_helpers import CASES_DIR, check_against_eager, export_and_lint, fresh_like
 
+from exportdb.bench import torch_examples_dir
 from exportdb.errors import ExportError
 from exportdb.frontend.modules import SupportLevel
 from exportdb.loader import load_case_module
@@ -28,18 +28,9 @@ def _case_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_")) if directory.is_dir() else []
 
 
-def _torch_examples_dir() -> Path | None:
-    spec = importlib.util.find_spec("torch")
-    if spec is None or spec.origin is None:
-        return None
-    directory = Path(spec.origin).parent / "_export" / "db" / "examples"
-    return directory if directory.is_dir() else None
-
-
 PROJECT_CASES = _case_files(CASES_DIR)
-TORCH_EXAMPLES_DIR = _torch_examples_dir()
+TORCH_EXAMPLES_DIR = torch_examples_dir()
 TORCH_EXAMPLES = _case_files(TORCH_EXAMPLES_DIR) if TORCH_EXAMPLES_DIR else []
-DYNAMIC_PENDING = "dynamic dimensions are not supported by the built-in exporter yet"
 
 #: Cases whose eager results depend on Python state that ``forward`` changes, so
 #: eager mode gives a different answer on every call while the exported program
@@ -54,12 +45,7 @@ def _inputs(module):
 
 def _export(module, path: Path):
     args, kwargs = _inputs(module)
-    try:
-        return export_and_lint(module.model, args, kwargs, dynamic_shapes=getattr(module, "dynamic_shapes", None))
-    except ExportError as exc:
-        if DYNAMIC_PENDING in exc.message:
-            pytest.xfail(f"{path.name}: symbolic shapes are still being added to the built-in exporter")
-        raise
+    return export_and_lint(module.model, args, kwargs, dynamic_shapes=getattr(module, "dynamic_shapes", None))
 
 
 def _round_trip(module, ep, seeds=(0, 1)) -> None:
