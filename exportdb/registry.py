@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import exportdb
 from exportdb import tags as taxonomy
 from exportdb.errors import ExportError
 from exportdb.loader import load_case_module, read_source

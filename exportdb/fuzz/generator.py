@@ -21,8 +21,7 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from exportdb.fuzz.program import FuzzProgram, InputArg, Leaf
-from exportdb.fuzz.shapes import (ONE, Shape, Size, TORCH_DTYPE, broadcast, factorizations, fits_into, is_float,
+from exportdb.fuzz.shapes import (ONE, Shape, Size, broadcast, factorizations, fits_into, is_float,
                                   numel, promote, promote_scalar, symbols)
 
 CONSTANTS = (2, 0.5, -1.5, 3, 1, 0.25)

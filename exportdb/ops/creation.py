@@ -9,7 +9,6 @@ import numpy as np
 from exportdb import dtypes
 from exportdb.dtypes import DType
 from exportdb.ops import register
-from exportdb.ops._util import as_array
 
 #: The generator behind randn/rand; ``torch.manual_seed`` reseeds it.
 RNG = np.random.default_rng(0)
