@@ -126,8 +126,8 @@ class GraphBuilder:
 
         if isinstance(value, Tensor):
             return self.node_of(value)
-        if hasattr(value, "recipe"):
-            constant = value.constant if hasattr(value, "constant") else None
+        if hasattr(value, "recipe"):  # a SymInt/SymBool: a guard may have made it a constant
+            constant = value.constant
             return constant if constant is not None else self.node_of_sym(value)
         if isinstance(value, list):
             return [self.map_args(v) for v in value]

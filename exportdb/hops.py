@@ -19,7 +19,8 @@ from exportdb.errors import CondError, MapError, SourceLocation
 from exportdb.graph import Node
 from exportdb.meta import TensorMeta, meta_of
 from exportdb.ops import OpDef, register
-from exportdb.symbolic import SymBool
+from exportdb.prune import rename_after_erasing
+from exportdb.symbolic import ASSERT_SCALAR, SymBool
 
 def _cond_kernel(pred: Any, true_fn: Callable, false_fn: Callable, operands: list) -> tuple:
     return true_fn(*operands) if bool(np.asarray(pred)) else false_fn(*operands)
@@ -158,9 +159,6 @@ def _drop_dead_code(sub: SubgraphBuilder, explicit: list[Node]) -> None:
     closures only they read, as torch.export does when it re-traces a branch; the
     remaining nodes of the erased ops' kinds are renumbered as if never shadowed.
     In-place ops, assertions and nested higher-order calls stay."""
-    from exportdb.prune import rename_after_erasing
-    from exportdb.symbolic import ASSERT_SCALAR
-
     graph = sub.graph
     erased: list[Node] = []
     for node in reversed(list(graph.nodes)):

@@ -46,19 +46,17 @@ def same_size(a: Any, b: Any) -> bool:
     return a == b
 
 
-_same = same_size
-
 
 def require_equal(a: Any, b: Any) -> None:
     """Two sizes an op needs equal (matmul's inner dims, cat's other dims): when
     they are not the same expression, guard that they are equal (a Dim.AUTO size
     is specialised by it; a named Dim whose range allows other sizes fails)."""
-    if not _same(a, b):
+    if not same_size(a, b):
         bool(a == b)
 
 
 def _broadcast_dim(a: Any, b: Any) -> Any:
-    if _same(a, b):
+    if same_size(a, b):
         return a
     if isinstance(a, int) and a == 1:
         return b

@@ -180,7 +180,7 @@ class ShapeEnv:
         known = self.known(expr)
         if known is not None:
             return known
-        if any(str(s).startswith("u") for s in expr.free_symbols):
+        if _has_unbacked(expr):
             raise DataDependentControlFlowError(
                 f"{what} depends on the data-dependent value {expr} (could not guard on it)",
                 location=user_location(),
@@ -291,6 +291,11 @@ class ShapeEnv:
                 hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
                 out[str(expr)] = _vr(lo, hi if hi.is_finite else sp.oo)
         return dict(sorted(out.items()))
+
+
+def _has_unbacked(expr: Any) -> bool:
+    """Whether ``expr`` mentions a data-dependent symbol (``u0``, made by ``item()``)."""
+    return any(str(s).startswith("u") for s in expr.free_symbols)
 
 
 def _index(expr: Any) -> int:
@@ -443,7 +448,7 @@ def assert_at_run_time(condition: SymBool, skip_name: bool = False) -> None:
 
 def check_size(value: Any) -> None:
     """A data-dependent value used as a size must not be negative: assert it, as torch does."""
-    if isinstance(value, SymInt) and any(str(s).startswith("u") for s in value.expr.free_symbols):
+    if isinstance(value, SymInt) and _has_unbacked(value.expr):
         if value.env.known(value.env.simplify(value.expr) >= 0) is not True:
             assert_at_run_time(value >= 0)
 
