@@ -229,6 +229,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     result = engine.run_case(path)
     print(result.text, file=out)
+    if result.extra.get("hint"):  # the Result block is one line; how to fix it goes to stderr
+        print(f"hint: {result.extra['hint']}", file=sys.stderr)
     return 0 if result.ok else 1
 
 

@@ -149,3 +149,20 @@ def test_progress_bar_only_on_a_terminal():
         bar.finish()
     assert quiet.getvalue() == ""
     assert "[##########] 4/4 last" in loud.getvalue() and loud.getvalue().endswith("\n")
+
+
+def test_show_prints_the_hint_of_a_failing_case_on_stderr(tmp_path, capsys):
+    from exportdb.cli import main
+
+    case = tmp_path / "specialised.py"
+    case.write_text(
+        "import torch\nfrom torch.export import Dim\n\n\n"
+        "class M(torch.nn.Module):\n    \"\"\"Doc.\"\"\"\n\n"
+        "    def __init__(self):\n        super().__init__()\n        self.w = torch.nn.Parameter(torch.randn(4, 2))\n\n"
+        "    def forward(self, x):\n        return x @ self.w\n\n\n"
+        "example_args = (torch.randn(3, 4),)\ndynamic_shapes = {\"x\": {1: Dim(\"k\")}}\nmodel = M()\n",
+        encoding="utf-8")
+    assert main(["show", str(case)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and f"{case}:13: " in captured.out
+    assert captured.err.startswith("hint: mark the dimension static")

@@ -101,7 +101,9 @@ class BuiltinEngine:
             ep = export(model, args, kwargs, dynamic_shapes=dynamic_shapes)
             text = str(ep)
         except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
-            return EngineResult(self.name, False, error_text(exc), type(exc).__name__, time.perf_counter() - start)
+            hint = exc.hint if isinstance(exc, ExportError) else None
+            return EngineResult(self.name, False, error_text(exc), type(exc).__name__, time.perf_counter() - start,
+                                extra={"hint": hint} if hint else {})
         seconds = time.perf_counter() - start
         check_text = eager_check(ep, model, args, kwargs) if check else None
         return EngineResult(self.name, True, text, None, seconds, check_text)
