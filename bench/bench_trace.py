@@ -2,7 +2,7 @@
 
 Run as ``python bench/bench_trace.py [--repeats N]``.  Loading a case file
 (compiling it and running its module body) is timed separately from tracing
-(``exportdb.tracer.export`` on the already-loaded model), and printing the
+(``exportdb.exporter.trace.export.export`` on the already-loaded model), and printing the
 program is timed on its own too.  Each figure is the median of many repeats
 measured with ``time.perf_counter``.  This is a benchmark, never a test.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exportdb.loader import load_case_module  # noqa: E402
-from exportdb.tracer import export  # noqa: E402
+from exportdb.engines.case_module import load_case_module  # noqa: E402
+from exportdb.exporter.trace.export import export  # noqa: E402
 
 CASES = {
     "closure_nonlocal": """

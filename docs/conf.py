@@ -10,8 +10,8 @@ copyright = "the exportdb authors"
 release = exportdb.__version__
 version = release
 
-# exportdb.sphinx loads sphinx_inline_tabs itself; it is listed for readers of this file.
-extensions = ["exportdb.sphinx", "sphinx_inline_tabs"]
+# exportdb.site.sphinx_extension loads sphinx_inline_tabs itself; it is listed for readers of this file.
+extensions = ["exportdb.site.sphinx_extension", "sphinx_inline_tabs"]
 
 # The ExportDB pages are generated into docs/generated/ when the build starts.
 exportdb_cases_dir = "../cases"

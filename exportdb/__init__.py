@@ -3,7 +3,7 @@
 The exporter traces PyTorch-style ``nn.Module`` code without PyTorch::
 
     >>> from exportdb import export
-    >>> from exportdb.frontend import torch
+    >>> from exportdb.exporter.frontend import torch
     >>> class M(torch.nn.Module):
     ...     def forward(self, x):
     ...         return x.cos() + 1
@@ -16,7 +16,7 @@ __all__ = ["__version__", "export"]
 
 
 def export(*args, **kwargs):
-    """Trace ``model.forward`` into an :class:`~exportdb.program.ExportedProgram`."""
-    from exportdb.tracer import export as _export
+    """Trace ``model.forward`` into an :class:`~exportdb.exporter.ir.program.ExportedProgram`."""
+    from exportdb.exporter.trace.export import export as _export
 
     return _export(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 import sys
 
-from exportdb.cli import main
+from exportdb.tools.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from exportdb import pytree
-from exportdb.frontend.modules import resolve
-from exportdb.loader import load_case_module
-from exportdb.tracer import export
+from exportdb.exporter.ir import pytree
+from exportdb.exporter.frontend.modules import resolve
+from exportdb.engines.case_module import load_case_module
+from exportdb.exporter.trace.export import export
 
 torch = resolve("torch")
 Tensor = torch.Tensor

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from exportdb import render
-from exportdb.render import write_pages
-from exportdb.staging import build_staged, recover, staging_dir
+from exportdb.site import render
+from exportdb.site.render import write_pages
+from exportdb.site.staging import build_staged, recover, staging_dir
 from generator_support import good_case
 
 # A Sphinx extension for the test project: with EXPORTDB_TEST_STALL set, it
@@ -51,7 +51,7 @@ def _project(tmp_path: Path) -> tuple[Path, Path]:
     (docs / "conf.py").write_text(textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(docs)!r})
-        extensions = ["exportdb.sphinx", "stall"]
+        extensions = ["exportdb.site.sphinx_extension", "stall"]
         exportdb_cases_dir = {str(tmp_path / 'cases')!r}
         exclude_patterns = ["_build"]
         """))

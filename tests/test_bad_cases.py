@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
-from exportdb.rst_safety import description_problems
+from exportdb.catalog.rst_safety import description_problems
 from generator_support import good_case
 
 CORPUS = Path(__file__).resolve().parent / "bad_cases"
@@ -90,7 +90,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     (cases / "huge_source.py").write_text("# padding\n" * 30_000)
     src.mkdir()
     (src / "conf.py").write_text(textwrap.dedent(f"""
-        extensions = ["exportdb.sphinx"]
+        extensions = ["exportdb.site.sphinx_extension"]
         exportdb_cases_dir = {str(cases)!r}
         exportdb_jobs = 2
         exportdb_timeout = {TIMEOUT}

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from exportdb import bench, bench_runs
-from exportdb.generate import Settings, generate
+from exportdb.tools import bench
+from exportdb.tools import bench_runs
+from exportdb.site.generate import Settings, generate
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from exportdb.cli import ProgressBar, main
+from exportdb.tools.cli import ProgressBar, main
 from exportdb.engines import get_engine
-from exportdb.registry import load_registry
+from exportdb.catalog.registry import load_registry
 from generator_support import CASES, good_case, write_case
 
 
@@ -152,7 +152,7 @@ def test_progress_bar_only_on_a_terminal():
 
 
 def test_show_prints_the_hint_of_a_failing_case_on_stderr(tmp_path, capsys):
-    from exportdb.cli import main
+    from exportdb.tools.cli import main
 
     case = tmp_path / "specialised.py"
     case.write_text(

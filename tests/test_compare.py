@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from exportdb import compare
-from exportdb.bench import torch_examples_dir
-from exportdb.compare_normalize import canonical_text, named_text, parse_program
+from exportdb.tools import compare
+from exportdb.tools.bench import torch_examples_dir
+from exportdb.tools.compare_normalize import canonical_text, named_text, parse_program
 from exportdb.engines import EngineResult
 from exportdb.engines.torch_engine import TorchEngine, clean_program_text
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exportdb.compare_expect import Expectation, ExpectationsError, load_expectations
+from exportdb.tools.compare_expect import Expectation, ExpectationsError, load_expectations
 
 
 def write(tmp_path: Path, text: str) -> Path:

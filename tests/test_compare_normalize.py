@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from exportdb.compare_normalize import (
+from exportdb.tools.compare_normalize import (
     ProgramParseError, canonical_expr, canonical_text, fold_constant_conds, named_text, parse_program,
 )
 

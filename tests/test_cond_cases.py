@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from exportdb import errors
-from exportdb.graph import Graph
-from exportdb.interpreter import SubgraphCallable
-from exportdb.loader import load_case_module
+from exportdb.exporter.ir.graph import Graph
+from exportdb.exporter.interpreter import SubgraphCallable
+from exportdb.engines.case_module import load_case_module
 from exporter_helpers import CASES_DIR, Tensor, check_against_eager, export_and_lint, torch
 
 _LOADED: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""exportdb.dtypes: dtype table and torch's type promotion."""
+"""exportdb.exporter.ir.dtypes: dtype table and torch's type promotion."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from exportdb import dtypes as D
-from exportdb.dtypes import Operand
+from exportdb.exporter.ir import dtypes as D
+from exportdb.exporter.ir.dtypes import Operand
 
 # (a, b, torch.promote_types(a, b)) as printed by torch 2.13.
 PROMOTE = [

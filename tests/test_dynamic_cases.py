@@ -23,9 +23,9 @@ import pytest
 from exporter_helpers import CASES_DIR, Tensor, assert_same_outputs, export_and_lint, torch, write_case
 
 from exportdb import errors
-from exportdb.frontend.export_api import DerivedDim, Dim, _DimHint
-from exportdb.frontend.modules import SupportLevel
-from exportdb.loader import load_case_module
+from exportdb.exporter.frontend.export_api import DerivedDim, Dim, _DimHint
+from exportdb.exporter.frontend.modules import SupportLevel
+from exportdb.engines.case_module import load_case_module
 
 _LOADED: dict[str, Any] = {}
 _EXPORTED: dict[str, Any] = {}
@@ -256,7 +256,7 @@ def test_cond_on_shape_takes_each_branch_by_size():
 
 
 def test_legacy_dynamic_dim_constraint_gives_the_same_program():
-    from exportdb.frontend.export_api import dynamic_dim
+    from exportdb.exporter.frontend.export_api import dynamic_dim
 
     x = torch.randn(6, 3)
     legacy = export_and_lint(case("dyn_cond_shape_predicate").model, (x,), constraints=[dynamic_dim(x, 0)])
@@ -325,7 +325,7 @@ def test_dim_auto_column_is_specialised_by_matmul():
 
 
 def test_size_one_broadcast_is_refused_in_either_operand_order():
-    from exportdb.tracer import export
+    from exportdb.exporter.trace.export import export
 
     class Swapped(torch.nn.Module):
         def forward(self, x):

@@ -1,4 +1,4 @@
-"""exportdb.frontend.modules: the module objects case files see as ``torch`` and friends."""
+"""exportdb.exporter.frontend.modules: the module objects case files see as ``torch`` and friends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from exporter_helpers import export_and_lint, targets, torch
 
 from exportdb.errors import UnsupportedAPIError
-from exportdb.frontend.modules import FrontendModule, SupportLevel, resolve
+from exportdb.exporter.frontend.modules import FrontendModule, SupportLevel, resolve
 
 
 @pytest.mark.parametrize("name", [

@@ -1,4 +1,4 @@
-"""exportdb.frontend.nn: Module state, layers and functional equivalents."""
+"""exportdb.exporter.frontend.nn_modules: Module state, layers and functional equivalents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""exportdb.frontend.tensor and functions: eager semantics of the NumPy front end."""
+"""exportdb.exporter.frontend.tensor and functions: eager semantics of the NumPy front end."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Property-based fuzzing of the built-in exporter (the CI profile; see docs/fuzzing.rst).
 
 ``test_random_programs_export_and_match_eager`` draws a fixed-seed set of
-random case programs (:mod:`exportdb.fuzz.strategies`) and checks each with
-:func:`exportdb.fuzz.check.check_program`: export, lint, print/parse, run at
+random case programs (:mod:`exportdb.tools.fuzz.strategies`) and checks each with
+:func:`exportdb.tools.fuzz.check.check_program`: export, lint, print/parse, run at
 several sizes and compare with eager.  On a failure hypothesis shrinks the
 program and the assertion message prints its source.  A smaller sample is also
 compared with the real torch.export when torch is installed.  The other tests
@@ -21,10 +21,10 @@ pytest.importorskip("hypothesis", reason="the fuzzer needs hypothesis (pip insta
 
 from hypothesis import Phase, given, settings  # noqa: E402
 
-from exportdb.fuzz.check import FuzzFailure, check_program  # noqa: E402
-from exportdb.fuzz.program import FEATURES, FuzzProgram, InputArg, Leaf  # noqa: E402
-from exportdb.fuzz.shapes import Size, broadcast, factorizations, fits_into, static_shape  # noqa: E402
-from exportdb.fuzz.strategies import programs  # noqa: E402
+from exportdb.tools.fuzz.check import FuzzFailure, check_program  # noqa: E402
+from exportdb.tools.fuzz.program import FEATURES, FuzzProgram, InputArg, Leaf  # noqa: E402
+from exportdb.tools.fuzz.shapes import Size, broadcast, factorizations, fits_into, static_shape  # noqa: E402
+from exportdb.tools.fuzz.strategies import programs  # noqa: E402
 
 CI = settings.get_profile("exportdb-fuzz-ci")
 
@@ -40,7 +40,7 @@ def test_random_programs_export_and_match_eager(program):
 @settings(CI, max_examples=12, phases=[Phase.explicit, Phase.generate])
 @given(programs(max_statements=4, torch_safe=True))
 def test_random_programs_agree_with_torch_export(program):
-    from exportdb.fuzz.torch_check import compare_with_torch, torch_available
+    from exportdb.tools.fuzz.torch_check import compare_with_torch, torch_available
 
     if not torch_available():
         pytest.skip("torch is not installed: the torch.export comparison needs it")
@@ -74,7 +74,7 @@ def test_checker_passes_a_correct_program():
 
 
 def test_checker_reports_a_wrong_exported_program(monkeypatch):
-    from exportdb import interpreter
+    from exportdb.exporter import interpreter
 
     real = interpreter.run_graph
 
@@ -124,7 +124,7 @@ def test_sizes_add_as_linear_forms():
 
 
 def test_fuzz_command_reports_counts_and_writes_the_rst_fragment(tmp_path, capsys):
-    from exportdb.cli import main
+    from exportdb.tools.cli import main
 
     rst = tmp_path / "results.rst"
     assert main(["fuzz", "--programs", "5", "--torch-every", "0", "--rst", str(rst)]) == 0
@@ -137,7 +137,7 @@ def test_fuzz_command_reports_counts_and_writes_the_rst_fragment(tmp_path, capsy
 
 
 def _torch_or_skip():
-    from exportdb.fuzz.torch_check import torch_available
+    from exportdb.tools.fuzz.torch_check import torch_available
 
     if not torch_available():
         pytest.skip("torch is not installed: the torch.export comparison needs it")
@@ -145,7 +145,7 @@ def _torch_or_skip():
 
 def test_torch_comparison_agrees_on_a_correct_program():
     _torch_or_skip()
-    from exportdb.fuzz.torch_check import compare_with_torch
+    from exportdb.tools.fuzz.torch_check import compare_with_torch
 
     compare_with_torch(SIMPLE, check_program(SIMPLE))
 
@@ -154,7 +154,7 @@ def test_torch_comparison_reports_a_different_graph():
     _torch_or_skip()
     from dataclasses import replace
 
-    from exportdb.fuzz.torch_check import compare_with_torch
+    from exportdb.tools.fuzz.torch_check import compare_with_torch
 
     checked = check_program(SIMPLE)
     wrong = replace(checked, text=checked.text.replace("aten.sin.default", "aten.cos.default"))
@@ -165,8 +165,8 @@ def test_torch_comparison_reports_a_different_graph():
 
 def test_torch_comparison_reports_different_numbers(monkeypatch):
     _torch_or_skip()
-    from exportdb import interpreter
-    from exportdb.fuzz.torch_check import compare_with_torch
+    from exportdb.exporter import interpreter
+    from exportdb.tools.fuzz.torch_check import compare_with_torch
 
     checked = check_program(SIMPLE)
     real = interpreter.run_graph

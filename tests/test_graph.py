@@ -1,4 +1,4 @@
-"""exportdb.graph (Namespace, Node, Graph.lint) and exportdb.pytree."""
+"""exportdb.exporter.ir.graph (Namespace, Node, Graph.lint) and exportdb.exporter.ir.pytree."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections import namedtuple
 
 import pytest
 
-from exportdb import pytree
-from exportdb.graph import Graph, Namespace
-from exportdb.ops import aten
+from exportdb.exporter.ir import pytree
+from exportdb.exporter.ir.graph import Graph, Namespace
+from exportdb.exporter.ops import aten
 
 
 # -- Namespace ------------------------------------------------------------------

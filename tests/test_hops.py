@@ -1,4 +1,4 @@
-"""exportdb.hops: cond and map traced into sub-graphs, and the rules they enforce."""
+"""exportdb.exporter.trace.higher_order: cond and map traced into sub-graphs, and the rules they enforce."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from exporter_helpers import body, check_against_eager, export_and_lint, load_case, targets, torch, write_case
 
 from exportdb.errors import CondError, ExportError, MapError
-from exportdb.frontend.modules import resolve
+from exportdb.exporter.frontend.modules import resolve
 
 nn = torch.nn
 cond = torch.cond
@@ -283,7 +283,7 @@ def test_map_rules(tmp_path):
 # -- against torch.export ---------------------------------------------------------------------
 def test_cond_structure_matches_torch_export(tmp_path):
     real = pytest.importorskip("torch")
-    from exportdb.loader import load_case_module
+    from exportdb.engines.case_module import load_case_module
 
     path = write_case(tmp_path, """
         import torch

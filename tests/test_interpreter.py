@@ -1,4 +1,4 @@
-"""exportdb.interpreter: running exported programs on NumPy."""
+"""exportdb.exporter.interpreter: running exported programs on NumPy."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from exporter_helpers import check_against_eager, export_and_lint, torch
 
 from exportdb.errors import InputError
-from exportdb.graph import Graph
-from exportdb.interpreter import InterpreterError, run_graph
-from exportdb.ops import aten
+from exportdb.exporter.ir.graph import Graph
+from exportdb.exporter.interpreter import InterpreterError, run_graph
+from exportdb.exporter.ops import aten
 
 nn = torch.nn
 

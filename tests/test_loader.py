@@ -1,4 +1,4 @@
-"""exportdb.loader: case files run with torch imports redirected to the front end."""
+"""exportdb.engines.case_module: case files run with torch imports redirected to the front end."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from exporter_helpers import write_case
 
 from exportdb.errors import CaseLoadError, UnsupportedAPIError
-from exportdb.frontend.modules import FrontendModule, resolve
-from exportdb.loader import load_case_module
+from exportdb.exporter.frontend.modules import FrontendModule, resolve
+from exportdb.engines.case_module import load_case_module
 
 CASE = """
     import math
@@ -66,7 +66,7 @@ def test_fresh_interpreter_loads_without_importing_torch(tmp_path):
     path = write_case(tmp_path, CASE)
     code = textwrap.dedent(f"""
         import sys
-        from exportdb.loader import load_case_module
+        from exportdb.engines.case_module import load_case_module
         mod = load_case_module({str(path)!r})
         assert "torch" not in sys.modules, sorted(m for m in sys.modules if m.startswith("torch"))
         assert "functorch" not in sys.modules

@@ -1,4 +1,4 @@
-"""exportdb.printer: golden texts of small exported programs (seed layout)."""
+"""exportdb.exporter.ir.printer: golden texts of small exported programs (seed layout)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import textwrap
 
 from exporter_helpers import export_and_lint, torch
 
-from exportdb.graph import Graph
-from exportdb.meta import TensorMeta
-from exportdb import dtypes
-from exportdb.printer import format_arg, format_graph_module, PrintSettings
+from exportdb.exporter.ir.graph import Graph
+from exportdb.exporter.ir.tensor_meta import TensorMeta
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.printer import format_arg, format_graph_module, PrintSettings
 
 nn = torch.nn
 cond = torch.cond

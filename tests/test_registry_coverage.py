@@ -20,10 +20,10 @@ import pytest
 
 from exporter_helpers import CASES_DIR, export_and_lint
 
-from exportdb import cli
-from exportdb import tags as taxonomy
+from exportdb.tools import cli
+from exportdb.catalog import tags as taxonomy
 from exportdb.engines.builtin import case_inputs
-from exportdb.loader import load_case_module
+from exportdb.engines.case_module import load_case_module
 
 
 def _listed() -> list[dict[str, Any]]:

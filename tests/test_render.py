@@ -11,15 +11,15 @@ import pytest
 from docutils.parsers.rst import Directive, directives, roles
 
 from exportdb.engines import EngineResult
-from exportdb.registry import Registry, load_case, load_registry
-from exportdb.render import (
+from exportdb.catalog.registry import Registry, load_case, load_registry
+from exportdb.site.render import (
     RenderOptions,
     build_pages,
     code_lines,
     tag_links,
     write_pages,
 )
-from exportdb.runner import EngineInfo, Job, RunRecord, RunReport, run_cases, verify_support
+from exportdb.execution.runner import EngineInfo, Job, RunRecord, RunReport, run_cases, verify_support
 from generator_support import CASES, good_case
 
 PROGRAM = "ExportedProgram:\n    class GraphModule(torch.nn.Module):\n        def forward(self, x):\n            return (x,)\n"
@@ -86,7 +86,7 @@ def test_tag_descriptions_are_optional(small):
     registry, report = small
     plain = build_pages(registry, report, RenderOptions())["torch.cond.rst"]
     described = build_pages(registry, report, RenderOptions(tag_descriptions=True))["torch.cond.rst"]
-    from exportdb.tags import get_tag
+    from exportdb.catalog.tags import get_tag
 
     opening = " ".join(get_tag("torch.cond").description.split()[:6])
     assert opening not in " ".join(plain.split())
@@ -165,7 +165,7 @@ def test_several_engines_go_in_one_tab_set_each_for_the_case_and_its_rewrite(sma
 
 
 def test_inline_case_template_puts_engines_in_tabs(small):
-    from exportdb.render import Renderer, case_context
+    from exportdb.site.render import Renderer, case_context
 
     registry, _ = small
     report = _two_engine_report(registry)
@@ -302,7 +302,7 @@ def test_a_regular_install_ships_the_templates(tmp_path: Path):
     [wheel] = (tmp_path / "dist").glob("*.whl")
     subprocess.run(pip + ["install", "--no-deps", "--target", str(site), str(wheel)], check=True,
                    capture_output=True)
-    probe = ("import exportdb.render as r; from exportdb.registry import Case;"
+    probe = ("import exportdb.site.render as r; from exportdb.catalog.registry import Case;"
              "print(r.builtin_templates_dir());"
              "print(r.Renderer().render('timings.rst.jinja', rows=[]).splitlines()[0])")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,

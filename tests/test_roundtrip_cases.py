@@ -18,10 +18,10 @@ import pytest
 
 from exporter_helpers import CASES_DIR, check_against_eager, export_and_lint, fresh_like
 
-from exportdb.bench import torch_examples_dir
+from exportdb.tools.bench import torch_examples_dir
 from exportdb.errors import ExportError
-from exportdb.frontend.modules import SupportLevel
-from exportdb.loader import load_case_module
+from exportdb.exporter.frontend.modules import SupportLevel
+from exportdb.engines.case_module import load_case_module
 
 
 def _case_files(directory: Path) -> list[Path]:

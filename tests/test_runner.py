@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from exportdb.engines import EngineResult
-from exportdb.registry import load_case, load_registry
-from exportdb.runner import (
+from exportdb.catalog.registry import load_case, load_registry
+from exportdb.execution.runner import (
     EngineInfo,
     Job,
     ResultCache,

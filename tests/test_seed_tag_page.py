@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from exportdb.cli import main
+from exportdb.tools.cli import main
 from exportdb.engines import get_engine
 from generator_support import REPO
 

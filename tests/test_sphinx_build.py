@@ -19,7 +19,7 @@ def make_project(root: Path, conf_extra: str = "") -> Path:
     src = root / "src"
     src.mkdir(parents=True)
     (src / "conf.py").write_text(textwrap.dedent(f"""
-        extensions = ["exportdb.sphinx"]
+        extensions = ["exportdb.site.sphinx_extension"]
         exportdb_cases_dir = {str(root / 'cases')!r}
         exportdb_jobs = 1
         exclude_patterns = ["_build"]

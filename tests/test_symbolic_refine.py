@@ -16,8 +16,8 @@ import pytest
 from exporter_helpers import export_and_lint, torch
 
 from exportdb import errors
-from exportdb.frontend.export_api import Dim
-from exportdb.tracer import export
+from exportdb.exporter.frontend.export_api import Dim
+from exportdb.exporter.trace.export import export
 
 
 class Branchy(torch.nn.Module):

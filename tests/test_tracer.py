@@ -1,4 +1,4 @@
-"""exportdb.tracer: ATen overload choices, naming, lifting, in-place ops, errors."""
+"""exportdb.exporter.trace.export: ATen overload choices, naming, lifting, in-place ops, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from exporter_helpers import (body, check_against_eager, export_and_lint, load_c
 
 from exportdb.errors import (DataDependentControlFlowError, DataDependentValueError, ExportError, InputError,
                              UnsupportedAPIError)
-from exportdb.program import ConstantArgument, InputKind
+from exportdb.exporter.ir.program import ConstantArgument, InputKind
 
 nn = torch.nn
 F = nn.functional
@@ -305,7 +305,7 @@ def _structure(nodes, name_of_target):
 
 def test_node_names_targets_and_arguments_match_torch_export(tmp_path):
     real = pytest.importorskip("torch")
-    from exportdb.loader import load_case_module
+    from exportdb.engines.case_module import load_case_module
 
     path = write_case(tmp_path, OPS_CASE)
     ours = load_case_module(path)

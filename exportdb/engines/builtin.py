@@ -10,7 +10,7 @@ from typing import Any
 from exportdb import __version__
 from exportdb.engines import EngineResult
 from exportdb.errors import ExportError
-from exportdb.loader import load_case_module
+from exportdb.engines.case_module import load_case_module
 
 
 def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, Any]:
@@ -36,7 +36,7 @@ def error_text(exc: BaseException) -> str:
 
 
 def _leaves(value: Any) -> list:
-    from exportdb.pytree import tree_leaves
+    from exportdb.exporter.ir.pytree import tree_leaves
 
     return tree_leaves(value)
 
@@ -45,7 +45,7 @@ def compare_outputs(expected: Any, actual: Any) -> str:
     """"match", or "mismatch: <why>" comparing eager and exported outputs."""
     import numpy as np  # imported here: a run whose results all come from the cache needs no NumPy
 
-    from exportdb.frontend.tensor import Tensor
+    from exportdb.exporter.frontend.tensor import Tensor
 
     want, got = _leaves(expected), _leaves(actual)
     if len(want) != len(got):
@@ -86,13 +86,13 @@ class BuiltinEngine:
         """Import the tracer, the front end and NumPy, before a worker says it is ready."""
         import numpy  # noqa: F401
 
-        from exportdb import tracer  # noqa: F401
-        from exportdb.loader import _builtins_for
+        from exportdb.exporter.trace import export as tracer  # noqa: F401
+        from exportdb.engines.case_module import _builtins_for
 
         _builtins_for("builtin")
 
     def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
-        from exportdb.tracer import export
+        from exportdb.exporter.trace.export import export
 
         start = time.perf_counter()
         try:

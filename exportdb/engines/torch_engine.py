@@ -27,7 +27,7 @@ from typing import Any
 
 from exportdb.engines import EngineResult
 from exportdb.errors import CaseLoadError, ExportError, SourceLocation
-from exportdb.loader import load_case_module
+from exportdb.engines.case_module import load_case_module
 
 INSTALL_HINT = "pip install 'exportdb[torch]'"
 _SEED = 0

@@ -1,0 +1,118 @@
+"""Read case files in the runner's worker processes, never in the process loading the registry.
+
+:func:`exportdb.catalog.registry.load_registry` hands the files it has no cached
+metadata for to :func:`load_in_workers`, which runs :class:`MetadataReader` in
+the runner's :class:`~exportdb.execution.runner.WorkerPool` like an engine: each file is
+executed under the per-case timeout and the worker's sandbox, and comes back as
+a validated :class:`~exportdb.catalog.registry.Case` or as its problems.  A file that
+hangs, kills its process or trips the sandbox while it is imported becomes one
+problem line; the other files load as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import exportdb
+from exportdb.engines import EngineResult
+from exportdb.catalog.registry import Case, CaseInvalid, Problem, load_case
+
+if TYPE_CHECKING:
+    from exportdb.execution.runner import WorkerPool
+
+
+class MetadataReader:
+    """Loads and validates one case file; the runner's workers run it like an engine.
+
+    ``run_case`` answers with an :class:`EngineResult` whose ``extra`` holds the
+    :class:`Case` (``ok``) or the list of :class:`Problem` (not ``ok``).
+    """
+
+    def __init__(self, frontend: str):
+        self.frontend = frontend
+        self.name = reader_spec(frontend)
+
+    def version(self) -> str:
+        return exportdb.__version__
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def warm_up(self) -> None:
+        """Import what reading a case needs (the front end, docutils), before the worker is ready."""
+        from exportdb.engines.case_module import _builtins_for
+        from exportdb.catalog.rst_safety import description_problems
+
+        _builtins_for(self.frontend)
+        description_problems("Warm-up.")
+
+    def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
+        try:
+            case = load_case(path, self.frontend)
+        except CaseInvalid as exc:
+            return EngineResult(self.name, False, "\n".join(map(str, exc.problems)), "CaseInvalid",
+                                extra={"problems": exc.problems})
+        return EngineResult(self.name, True, "", extra={"case": case})
+
+
+def reader_spec(frontend: str) -> str:
+    """The runner's engine spec of the metadata reader for ``frontend``."""
+    return f"exportdb.execution.case_reader:{frontend}_reader"
+
+
+def builtin_reader() -> MetadataReader:
+    return MetadataReader("builtin")
+
+
+def torch_reader() -> MetadataReader:
+    return MetadataReader("torch")
+
+
+_WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
+
+
+def load_in_workers(paths: list[Path], frontend: str, timeout: float,
+                     jobs: int | None, pool: WorkerPool | None = None) -> dict[Path, Case | list[Problem]]:
+    """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given)."""
+    from exportdb.execution.runner import Job, RunRecord, WorkerPool  # noqa: F811 - the class, at run time
+
+    if not paths:
+        return {}
+
+    by_job: dict[Job, Path] = {Job(p.stem, str(p), reader_spec(frontend)): p for p in paths}
+    found: dict[Path, Case | list[Problem]] = {}
+
+    def done(record: RunRecord) -> None:
+        path = by_job[record.job]
+        result = record.result
+        if record.status == "exported":
+            found[path] = result.extra["case"]
+        elif record.status == "failed":
+            found[path] = list(result.extra["problems"])
+        else:
+            found[path] = [_run_problem(path, record.status, result.text, timeout)]
+
+    if pool is None:
+        pool = WorkerPool(jobs or min(os.cpu_count() or 1, len(paths)), timeout)
+    pool.run(list(by_job), done)
+    return found
+
+
+def _run_problem(path: Path, status: str, text: str, timeout: float) -> Problem:
+    """The problem for a case whose loading did not complete (timeout, crash, sandbox)."""
+    if status == "timeout":
+        return Problem(str(path), 1, f"loading the case did not finish within {timeout:g} s (per-case timeout)",
+                       "a case file must not loop or wait while it is imported")
+    if status == "crashed":
+        code = re.search(r"exit code (-?\d+|None)", text)
+        how = f" (exit code {code.group(1)})" if code else ""
+        return Problem(str(path), 1, f"the process loading the case died{how}",
+                       "look for os._exit, unbounded recursion or memory use at import time")
+    match = _WHERE.match(text)
+    if match and match.group(1) == "SandboxError":
+        return Problem(str(path), int(match.group(3)), match.group(4),
+                       "a case must not write files, start processes or print while it is imported")
+    return Problem(str(path), 1, text)

@@ -1,0 +1,608 @@
+"""Run cases through engines: a result cache and a pool of worker processes.
+
+Each (case, engine, rewrite?) pair is one job.  A job whose cache key (case
+file content, engine name and version, exporter fingerprint) is in the cache is
+not run again.  The others run in worker processes with a per-job timeout; a
+hanging or crashing job becomes an error entry and the run goes on.  Only
+outcomes the engine itself reported are cached; timeouts, crashes and engine
+bugs are never cached::
+
+    >>> report = run_cases(registry.cases, ["builtin"], cache_dir=".cache")  # doctest: +SKIP
+    >>> report.get("nested_function", "builtin").result.ok                   # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from exportdb.engines import Engine, EngineResult, get_engine
+from exportdb.catalog.registry import Case
+from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
+from exportdb.execution.sandbox import Sandbox
+
+DEFAULT_TIMEOUT = 120.0
+Progress = Callable[[int, int, str], None]
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def load_engine(spec: str) -> Engine:
+    """``builtin``/``torch``, or ``package.module:factory`` for an engine of your own."""
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        return getattr(importlib.import_module(module_name), attr)()
+    return get_engine(spec)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """An engine as seen by one run: its version, or why it cannot run here."""
+
+    name: str
+    version: str
+    unavailable: str | None = None
+
+
+def describe_engine(spec: str) -> EngineInfo:
+    """Instantiate ``spec`` in this process to learn its version and availability."""
+    try:
+        engine = load_engine(spec)
+    except ImportError as exc:
+        return EngineInfo(spec, "", f"engine {spec!r} is not installed ({exc})")
+    reason = engine.unavailable_reason()
+    return EngineInfo(spec, "" if reason else engine.version(), reason)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Job:
+    case: str
+    path: str
+    engine: str
+    rewrite: bool = False
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The outcome of one job.
+
+    ``status`` is ``exported`` or ``failed`` (what the engine reported),
+    ``timeout``, ``crashed`` or ``error`` (the job did not complete normally),
+    or ``unavailable`` (the engine cannot run here).
+    """
+
+    job: Job
+    result: EngineResult
+    status: str
+    cached: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.status in ("exported", "failed")
+
+
+@dataclass
+class RunReport:
+    """Everything one run produced."""
+
+    engines: tuple[EngineInfo, ...]
+    records: dict[tuple[str, str, bool], RunRecord] = field(default_factory=dict)
+
+    def get(self, case: str, engine: str, rewrite: bool = False) -> RunRecord | None:
+        return self.records.get((case, engine, rewrite))
+
+    def add(self, record: RunRecord) -> None:
+        job = record.job
+        self.records[(job.case, job.engine, job.rewrite)] = record
+
+    @property
+    def available_engines(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.engines if e.unavailable is None)
+
+
+def _failure(job: Job, status: str, text: str) -> RunRecord:
+    error_type = text.partition(":")[0]
+    return RunRecord(job, EngineResult(job.engine, False, text, error_type), status)
+
+
+# --------------------------------------------------------------------------- workers
+
+
+_READY = "ready"
+STARTUP_TIMEOUT = 120.0  # a worker that cannot even start within this is reported as crashed
+_WORKER_CODE = "from exportdb.execution.runner import worker_main; worker_main()"
+SCRATCH_ENV = "EXPORTDB_WORKER_SCRATCH"
+MAX_RESULT_CHARS = 200_000  # a longer Result is reported as an error instead of rendered
+WORKER_MEMORY_LIMIT = 4 << 30  # bytes of address space per worker
+
+
+def _send(stream: Any, message: Any) -> None:
+    """Write one length-prefixed pickled message and flush."""
+    data = pickle.dumps(message)
+    stream.write(len(data).to_bytes(8, "little") + data)
+    stream.flush()
+
+
+def worker_main() -> None:
+    """Body of a worker process: run the jobs pickled onto stdin, answer on stdout.
+
+    The engines named in ``sys.argv`` are loaded (and warmed up, when they
+    have a ``warm_up`` method) before the worker reports ready, so start-up
+    does not count against the first case's timeout.  The
+    job and answer pipes are moved to private descriptors and fds 0 and 1 are
+    pointed at ``/dev/null``, so a case that reads stdin or prints cannot touch
+    the channel.  Case code then runs under a :class:`~exportdb.execution.sandbox.Sandbox`
+    (no writes outside the scratch directory, no processes, no network, output
+    counted and discarded) with a cap on virtual memory; a refused operation, or
+    a Result too large for a page, is answered as an error naming the case file.
+    """
+    channel = os.fdopen(os.dup(1), "wb")
+    inbox = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    sys.stdout = sys.stderr
+    engines: dict[str, Engine] = {}
+    for name in sys.argv[1:]:
+        try:
+            engines[name] = load_engine(name)
+            if engines[name].unavailable_reason() is None:
+                warm_up = getattr(engines[name], "warm_up", None)
+                if callable(warm_up):
+                    warm_up()  # the engine's heavy imports, done before the first case's clock starts
+        except Exception:  # noqa: BLE001 - reported when a job needs the engine
+            engines.pop(name, None)
+    sandbox = Sandbox(os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-"))
+    _limit_memory()
+    sys.dont_write_bytecode = True  # lazy imports during a job must not write .pyc files
+    sys.addaudithook(sandbox.audit)
+    sandbox.arm()
+    _send(channel, _READY)
+    while True:
+        try:
+            job = pickle.load(inbox)
+        except EOFError:
+            return
+        if job is None:
+            return
+        with sandbox.watch(job.path) as watch:
+            answer = _run_job(engines, job)
+        _forget_case_modules()
+        if watch.violation is not None:
+            answer = (False, f"SandboxError: {watch.violation}")
+        elif answer[0] and len(answer[1].text) > MAX_RESULT_CHARS:
+            text = answer[1].text
+            answer = (False, f"OutputTooLarge: {job.path}: the Result is {text.count(chr(10)) + 1} lines "
+                             f"({len(text)} characters), more than a page can show "
+                             f"(limit {MAX_RESULT_CHARS} characters)")
+        _send(channel, answer)
+
+
+def _forget_case_modules() -> None:
+    """Drop the case modules a job left in ``sys.modules``, so a worker's memory does not grow per case."""
+    from exportdb.engines.case_module import CASE_MODULE_PREFIX
+
+    for name in [name for name in sys.modules if name.startswith(CASE_MODULE_PREFIX)]:
+        del sys.modules[name]
+
+
+def _run_job(engines: dict[str, Engine], job: Job) -> tuple[bool, Any]:
+    try:
+        engine = engines.get(job.engine) or engines.setdefault(job.engine, load_engine(job.engine))
+        return True, engine.run_case(Path(job.path), rewrite=job.rewrite)
+    except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
+        line = str(exc).splitlines()[0] if str(exc) else ""
+        return False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}"
+
+
+def _limit_memory() -> None:
+    """Cap the worker's address space, so a case allocating a huge tensor gets a MemoryError."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_LIMIT:
+            limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the per-case timeout still applies
+
+
+CACHE_FLUSH_SECONDS = 20.0  # a long run writes the result cache at least this often
+PIPELINE_DEPTH = 4  # jobs queued in a worker's pipe, so it never waits for the parent between jobs
+
+
+class _Worker:
+    """One worker process, started with the parent's interpreter and ``sys.path``.
+
+    Up to :data:`PIPELINE_DEPTH` jobs are sent ahead; the worker runs them in
+    order, so the clock of the first unanswered job (``queue[0]``) starts when
+    the answer before it arrives (or when a starting worker says it is ready).
+    """
+
+    def __init__(self, engines: Sequence[str]) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
+        self.scratch = tempfile.mkdtemp(prefix="exportdb-worker-")
+        env[SCRATCH_ENV] = env["TMPDIR"] = self.scratch
+        self.engines = frozenset(engines)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, *engines],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.inbox = self.process.stdin
+        self.fd = self.process.stdout.fileno()
+        self.buffer = bytearray()
+        self.eof = False
+        self.ready = False
+        self.queue: deque[Job] = deque()
+        self.timeout = 0.0
+        self.deadline = 0.0
+
+    def _start_clock(self) -> None:
+        self.deadline = time.monotonic() + (self.timeout if self.ready else STARTUP_TIMEOUT)
+
+    def assign(self, job: Job, timeout: float) -> None:
+        """Send ``job``; its clock starts when the jobs before it are answered."""
+        self.queue.append(job)
+        self.timeout = timeout
+        if len(self.queue) == 1:
+            self._start_clock()
+        data = memoryview(pickle.dumps(job))
+        try:
+            while data:  # one write, not one per pickle opcode: each write can wake the worker
+                data = data[self.inbox.write(data):]
+        except OSError:
+            pass  # the worker is gone; the closed pipe reports it as a crash
+
+    def read(self) -> list[Any]:
+        """Read what the pipe holds (call only when it is readable); return complete messages."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.eof = True
+        self.buffer += chunk
+        messages = []
+        while len(self.buffer) >= 8:
+            size = int.from_bytes(self.buffer[:8], "little")
+            if len(self.buffer) < 8 + size:
+                break
+            messages.append(pickle.loads(bytes(self.buffer[8:8 + size])))
+            del self.buffer[:8 + size]
+        return messages
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._close()
+
+    def stop(self) -> None:
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        """Tell the worker to exit after its jobs (it takes a while: its interpreter shuts down)."""
+        try:
+            self.inbox.write(pickle.dumps(None))
+            self.inbox.close()
+        except OSError:
+            pass
+
+    def wait_stopped(self) -> None:
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        for stream in (self.inbox, self.process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class WorkerPool:
+    """Runs jobs in up to ``size`` worker processes, each job under ``timeout`` seconds.
+
+    Used as a context manager, the pool keeps its workers between :meth:`run`
+    calls (reading the cases and exporting them share the same processes) and
+    stops them on exit; :meth:`start` launches workers ahead of need, so they
+    import while the caller is still busy.  Without ``with``, every
+    :meth:`run` stops its workers when it ends.  ``engines`` are loaded by
+    every worker at start-up (a job naming another engine loads it when it runs).
+    """
+
+    def __init__(self, size: int, timeout: float = DEFAULT_TIMEOUT, engines: Sequence[str] = ()):
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.engines = tuple(engines)
+        self.idle: list[_Worker] = []
+        self.stopping: list[_Worker] = []
+        self.keep = False
+
+    def __enter__(self) -> "WorkerPool":
+        self.keep = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the idle workers (all at once) and wait for them."""
+        self.keep = False
+        self.release()
+        stopping, self.stopping = self.stopping, []
+        for worker in stopping:
+            worker.wait_stopped()
+
+    def release(self) -> None:
+        """Tell the idle workers to exit, without waiting: :meth:`close` waits for them later."""
+        idle, self.idle = self.idle, []
+        for worker in idle:
+            worker.ask_to_stop()
+        self.stopping += idle
+
+    def start(self, count: int = 1) -> None:
+        """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use."""
+        while len(self.idle) < min(count, self.size):
+            self.idle.append(_Worker(self.engines))
+
+    def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
+        """Run every job, calling ``done`` with each record as soon as it is known."""
+        pending = deque(jobs)
+        engines = tuple(dict.fromkeys([*self.engines, *sorted({job.engine for job in jobs})]))
+        wanted = min(self.size, len(pending))
+        workers: list[_Worker] = []
+        try:
+            while pending or any(w.queue for w in workers):
+                while pending and len(workers) < wanted:
+                    workers.append(self.idle.pop() if self.idle else _Worker(engines))
+                while pending:  # deal jobs out one at a time to the least loaded worker
+                    worker = min(workers, key=lambda w: len(w.queue))
+                    if len(worker.queue) >= PIPELINE_DEPTH:
+                        break
+                    worker.assign(pending.popleft(), self.timeout)
+                busy = [w for w in workers if w.queue]
+                wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                ready = set(wait([w.fd for w in busy], timeout=wait_for))
+                for worker in busy:
+                    records, dead = self._collect(worker, worker.fd in ready)
+                    if dead:
+                        workers.remove(worker)
+                        pending.extendleft(reversed(worker.queue))  # not run yet: they go to another worker
+                        worker.queue.clear()
+                        worker.kill()
+                    for record in records:
+                        done(record)
+        finally:
+            for worker in workers:
+                if worker.queue:
+                    worker.kill()
+                else:
+                    self.idle.append(worker)
+            if not self.keep:
+                self.close()
+
+    def _collect(self, worker: _Worker, readable: bool) -> tuple[list[RunRecord], bool]:
+        """The records ``worker`` answered, and whether it must be killed (its first job then failed)."""
+        records = []
+        if readable:
+            for message in worker.read():
+                if message == _READY:
+                    worker.ready = True
+                    if worker.queue:
+                        worker._start_clock()
+                    continue
+                job = worker.queue.popleft()
+                completed, payload = message
+                if not completed:
+                    records.append(_failure(job, "error", payload))
+                else:
+                    records.append(RunRecord(job, payload, "exported" if payload.ok else "failed"))
+                if worker.queue:
+                    worker._start_clock()
+            if worker.eof:
+                if worker.queue:
+                    job = worker.queue.popleft()
+                    records.append(_failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
+                                            f"{worker.exit_code()}) while exporting this case"))
+                return records, True
+        if worker.queue and time.monotonic() >= worker.deadline:
+            job = worker.queue.popleft()
+            if not worker.ready:
+                records.append(_failure(job, "crashed", f"WorkerCrashed: the worker process did not start "
+                                        f"within {STARTUP_TIMEOUT:g} s"))
+            else:
+                records.append(_failure(job, "timeout", f"TimeoutError: export did not finish within "
+                                        f"{self.timeout:g} s (per-case timeout)"))
+            return records, True
+        return records, False
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def plan_jobs(cases: Iterable[Case], engines: Sequence[str]) -> list[Job]:
+    """One job per case and engine, plus one per rewrite, in a stable order."""
+    jobs = []
+    for case in cases:
+        for engine in engines:
+            jobs.append(Job(case.name, str(case.path), engine))
+            if case.has_rewrite:
+                jobs.append(Job(case.name, str(case.path), engine, rewrite=True))
+    return jobs
+
+
+def run_cases(
+    cases: Sequence[Case],
+    engines: Sequence[str] = ("builtin",),
+    *,
+    cache_dir: str | Path | None = None,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    pool: WorkerPool | None = None,
+) -> RunReport:
+    """Run every case through every engine; see the module docstring.
+
+    ``pool`` (kept open by the caller) runs the jobs in workers it may already
+    have started; without it a pool of ``jobs`` workers lives for this call.
+    """
+    infos = tuple(describe_engine(name) for name in engines)
+    report = RunReport(infos)
+    cache = ResultCache(cache_dir) if cache_dir is not None else None
+    by_name = {info.name: info for info in infos}
+    todo: list[tuple[Job, str | None]] = []
+    digests = {str(case.path): case.digest for case in cases}  # checked against the file when it was loaded
+    for job in plan_jobs(cases, engines):
+        info = by_name[job.engine]
+        if info.unavailable:
+            report.add(_failure(job, "unavailable", f"EngineUnavailable: {info.unavailable}"))
+            continue
+        key = ResultCache.key_for_digest(digests[job.path], info, job.rewrite) if cache is not None else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            report.add(RunRecord(job, hit, "exported" if hit.ok else "failed", cached=True))
+        else:
+            todo.append((job, key))
+    total, finished = len(todo), 0
+    keys = {job: key for job, key in todo}
+    last_flush = time.monotonic()
+
+    def done(record: RunRecord) -> None:
+        nonlocal finished, last_flush
+        finished += 1
+        report.add(record)
+        key = keys.get(record.job)
+        if cache is not None and key and record.completed:
+            cache.put(key, record.result)
+            if time.monotonic() - last_flush > CACHE_FLUSH_SECONDS:  # a killed run keeps most of its work
+                cache.flush()
+                last_flush = time.monotonic()
+        if progress is not None:
+            progress(finished, total, record.job.case)
+
+    try:
+        if todo:
+            if pool is None:
+                size = jobs if jobs else min(os.cpu_count() or 1, len(todo))
+                WorkerPool(size, timeout).run([job for job, _ in todo], done)
+            else:
+                pool.run([job for job, _ in todo], done)
+    finally:
+        if cache is not None:
+            cache.flush()
+    return report
+
+
+# --------------------------------------------------------------------------- support levels
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A case whose outcome contradicts its declared support level."""
+
+    case: str
+    engine: str
+    kind: str  # "unexpected failure" or "unexpected pass"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.case} [{self.engine}]: {self.kind}: {self.detail}"
+
+
+@dataclass
+class SupportSummary:
+    """Declared vs actual support, per case and available engine."""
+
+    passing: list[str] = field(default_factory=list)
+    failing_as_expected: list[str] = field(default_factory=list)
+    unexpected_failures: list[Mismatch] = field(default_factory=list)
+    unexpected_passes: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unexpected_failures and not self.unexpected_passes
+
+    def lines(self) -> list[str]:
+        """The summary printed at the end of a run."""
+        out = [f"{len(self.passing)} exported as declared, "
+               f"{len(self.failing_as_expected)} failing as expected, "
+               f"{len(self.unexpected_failures)} unexpected failures, "
+               f"{len(self.unexpected_passes)} unexpected passes"]
+        if self.failing_as_expected:
+            out.append("failing as expected: " + ", ".join(self.failing_as_expected))
+        out += [f"unexpected failure: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_failures]
+        out += [f"unexpected pass: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_passes]
+        return out
+
+
+def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
+    """Compare each case's declared support level with what the primary engine did.
+
+    The support level is a claim about the primary (first) engine; other engines'
+    outcomes are shown side by side but not verified.  Nothing is verified when
+    the primary engine is unavailable.
+    """
+    summary = SupportSummary()
+    primary = report.engines[0].name if report.engines else None
+    for case in cases:
+        for engine in [e for e in report.available_engines if e == primary]:
+            record = report.get(case.name, engine)
+            if record is None:
+                continue
+            label = case.name
+            exported = record.status == "exported"
+            if case.support_level == "SUPPORTED":
+                if exported:
+                    summary.passing.append(label)
+                else:
+                    first = record.result.text.splitlines()[0] if record.result.text else record.status
+                    summary.unexpected_failures.append(
+                        Mismatch(case.name, engine, "unexpected failure",
+                                 f"declared SUPPORTED but export failed: {first}"))
+            elif exported:
+                summary.unexpected_passes.append(
+                    Mismatch(case.name, engine, "unexpected pass",
+                             "declared NOT_SUPPORTED_YET but it exports; "
+                             "set support_level = SupportLevel.SUPPORTED"))
+            elif record.completed:
+                summary.failing_as_expected.append(label)
+            else:
+                summary.unexpected_failures.append(
+                    Mismatch(case.name, engine, "unexpected failure",
+                             f"the run did not complete: {record.result.text}"))
+            rewrite = report.get(case.name, engine, rewrite=True)
+            if rewrite is not None and rewrite.status != "exported":
+                first = rewrite.result.text.splitlines()[0] if rewrite.result.text else rewrite.status
+                summary.unexpected_failures.append(
+                    Mismatch(case.name, engine, "unexpected failure", f"the rewrite does not export: {first}"))
+    return summary

@@ -1,0 +1,563 @@
+"""The front end's ``torch.Tensor``: a NumPy array plus, while tracing, its graph node.
+
+Every method maps onto one ATen overload from the op table and goes through
+:func:`exportdb.exporter.trace.dispatch.call`, choosing the overload torch.export records
+(``x + 1`` is ``aten.add.Tensor``, ``x > 0`` is ``aten.gt.Scalar``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+import numpy as np
+
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.device import CPU, as_device
+from exportdb.exporter.trace.dispatch import active_builder, call, user_location
+from exportdb.exporter.ir.dtypes import DType
+from exportdb.errors import DataDependentControlFlowError, DataDependentValueError, UnsupportedAPIError
+from exportdb.exporter.ops import aten
+from exportdb.exporter.ops.shape_ops import INT64_MAX
+from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
+
+
+class Size(tuple):
+    """``torch.Size``: a tuple of sizes."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Layout:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+strided = Layout("strided")
+
+
+class Tensor(TensorArithmetic):
+    """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
+
+    __slots__ = ("_value", "_node", "_sym", "requires_grad", "__weakref__", "__dict__")
+
+    def __init__(self, *args: Any) -> None:
+        raise UnsupportedAPIError("torch.Tensor(...) cannot be constructed directly in the built-in front end",
+                                  location=user_location(), hint="use torch.tensor(data) or a factory such as torch.zeros")
+
+    @classmethod
+    def _make(cls, value: np.ndarray, node: Any = None, sym: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Wrap ``value``; ``sym`` is a shape whose entries may be symbolic sizes."""
+        t = object.__new__(cls)
+        t._value = value
+        t._node = node
+        t._sym = None
+        t.requires_grad = requires_grad
+        if sym is not None:
+            t._attach_sym(sym)
+        return t
+
+    def _attach_sym(self, dims: Any) -> None:
+        """Give this tensor symbolic sizes; each reads as ``sym_size.int(self, i)`` in a graph."""
+        from exportdb.exporter.symbolic.shape_env import SYM_SIZE, SymInt
+
+        out, symbolic = [], False
+        for i, d in enumerate(dims):
+            if isinstance(d, SymInt) and not d.expr.is_number:
+                out.append(SymInt(d.expr, d.env, (SYM_SIZE, (self, i)), ()))  # no user frame, as in torch
+                symbolic = True
+            else:
+                out.append(int(d.expr) if isinstance(d, SymInt) else int(d))
+        self._sym = tuple(out) if symbolic else None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name.startswith("_"):
+            raise AttributeError(name)
+        raise UnsupportedAPIError(f"Tensor.{name} is not provided by the built-in front end",
+                                  location=user_location(),
+                                  hint="rewrite the case with a supported Tensor method, or run it with the torch engine")
+
+    # -- metadata -----------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        if self._sym is None:
+            return Size(self._value.shape)
+        env = next(d.env for d in self._sym if not isinstance(d, int))
+        if env.replacements:  # a guard specialised some sizes: those read as ints now
+            return Size(d if isinstance(d, int) or d.constant is None else d.constant for d in self._sym)
+        return Size(self._sym)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        return self.shape[_wrap(dim, self.ndim)]
+
+    @property
+    def dtype(self) -> DType:
+        return dtypes.from_numpy(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def dim(self) -> int:
+        return self._value.ndim
+
+    def numel(self) -> Any:
+        return self.shape.numel() if self._sym is not None else int(self._value.size)
+
+    nelement = numel
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def grad(self) -> None:
+        return None
+
+    @property
+    def T(self) -> "Tensor":
+        return call(aten("numpy_T.default"), self)
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self.shape[0])
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self.select(0, i) for i in range(len(self)))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._value, separator=", ", precision=4)
+        extra = "" if self.dtype in (dtypes.float32, dtypes.int64, dtypes.bool_) else f", dtype={self.dtype!r}"
+        return f"tensor({body}{extra})"
+
+    # -- leaving the graph: Python values from tensor data ----------------------
+    def _concrete(self, what: str, error: type = DataDependentValueError) -> np.ndarray:
+        if active_builder() is not None and self._node is not None:
+            if error is DataDependentControlFlowError:
+                raise error(f"{what} depends on a tensor's value, which is unknown while tracing",
+                            location=user_location(),
+                            hint="express data-dependent branches with torch.cond(pred, true_fn, false_fn, operands)")
+            raise error(f"{what} needs a tensor's value as a Python number, which is unknown while tracing",
+                        location=user_location(),
+                        hint="keep the value a tensor, or use torch.cond for control flow on it")
+        return self._value
+
+    def __bool__(self) -> bool:
+        value = self._concrete("Python control flow (if/while/bool())", DataDependentControlFlowError)
+        if value.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(value.reshape(()))
+
+    def item(self) -> Any:
+        builder = active_builder()
+        if builder is not None and self._node is not None and self.dtype.kind in "bi" and self._value.size == 1:
+            return builder.unbacked_item(self)
+        value = self._concrete("Tensor.item()")
+        if value.size != 1:
+            raise RuntimeError(f"a Tensor with {value.size} elements cannot be converted to Scalar")
+        return value.reshape(()).item()
+
+    def __int__(self) -> int:
+        return int(self._concrete("int(tensor)").reshape(()).item())
+
+    def __float__(self) -> float:
+        return float(self._concrete("float(tensor)").reshape(()).item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "bi":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._concrete("using a tensor as an index").reshape(()).item())
+
+    def tolist(self) -> Any:
+        return self._concrete("Tensor.tolist()").tolist()
+
+    def numpy(self) -> np.ndarray:
+        return self._concrete("Tensor.numpy()")
+
+    # -- reductions ----------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
+        kw = {"dtype": dtype} if dtype is not None else {}
+        if dim is None:
+            return call(aten("sum.default"), self, **kw)
+        return call(aten("sum.dim_IntList"), self, _dims(dim), *((keepdim,) if keepdim else ()), **kw)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
+        kw = {"dtype": dtype} if dtype is not None else {}
+        if dim is None:
+            return call(aten("mean.default"), self, **kw)
+        return call(aten("mean.dim"), self, _dims(dim), *((keepdim,) if keepdim else ()), **kw)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
+        kw = {"dtype": dtype} if dtype is not None else {}
+        if dim is None:
+            return call(aten("prod.default"), self, **kw)
+        return call(aten("prod.dim_int"), self, dim, *((keepdim,) if keepdim else ()), **kw)
+
+    def _extreme(self, name: str, dim: Any, keepdim: bool) -> Any:
+        if isinstance(dim, Tensor):
+            return call(aten(f"{name}imum.default"), self, dim)
+        if dim is None:
+            return call(aten(f"{name}.default"), self)
+        from exportdb.exporter.frontend.functions import MinMaxResult
+
+        values, indices = call(aten(f"{name}.dim"), self, dim, *((keepdim,) if keepdim else ()))
+        return MinMaxResult(values, indices)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        if isinstance(dim, Tensor):
+            return call(aten("max.other"), self, dim)
+        return self._extreme("max", dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        if isinstance(dim, Tensor):
+            return call(aten("min.other"), self, dim)
+        return self._extreme("min", dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        return call(aten("amax.default"), self, *_reduce_args(dim, keepdim))
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        return call(aten("amin.default"), self, *_reduce_args(dim, keepdim))
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        return call(aten("argmax.default"), self, *_arg_args(dim, keepdim))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        return call(aten("argmin.default"), self, *_arg_args(dim, keepdim))
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return call(aten("any.default"), self)
+        return call(aten("any.dim"), self, dim, *((keepdim,) if keepdim else ()))
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return call(aten("all.default"), self)
+        return call(aten("all.dim"), self, dim, *((keepdim,) if keepdim else ()))
+
+    # -- shapes -----------------------------------------------------------------
+    def view(self, *shape: Any) -> "Tensor":
+        if len(shape) == 1 and isinstance(shape[0], dtypes.DType):
+            raise UnsupportedAPIError("Tensor.view(dtype) is not provided by the built-in front end",
+                                      location=user_location())
+        return call(aten("view.default"), self, _shape_arg(shape))
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        return call(aten("reshape.default"), self, _shape_arg(shape))
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.view(list(other.shape))
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(list(other.shape))
+
+    def permute(self, *dims: Any) -> "Tensor":
+        return call(aten("permute.default"), self, _shape_arg(dims))
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        return call(aten("transpose.int"), self, dim0, dim1)
+
+    def t(self) -> "Tensor":
+        return call(aten("t.default"), self)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        extra = (start_dim,) if end_dim == -1 else (start_dim, end_dim)
+        return call(aten("flatten.using_ints"), self, *(extra if extra != (0,) else ()))
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        return call(aten("unsqueeze.default"), self, dim)
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        if dim is None:
+            return call(aten("squeeze.default"), self)
+        if isinstance(dim, (tuple, list)):
+            return call(aten("squeeze.dims"), self, list(dim))
+        return call(aten("squeeze.dim"), self, dim)
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        return call(aten("expand.default"), self, _shape_arg(sizes))
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(list(other.shape))
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple["Tensor", ...]:
+        extra = () if dim == 0 else (dim,)
+        if isinstance(split_size, (list, tuple)):
+            return call(aten("split_with_sizes.default"), self, list(split_size), *extra)
+        return call(aten("split.Tensor"), self, split_size, *extra)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]:
+        return call(aten("chunk.default"), self, chunks, *(() if dim == 0 else (dim,)))
+
+    def unbind(self, dim: int = 0) -> tuple["Tensor", ...]:
+        return call(aten("unbind.int"), self, *(() if dim == 0 else (dim,)))
+
+    def select(self, dim: int, index: int) -> "Tensor":
+        return call(aten("select.int"), self, dim, index)
+
+    def narrow(self, dim: int, start: int, length: int) -> "Tensor":
+        return call(aten("narrow.default"), self, dim, start, length)
+
+    def contiguous(self, memory_format: Any = None) -> "Tensor":
+        return self
+
+    def __getitem__(self, key: Any) -> "Tensor":
+        from exportdb.exporter.frontend.indexing import getitem
+
+        builder = active_builder()
+        if builder is None:
+            return getitem(self, key)
+        start = len(builder.graph.nodes)
+        out = getitem(self, key)
+        made = [n for n in builder.graph.nodes[start:] if n.op == "call_function"]
+        if made and isinstance(out, Tensor) and out._node is made[-1]:
+            # torch.export drops an indexing result nobody uses (dynamo removes unused getitem
+            # calls); the tracer does the same with this tag (see tracer.drop_unused_indexing)
+            made[-1].meta["indexing"] = made
+        return out
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        from exportdb.exporter.frontend.indexing import setitem
+
+        setitem(self, key, value)
+
+    # -- copies, casts, in-place fills ------------------------------------------
+    def clone(self, *, memory_format: Any = None) -> "Tensor":
+        return call(aten("clone.default"), self)
+
+    def detach(self) -> "Tensor":
+        return call(aten("detach.default"), self)
+
+    def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
+        return call(aten("copy_.default"), self, src)
+
+    def fill_(self, value: Any) -> "Tensor":
+        return call(aten("fill_.Tensor" if isinstance(value, Tensor) else "fill_.Scalar"), self, value)
+
+    def zero_(self) -> "Tensor":
+        return call(aten("zero_.default"), self)
+
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        dtype = kwargs.pop("dtype", None)
+        kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("copy", None)
+        for a in args:
+            if isinstance(a, DType):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                as_device(a)
+        if kwargs:
+            raise UnsupportedAPIError(f"Tensor.to() keyword {sorted(kwargs)[0]!r} is not supported",
+                                      location=user_location())
+        if dtype is None:
+            return self
+        return self._cast(dtype)
+
+    def _cast(self, dtype: DType) -> "Tensor":
+        call(aten("_assert_tensor_metadata.default"), self, dtype=self.dtype, device=CPU, layout=strided)
+        out = call(aten("to.dtype"), self, dtype)
+        if dtype != self.dtype:
+            return out
+        # A cast to the tensor's own dtype returns the tensor itself, as in torch; like after an
+        # in-place op, later uses of it read the `to` node (torch.export records them that way).
+        if out._node is not None:
+            self._node = out._node
+        return self
+
+    def type(self, dtype: DType | None = None) -> Any:
+        if dtype is None:
+            return f"torch.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}"
+        return self._cast(dtype)
+
+    def float(self) -> "Tensor":
+        return self._cast(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self._cast(dtypes.float64)
+
+    def half(self) -> "Tensor":
+        return self._cast(dtypes.float16)
+
+    def int(self) -> "Tensor":
+        return self._cast(dtypes.int32)
+
+    def long(self) -> "Tensor":
+        return self._cast(dtypes.int64)
+
+    def bool(self) -> "Tensor":
+        return self._cast(dtypes.bool_)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    # -- linear algebra and activations --------------------------------------
+    def matmul(self, other: "Tensor") -> "Tensor":
+        return call(aten("matmul.default"), self, other)
+
+    def mm(self, other: "Tensor") -> "Tensor":
+        return call(aten("mm.default"), self, other)
+
+    def bmm(self, other: "Tensor") -> "Tensor":
+        return call(aten("bmm.default"), self, other)
+
+    def softmax(self, dim: int, dtype: DType | None = None) -> "Tensor":
+        return call(aten("softmax.int"), self, dim, *((dtype,) if dtype else ()))
+
+    def log_softmax(self, dim: int, dtype: DType | None = None) -> "Tensor":
+        return call(aten("log_softmax.int"), self, dim, *((dtype,) if dtype else ()))
+
+    # x.new_zeros(3) is aten.new_zeros.default(x, [3], pin_memory=False) in torch.export: the
+    # tensor stays an argument (its dtype is the default), dtype is passed only when given.
+    def _new(self, name: str, size: tuple, *rest: Any, dtype: DType | None = None) -> "Tensor":
+        from exportdb.exporter.frontend.functions import _size
+
+        kwargs: dict = {} if dtype is None else {"dtype": dtype}
+        return call(aten(f"{name}.default"), self, _size(size), *rest, **kwargs, pin_memory=False)
+
+    def new_zeros(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        return self._new("new_zeros", size, dtype=dtype)
+
+    def new_ones(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return self._new("new_ones", size, dtype=dtype)
+
+    def new_empty(self, *size: Any, dtype: DType | None = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        return self._new("new_empty", size, dtype=dtype)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return self._new("new_full", (size,), fill_value, dtype=dtype)
+
+    def new_tensor(self, data: Any, *, dtype: DType | None = None, device: Any = None,
+                   requires_grad: bool = False) -> "Tensor":
+        """A constant like torch.tensor(data), in this tensor's dtype unless ``dtype`` is given."""
+        from exportdb.exporter.frontend.functions import tensor
+
+        if isinstance(data, Tensor):
+            raise UnsupportedAPIError("Tensor.new_tensor(a tensor) is not provided by the built-in front end",
+                                      location=user_location(), hint="use t.clone().detach() instead")
+        return tensor(data, dtype=dtype or self.dtype)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+               "int32": "IntTensor", "bool": "BoolTensor", "float16": "HalfTensor"}
+
+
+def _unary_method(name: str, inplace: bool = False):
+    op_name = f"{name}_.default" if inplace else f"{name}.default"
+
+    def method(self: Tensor) -> Tensor:
+        return call(aten(op_name), self)
+
+    method.__name__ = f"{name}_" if inplace else name
+    return method
+
+
+for _name in ("cos", "sin", "tan", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "relu", "sigmoid", "tanh",
+              "reciprocal", "floor", "ceil", "round", "trunc", "sign", "square", "log1p", "expm1",
+              "acos", "asin", "atan", "cosh", "sinh", "exp2"):
+    setattr(Tensor, _name, _unary_method(_name))
+for _name in ("relu", "neg", "abs", "cos", "sin", "exp", "log", "sqrt", "sigmoid", "tanh", "floor", "ceil",
+              "round", "reciprocal"):
+    setattr(Tensor, f"{_name}_", _unary_method(_name, inplace=True))
+Tensor.negative = Tensor.neg
+Tensor.absolute = Tensor.abs
+
+
+class Parameter(Tensor):
+    """``torch.nn.Parameter``: a tensor registered on a module as a parameter."""
+
+    __slots__ = ()
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> "Parameter":
+        value = np.zeros((0,), np.float32) if data is None else data._value
+        p = object.__new__(cls)
+        p._value = value
+        p._node = None
+        p._sym = None
+        p.requires_grad = requires_grad
+        return p
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"Parameter containing:\n{Tensor.__repr__(self)}"
+
+
+def _wrap(dim: int, ndim: int) -> int:
+    size = builtins.max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})")
+    return dim % size
+
+
+def _shape_arg(shape: tuple) -> list:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return [int(s) if isinstance(s, np.integer) else s for s in shape]
+
+
+def _dims(dim: Any) -> list:
+    return list(dim) if isinstance(dim, (tuple, list)) else [dim]
+
+
+def _reduce_args(dim: Any, keepdim: bool) -> tuple:
+    dims = _dims(dim) if dim != () else []
+    if keepdim:
+        return (dims, True)
+    return (dims,) if dims else ()
+
+
+def _arg_args(dim: int | None, keepdim: bool) -> tuple:
+    if keepdim:
+        return (dim, True)
+    return () if dim is None else (dim,)
+
+
+
+
+__all__ = ["Tensor", "Parameter", "Size", "strided", "INT64_MAX"]

@@ -1,0 +1,13 @@
+"""The op table: every operator the exporter records, with its NumPy kernel.
+
+One :class:`OpDef` per ATen overload (``aten.add.Tensor``); eager execution,
+tracing and the interpreter all run the same kernel through
+:func:`exportdb.exporter.trace.dispatch.call`.  Kernels take NumPy arrays and Python values
+laid out exactly like the node's arguments and return arrays (or a tuple of
+arrays for multi-output ops).  Importing this package registers every op.
+"""
+
+from exportdb.exporter.ops.table import OPS, OpDef, aten, op, register
+from exportdb.exporter.ops import creation, nn_kernels, pointwise, reduction, shape_ops  # noqa: F401  (registration)
+
+__all__ = ["OPS", "OpDef", "aten", "op", "register"]

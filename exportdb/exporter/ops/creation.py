@@ -1,0 +1,139 @@
+"""Factories (zeros, ones, full, arange, randn, ..., *_like), copies and dtype casts."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.dtypes import DType
+from exportdb.exporter.ops.table import register
+
+#: The generator behind randn/rand; ``torch.manual_seed`` reseeds it.
+RNG = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    global RNG
+    RNG = np.random.default_rng(seed)
+
+
+def _dt(dtype: DType | None, default: DType = dtypes.DEFAULT_FLOAT) -> DType:
+    return dtype or default
+
+
+def _shape(size: Sequence[int]) -> tuple[int, ...]:
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+def _factory(fill):
+    def kernel(size: Sequence[int], *, dtype: DType | None = None, layout: Any = None,
+               device: Any = None, pin_memory: Any = None, memory_format: Any = None) -> np.ndarray:
+        return fill(_shape(size), _dt(dtype))
+
+    return kernel
+
+
+def _fill_dtype(value: Any) -> DType:
+    return dtypes.scalar_dtype(value)
+
+
+def _full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, layout: Any = None,
+          device: Any = None, pin_memory: Any = None) -> np.ndarray:
+    dt = dtype or _fill_dtype(fill_value)
+    return np.full(_shape(size), fill_value, dtype=dt.np)
+
+
+def _like(fill):
+    def kernel(a: np.ndarray, *, dtype: DType | None = None, layout: Any = None, device: Any = None,
+               pin_memory: Any = None, memory_format: Any = None) -> np.ndarray:
+        return fill(a.shape, dtype or dtypes.from_numpy(a.dtype))
+
+    return kernel
+
+
+def _full_like(a: np.ndarray, fill_value: Any, *, dtype: DType | None = None, layout: Any = None,
+               device: Any = None, pin_memory: Any = None, memory_format: Any = None) -> np.ndarray:
+    return np.full(a.shape, fill_value, dtype=(dtype or dtypes.from_numpy(a.dtype)).np)
+
+
+def _new(fill):
+    """``x.new_zeros(size)`` and friends: a fresh tensor in ``x``'s dtype unless ``dtype`` is given."""
+    def kernel(a: np.ndarray, size: Sequence[int], *, dtype: DType | None = None, layout: Any = None,
+               device: Any = None, pin_memory: Any = None) -> np.ndarray:
+        return fill(_shape(size), dtype or dtypes.from_numpy(a.dtype))
+
+    return kernel
+
+
+def _new_full(a: np.ndarray, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
+              layout: Any = None, device: Any = None, pin_memory: Any = None) -> np.ndarray:
+    return np.full(_shape(size), fill_value, dtype=(dtype or dtypes.from_numpy(a.dtype)).np)
+
+
+def _randn(shape: tuple[int, ...], dt: DType) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(dt.np)
+
+
+def _rand(shape: tuple[int, ...], dt: DType) -> np.ndarray:
+    return RNG.random(shape).astype(dt.np)
+
+
+def _arange(*args: Any, dtype: DType | None = None, layout: Any = None, device: Any = None,
+            pin_memory: Any = None) -> np.ndarray:
+    if dtype is None:
+        dtype = dtypes.int64 if all(isinstance(a, (int, np.integer)) for a in args) else dtypes.DEFAULT_FLOAT
+    return np.arange(*args).astype(dtype.np)
+
+
+def _to_dtype(a: np.ndarray, dtype: DType, non_blocking: bool = False, copy: bool = False, **_: Any) -> np.ndarray:
+    return a.astype(dtype.np, copy=copy or a.dtype != dtype.np)
+
+
+def _copy_(dst: np.ndarray, src: np.ndarray, non_blocking: bool = False) -> np.ndarray:
+    np.copyto(dst, np.broadcast_to(np.asarray(src), dst.shape), casting="unsafe")
+    return dst
+
+
+def _fill_(dst: np.ndarray, value: Any) -> np.ndarray:
+    dst[...] = np.asarray(value)
+    return dst
+
+
+register("aten.zeros.default", _factory(lambda s, d: np.zeros(s, d.np)))
+register("aten.ones.default", _factory(lambda s, d: np.ones(s, d.np)))
+register("aten.empty.memory_format", _factory(lambda s, d: np.zeros(s, d.np)))
+register("aten.randn.default", _factory(_randn), nondeterministic=True)
+register("aten.rand.default", _factory(_rand), nondeterministic=True)
+register("aten.full.default", _full)
+register("aten.zeros_like.default", _like(lambda s, d: np.zeros(s, d.np)))
+register("aten.ones_like.default", _like(lambda s, d: np.ones(s, d.np)))
+register("aten.empty_like.default", _like(lambda s, d: np.zeros(s, d.np)))
+register("aten.randn_like.default", _like(_randn), nondeterministic=True)
+register("aten.rand_like.default", _like(_rand), nondeterministic=True)
+register("aten.full_like.default", _full_like)
+register("aten.new_zeros.default", _new(lambda s, d: np.zeros(s, d.np)))
+register("aten.new_ones.default", _new(lambda s, d: np.ones(s, d.np)))
+register("aten.new_empty.default", _new(lambda s, d: np.zeros(s, d.np)))
+register("aten.new_full.default", _new_full)
+register("aten.arange.default", _arange)
+register("aten.arange.start", _arange)
+register("aten.arange.start_step", _arange)
+register("aten.clone.default", lambda a, memory_format=None: a.copy())
+register("aten.lift_fresh_copy.default", lambda a: a.copy())
+register("aten.detach.default", lambda a: a[...])
+register("aten.detach_.default", lambda a: a, mutates=0)
+register("aten.alias.default", lambda a: a[...])
+register("aten.to.dtype", _to_dtype)
+register("aten._to_copy.default", lambda a, dtype=None, **_: a.astype((dtype.np if dtype else a.dtype), copy=True))
+register("aten.copy_.default", _copy_, mutates=0)
+register("aten.fill_.Scalar", _fill_, mutates=0)
+register("aten.fill_.Tensor", _fill_, mutates=0)
+register("aten.zero_.default", lambda a: _fill_(a, 0), mutates=0)
+register("aten.item.default", lambda a: a.item())
+register("aten._assert_tensor_metadata.default", lambda a, dtype=None, device=None, layout=None: None,
+         node_name="_assert_tensor_metadata_default")

@@ -1,0 +1,114 @@
+"""Reductions: sum, mean, max/min, amax/amin, argmax/argmin, any/all, prod."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.dtypes import DType
+from exportdb.exporter.ops.table import register
+from exportdb.exporter.ops.kernel_util import as_array, wrap_dim
+
+
+def _axes(dims: Sequence[int] | int | None, ndim: int) -> tuple[int, ...] | None:
+    if dims is None:
+        return None
+    if isinstance(dims, int):
+        dims = [dims]
+    if len(dims) == 0:
+        return None
+    return tuple(wrap_dim(d, ndim) for d in dims)
+
+
+def _sum_dtype(a: np.ndarray, dtype: DType | None) -> DType:
+    if dtype is not None:
+        return dtype
+    dt = dtypes.from_numpy(a.dtype)
+    return dtypes.int64 if dt.kind in "bi" else dt
+
+
+def _sum(a: np.ndarray, dims: Any = None, keepdim: bool = False, dtype: DType | None = None) -> np.ndarray:
+    dt = _sum_dtype(a, dtype)
+    return as_array(np.sum(a.astype(dt.np, copy=False), axis=_axes(dims, a.ndim), keepdims=keepdim), dt)
+
+
+def _mean(a: np.ndarray, dims: Any = None, keepdim: bool = False, dtype: DType | None = None) -> np.ndarray:
+    dt = dtype or dtypes.from_numpy(a.dtype)
+    if dt.kind not in "fc":
+        raise TypeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {dt.name.capitalize()}"
+        )
+    return as_array(np.mean(a.astype(dt.np, copy=False), axis=_axes(dims, a.ndim), keepdims=keepdim), dt)
+
+
+def _prod(a: np.ndarray, dim: int | None = None, keepdim: bool = False, dtype: DType | None = None) -> np.ndarray:
+    dt = _sum_dtype(a, dtype)
+    return as_array(np.prod(a.astype(dt.np, copy=False), axis=_axes(dim, a.ndim), keepdims=keepdim), dt)
+
+
+def _extreme(fn):  # max.default / min.default
+    def kernel(a: np.ndarray) -> np.ndarray:
+        if a.size == 0:
+            raise IndexError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        return as_array(fn(a), a.dtype)
+
+    return kernel
+
+
+def _extreme_dim(fn, arg_fn):  # max.dim -> (values, indices)
+    def kernel(a: np.ndarray, dim: int, keepdim: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        axis = wrap_dim(dim, a.ndim)
+        if a.ndim == 0:
+            return a.copy(), np.asarray(0, dtype=np.int64)
+        values = fn(a, axis=axis, keepdims=keepdim)
+        indices = arg_fn(a, axis=axis, keepdims=keepdim)
+        return as_array(values, a.dtype), as_array(indices, np.int64)
+
+    return kernel
+
+
+def _amax_like(fn):
+    def kernel(a: np.ndarray, dim: Any = (), keepdim: bool = False) -> np.ndarray:
+        return as_array(fn(a, axis=_axes(dim, a.ndim), keepdims=keepdim), a.dtype)
+
+    return kernel
+
+
+def _arg(fn):
+    def kernel(a: np.ndarray, dim: int | None = None, keepdim: bool = False) -> np.ndarray:
+        if dim is None:
+            out = fn(a.reshape(-1))
+            return as_array(np.reshape(out, (1,) * a.ndim) if keepdim else out, np.int64)
+        return as_array(fn(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim), np.int64)
+
+    return kernel
+
+
+def _bool_reduce(fn):
+    def kernel(a: np.ndarray, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+        return as_array(fn(a.astype(bool), axis=_axes(dim, a.ndim), keepdims=keepdim), np.bool_)
+
+    return kernel
+
+
+register("aten.sum.default", lambda a, dtype=None: _sum(a, None, False, dtype))
+register("aten.sum.dim_IntList", _sum)
+register("aten.mean.default", lambda a, dtype=None: _mean(a, None, False, dtype))
+register("aten.mean.dim", _mean)
+register("aten.prod.default", lambda a, dtype=None: _prod(a, None, False, dtype))
+register("aten.prod.dim_int", _prod)
+register("aten.max.default", _extreme(np.max))
+register("aten.min.default", _extreme(np.min))
+register("aten.max.dim", _extreme_dim(np.max, np.argmax), multi=True)
+register("aten.min.dim", _extreme_dim(np.min, np.argmin), multi=True)
+register("aten.amax.default", _amax_like(np.max))
+register("aten.amin.default", _amax_like(np.min))
+register("aten.argmax.default", _arg(np.argmax))
+register("aten.argmin.default", _arg(np.argmin))
+register("aten.any.default", _bool_reduce(np.any))
+register("aten.any.dim", _bool_reduce(np.any))
+register("aten.all.default", _bool_reduce(np.all))
+register("aten.all.dim", _bool_reduce(np.all))

@@ -1,0 +1,76 @@
+"""The op table: one :class:`OpDef` per ATen overload, and :func:`register` to add one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, eq=False)
+class OpDef:
+    """An operator overload.
+
+    ``qualname`` is ``namespace.name.overload`` (``aten.add.Tensor``);
+    ``mutates`` is the index of the argument written in place (the op returns
+    that argument); ``multi`` marks ops returning several tensors, which the
+    tracer unpacks with ``getitem`` nodes; ``form`` selects how the printer
+    writes a call: ``call`` (``torch.ops.aten.add.Tensor(x, 1)``), ``getitem``
+    (``cond[0]``) or ``infix`` (``sym_size_int_1 > 4``, the symbol in ``symbol``); ``node_name``
+    overrides the candidate node name (torch names assertion nodes
+    ``_assert_scalar_default``); ``text`` overrides the printed callee
+    (``torch.sym_min``).
+    """
+
+    qualname: str
+    kernel: Callable[..., Any]
+    mutates: int | None = None
+    multi: bool = False
+    form: str = "call"
+    symbol: str = ""
+    nondeterministic: bool = False
+    node_name: str = ""
+    text: str = ""
+
+    @property
+    def name(self) -> str:
+        """The candidate node name: ``add`` for ``aten.add.Tensor`` (or ``node_name``).
+
+        Like torch.fx, a dunder op loses its underscores: ``aten.__and__.Tensor``
+        is named ``and`` (which the namespace then turns into ``and_1``, ``and``
+        being a keyword), ``aten.__xor__.Tensor`` is ``xor``.
+        """
+        if self.node_name:
+            return self.node_name
+        parts = self.qualname.split(".")
+        name = parts[1] if len(parts) > 1 else parts[0]
+        if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+            name = name[2:-2]
+        return name
+
+    @property
+    def target_text(self) -> str:
+        return self.text or f"torch.ops.{self.qualname}"
+
+    def __repr__(self) -> str:
+        return self.target_text
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def register(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef:
+    if qualname in OPS:
+        raise ValueError(f"op {qualname} registered twice")
+    op = OpDef(qualname, kernel, **options)
+    OPS[qualname] = op
+    return op
+
+
+def aten(name: str) -> OpDef:
+    """Look up ``aten.<name>``, e.g. ``aten("add.Tensor")``."""
+    return OPS[f"aten.{name}"]
+
+
+def op(qualname: str) -> OpDef:
+    return OPS[qualname]
+

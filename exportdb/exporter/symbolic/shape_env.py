@@ -1,0 +1,467 @@
+"""Symbolic sizes: SymInt/SymBool values, the ShapeEnv that owns their symbols, guards.
+
+Sizes of dims declared dynamic are sympy symbols ``s0, s1, ...`` (in input
+order); ``item()`` makes unbacked symbols ``u0, ...``.  Every symbol has an
+example value (its hint) and an inclusive range.  Python control flow on a
+symbolic value evaluates it with the hints and records a guard, which must hold
+over the whole declared range or export fails with a ConstraintViolationError.
+sympy is imported only when an export actually uses dynamic shapes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from typing import Any
+
+from exportdb.exporter.trace.dispatch import active_builder, user_location, user_stack
+from exportdb.exporter.ir.graph import CLOCK
+from exportdb.errors import ConstraintViolationError, DataDependentControlFlowError, UnsupportedAPIError
+from exportdb.exporter.ops import register
+
+_BIG = 10**9
+
+
+def _sympy():
+    import sympy
+
+    return sympy
+
+
+_FUNCTIONS: dict[str, Any] = {}
+
+
+def size_functions() -> dict[str, Any]:
+    """``FloorDiv`` and ``Mod``: Python's ``//`` and ``%`` on sizes as sympy functions.
+
+    sympy's own ``floor(a / b)`` and ``Mod`` rewrite their arguments eagerly and print
+    differently from torch.export, so sizes use these two, which fold only exact cases
+    and print as torch does: ``(s0//4)`` and ``Mod(s0, 4)``, both binding looser than
+    ``+`` (hence ``4 - (Mod(s0, 4))``).
+    """
+    if _FUNCTIONS:
+        return _FUNCTIONS
+    sp = _sympy()
+    from sympy.printing.precedence import PRECEDENCE
+
+    class FloorDiv(sp.Function):
+        nargs = (2,)
+        precedence = 35
+        is_integer = True
+
+        @classmethod
+        def eval(cls, a: Any, b: Any) -> Any:
+            if b == 1:
+                return a
+            if a == 0:
+                return sp.S.Zero
+            if a == b:
+                return sp.S.One
+            if a.is_Integer and b.is_Integer:
+                return sp.Integer(int(a) // int(b))
+            if isinstance(a, FloorDiv):  # (x // c) // b == x // (c * b)
+                return FloorDiv(a.args[0], a.args[1] * b)
+            if b.is_Integer:  # terms that are whole multiples of b come out of the floor
+                whole = [t for t in sp.Add.make_args(a) if t.as_coeff_Mul()[0].is_Integer
+                         and t.as_coeff_Mul()[0] % b == 0]
+                if whole:
+                    rest = sp.Add(*[t for t in sp.Add.make_args(a) if t not in whole])
+                    return sp.Add(*[t / b for t in whole]) + FloorDiv(rest, b)
+            return None
+
+        def _sympystr(self, printer: Any) -> str:
+            a, b = (printer.parenthesize(arg, PRECEDENCE["Atom"] - 0.5) for arg in self.args)
+            return f"({a}//{b})"
+
+    class Mod(sp.Function):
+        nargs = (2,)
+        precedence = 35
+        is_integer = True
+        is_nonnegative = True
+
+        @classmethod
+        def eval(cls, a: Any, b: Any) -> Any:
+            if a.is_Integer and b.is_Integer:
+                return sp.Integer(int(a) % int(b))
+            if b == 1 or a == 0 or a == b:
+                return sp.S.Zero
+            return None
+
+    _FUNCTIONS.update(FloorDiv=FloorDiv, Mod=Mod)
+    return _FUNCTIONS
+
+
+# Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
+SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
+_INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
+          "floordiv": ("//", operator.floordiv), "mod": ("%", operator.mod), "gt": (">", operator.gt),
+          "ge": (">=", operator.ge), "lt": ("<", operator.lt), "le": ("<=", operator.le),
+          "eq": ("==", operator.eq), "ne": ("!=", operator.ne)}
+SYM_OPS = {name: register(f"sym.{name}", fn, form="infix", symbol=sym, node_name=name)
+           for name, (sym, fn) in _INFIX.items()}
+SYM_MIN = register("sym.sym_min", min, node_name="sym_min", text="torch.sym_min")
+SYM_MAX = register("sym.sym_max", max, node_name="sym_max", text="torch.sym_max")
+
+
+def _assert_scalar(cond: Any, message: str) -> None:
+    if not cond:
+        raise RuntimeError(message)
+
+
+ASSERT_SCALAR = register("aten._assert_scalar.default", _assert_scalar, node_name="_assert_scalar_default")
+
+
+class ShapeEnv:
+    """Symbols of one export: their hints, ranges, where they come from, and the guards."""
+
+    def __init__(self) -> None:
+        self.hints: dict[Any, int] = {}
+        self.ranges: dict[Any, tuple[Any, Any]] = {}
+        self.sources: dict[Any, str] = {}
+        self.guards: list[tuple[Any, str]] = []
+        self.input_dims: list[Any] = []
+        #: symbols of ``Dim.AUTO`` dims: guards on them refine them instead of failing
+        self.auto: set[Any] = set()
+        #: symbols a guard pinned to an expression (``s1 -> 4``, ``s2 -> s0``)
+        self.replacements: dict[Any, Any] = {}
+        self._backed = 0
+        self._unbacked = 0
+
+    def new_symbol(self, hint: int, lo: int, hi: Any, source: str) -> Any:
+        sp = _sympy()
+        sym = sp.Symbol(f"s{self._backed}", integer=True, nonnegative=True)
+        self._backed += 1
+        self.hints[sym], self.ranges[sym], self.sources[sym] = hint, (lo, hi), source
+        return sym
+
+    def new_unbacked(self, hint: int) -> Any:
+        sp = _sympy()
+        sym = sp.Symbol(f"u{self._unbacked}", integer=True)
+        self._unbacked += 1
+        self.hints[sym], self.ranges[sym], self.sources[sym] = hint, (-sp.oo, sp.oo), "a data-dependent value"
+        return sym
+
+    # -- evaluation ------------------------------------------------------------------
+    def simplify(self, expr: Any) -> Any:
+        """``expr`` with the specialised symbols replaced."""
+        return expr.xreplace(self.replacements) if self.replacements and hasattr(expr, "xreplace") else expr
+
+    def hint(self, expr: Any) -> Any:
+        sp = _sympy()
+        value = sp.sympify(expr.xreplace(self.hints))
+        return bool(value) if value.is_Relational or value in (sp.true, sp.false) else int(value)
+
+    def _points(self, sym: Any) -> list[int]:
+        sp = _sympy()
+        lo, hi = self.ranges[sym]
+        lo = -_BIG if lo == -sp.oo else int(lo)
+        hi = _BIG if hi == sp.oo else int(hi)
+        candidates = {lo, min(lo + 1, hi), max(hi - 1, lo), hi, self.hints[sym]}
+        return sorted(p for p in candidates if lo <= p <= hi) or [lo]
+
+    def known(self, expr: Any) -> bool | None:
+        """True/False when ``expr`` has that value over all symbol ranges, else None."""
+        sp = _sympy()
+        symbols = sorted(expr.free_symbols, key=str)
+        if not symbols:
+            return bool(expr)
+        seen = set()
+        for combo in itertools.islice(itertools.product(*(self._points(s) for s in symbols)), 256):
+            value = sp.sympify(expr.xreplace(dict(zip(symbols, combo))))
+            seen.add(bool(value == sp.true) if value in (sp.true, sp.false) else bool(value))
+            if len(seen) > 1:
+                return None
+        return seen.pop()
+
+    def guard(self, expr: Any, what: str) -> bool:
+        """Evaluate a symbolic condition the Python code branches on; keep it as a guard."""
+        sp = _sympy()
+        expr = self.simplify(expr)
+        known = self.known(expr)
+        if known is not None:
+            return known
+        if _has_unbacked(expr):
+            raise DataDependentControlFlowError(
+                f"{what} depends on the data-dependent value {expr} (could not guard on it)",
+                location=user_location(),
+                hint="bound it first with torch._check(...) / torch._check_is_size(...), or branch with torch.cond")
+        value = self.hint(expr)
+        guard = expr if value else sp.Not(expr)
+        if not self._refine(guard):
+            self.violation(guard)
+        return value
+
+    def _refine(self, guard: Any) -> bool:
+        """Apply a guard that does not hold over the declared ranges to the ``Dim.AUTO``
+        symbols it is about, as torch.export does: an equality specialises a symbol
+        (to a constant or to another symbol), a bound narrows its range, anything else
+        is kept and checked when the program runs.  False when it cannot."""
+        if self.specialise(guard):
+            return True
+        if not guard.free_symbols <= self.auto:
+            return False
+        before = {s: self.ranges[s] for s in guard.free_symbols}
+        self.narrow(guard)
+        if all(self.ranges[s] == r for s, r in before.items()):
+            self.guards.append((guard, str(user_location() or "")))
+        return True
+
+    def specialise(self, guard: Any) -> bool:
+        """For ``Eq(s1, 4)`` or ``Eq(s0, s1)`` with a ``Dim.AUTO`` symbol on one side:
+        replace that symbol (the newest, when both are AUTO) and return True."""
+        sp = _sympy()
+        if not isinstance(guard, sp.Eq):
+            return False
+        sides = sorted([(guard.lhs, guard.rhs), (guard.rhs, guard.lhs)], key=lambda pair: -_index(pair[0]))
+        for side, other in sides:
+            if side in self.auto and side not in other.free_symbols:
+                self._replace(side, other)
+                return True
+        return False
+
+    def _replace(self, sym: Any, value: Any) -> None:
+        sp = _sympy()
+        self.replacements = {k: v.xreplace({sym: value}) for k, v in self.replacements.items()}
+        self.replacements[sym] = value
+        if value.is_Symbol:  # two sizes unified: the survivor gets both ranges
+            (lo1, hi1), (lo2, hi2) = self.ranges[sym], self.ranges[value]
+            self.ranges[value] = (sp.Max(lo1, lo2), sp.Min(hi1, hi2))
+
+    def violation(self, guard: Any) -> None:
+        """Raise ConstraintViolationError: ``guard`` does not hold over the declared ranges."""
+        sp = _sympy()
+        sym = sorted(guard.free_symbols, key=str)[0]
+        lo, hi = self.ranges[sym]
+        hi_text = "int_oo" if hi == sp.oo else hi
+        if isinstance(guard, sp.Eq) and guard.rhs.is_Symbol and guard.lhs.is_Symbol:
+            a, b = sorted((guard.lhs, guard.rhs), key=_index)
+            raise ConstraintViolationError(
+                f"Constraints violated: the values of {self.sources[b]} ({b}) and {self.sources[a]} ({a}) must "
+                f"always be equal (guard {guard})", location=user_location(),
+                hint="declare both dimensions with the same Dim object")
+        if isinstance(guard, sp.Eq) and {guard.lhs, guard.rhs} == {sym, guard.rhs if guard.rhs.is_number else guard.lhs}:
+            value = guard.rhs if guard.rhs.is_number else guard.lhs
+            raise ConstraintViolationError(
+                f"Constraints violated: {self.sources[sym]} ({sym}) is marked dynamic with the range [{lo}, "
+                f"{hi_text}] but the code specializes it to the constant {value} (guard {guard})",
+                location=user_location(),
+                hint=f"mark the dimension static (None or {value} in dynamic_shapes) or use Dim.AUTO")
+        raise ConstraintViolationError(
+            f"Constraints violated: not all values of {self.sources[sym]} ({sym}) in the specified range "
+            f"[{lo}, {hi_text}] satisfy the generated guard {guard}",
+            location=user_location(),
+            hint="narrow the dimension's range in Dim(..., min=, max=) so the guard always holds, mark it static, "
+                 "or express the branch with torch.cond")
+
+    def narrow(self, expr: Any) -> None:
+        """Tighten a symbol's range from a checked relation such as ``u0 <= 5``."""
+        sp = _sympy()
+        if not expr.is_Relational or len(expr.free_symbols) != 1:
+            return
+        sym = next(iter(expr.free_symbols))
+        lhs = expr.lhs - expr.rhs
+        coeff = lhs.coeff(sym)
+        if coeff not in (1, -1) or (lhs - coeff * sym).free_symbols:
+            return
+        const = -(lhs - coeff * sym)  # coeff*sym REL const
+        lo, hi = self.ranges[sym]
+        rel = type(expr)
+        flip = coeff == -1
+        bound = -const if flip else const
+        upper = rel in (sp.LessThan, sp.StrictLessThan)
+        if flip:
+            upper = not upper
+        strict = rel in (sp.StrictLessThan, sp.StrictGreaterThan)
+        if upper:
+            hi = sp.Min(hi, bound - 1 if strict else bound)
+        else:
+            lo = sp.Max(lo, bound + 1 if strict else bound)
+        self.ranges[sym] = (lo, hi)
+
+    def range_constraints(self) -> dict[str, str]:
+        """``{s0: VR[2, int_oo]}`` entries: symbols and derived input sizes, sorted by text."""
+        sp = _sympy()
+        out = {}
+        for sym, (lo, hi) in self.ranges.items():
+            if sym not in self.replacements:
+                out[str(sym)] = _vr(lo, hi)
+        for expr in map(self.simplify, self.input_dims):
+            if not expr.is_Symbol and expr.free_symbols:
+                lo = expr.xreplace({s: self.ranges[s][0] for s in expr.free_symbols})
+                hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
+                out[str(expr)] = _vr(lo, hi if hi.is_finite else sp.oo)
+        return dict(sorted(out.items()))
+
+
+def _has_unbacked(expr: Any) -> bool:
+    """Whether ``expr`` mentions a data-dependent symbol (``u0``, made by ``item()``)."""
+    return any(str(s).startswith("u") for s in expr.free_symbols)
+
+
+def _index(expr: Any) -> int:
+    """``s3`` -> 3; -1 for anything that is not a backed symbol."""
+    name = str(expr)
+    return int(name[1:]) if getattr(expr, "is_Symbol", False) and name[:1] == "s" else -1
+
+
+def _computed_at() -> tuple | None:
+    """The user frames computing a symbolic value, when a trace is recording."""
+    builder = active_builder()
+    return user_stack(3) + builder.hop_marker if builder is not None else None
+
+
+def _vr(lo: Any, hi: Any) -> str:
+    sp = _sympy()
+    lo_text = "-int_oo" if lo == -sp.oo else str(lo)
+    hi_text = "int_oo" if hi == sp.oo else str(hi)
+    return f"VR[{lo_text}, {hi_text}]"
+
+
+def _expr(value: Any) -> Any:
+    if isinstance(value, (SymInt, SymBool)):
+        return value.expr
+    return _sympy().Integer(value) if isinstance(value, int) else value
+
+
+class _SymValue:
+    """A value known only symbolically (with an example value, its ``hint``).  ``recipe``
+    says how to compute it in a graph: an op and its arguments (tensors, SymInts, ints);
+    ``nodes`` caches the node computing it, per graph; ``seq`` and ``stack`` say when
+    and where the program computed it, so that node lands there."""
+
+    __slots__ = ("expr", "env", "recipe", "nodes", "seq", "stack")
+
+    def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple, stack: tuple | None = None):
+        self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
+        self.seq = next(CLOCK)
+        self.stack = stack
+
+    @property
+    def hint(self) -> Any:
+        return self.env.hint(self.expr)
+
+    @property
+    def constant(self) -> int | None:
+        """The value, when a guard has specialised every symbol in it; else None."""
+        expr = self.env.simplify(self.expr)
+        return int(expr) if expr.is_number else None
+
+    def annotation(self) -> str:
+        return f"Sym({self.env.simplify(self.expr)})"
+
+    def __repr__(self) -> str:
+        return str(self.env.simplify(self.expr))
+
+
+class SymInt(_SymValue):
+    """An integer size known only symbolically (``s0 + 1``)."""
+
+    __slots__ = ()
+
+    def _binary(self, name: str, other: Any, reverse: bool = False) -> Any:
+        if not isinstance(other, (int, SymInt)) or isinstance(other, bool):
+            return NotImplemented
+        a, b = (other, self) if reverse else (self, other)
+        if name == "floordiv":
+            expr = size_functions()["FloorDiv"](_expr(a), _expr(b))
+        elif name == "mod":
+            expr = size_functions()["Mod"](_expr(a), _expr(b))
+        else:
+            expr = _INFIX[name][1](_expr(a), _expr(b))
+        cls = SymBool if name in ("gt", "ge", "lt", "le", "eq", "ne") else SymInt
+        if name == "eq":
+            expr = _sympy().Eq(_expr(a), _expr(b))
+        elif name == "ne":
+            expr = _sympy().Ne(_expr(a), _expr(b))
+        return cls(expr, self.env, (SYM_OPS[name], (a, b)), _computed_at())
+
+    def __add__(self, o): return self._binary("add", o)
+    def __radd__(self, o): return self._binary("add", o, True)
+    def __sub__(self, o): return self._binary("sub", o)
+    def __rsub__(self, o): return self._binary("sub", o, True)
+    def __mul__(self, o): return self._binary("mul", o)
+    def __rmul__(self, o): return self._binary("mul", o, True)
+    def __floordiv__(self, o): return self._binary("floordiv", o)
+    def __rfloordiv__(self, o): return self._binary("floordiv", o, True)
+    def __mod__(self, o): return self._binary("mod", o)
+    def __gt__(self, o): return self._binary("gt", o)
+    def __ge__(self, o): return self._binary("ge", o)
+    def __lt__(self, o): return self._binary("lt", o)
+    def __le__(self, o): return self._binary("le", o)
+    def __eq__(self, o): return self._binary("eq", o)  # type: ignore[override]
+    def __ne__(self, o): return self._binary("ne", o)  # type: ignore[override]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __truediv__(self, other: Any) -> Any:
+        raise UnsupportedAPIError(f"true division of the symbolic size {self.expr} gives a float, which the built-in "
+                                  "exporter cannot keep symbolic", location=user_location(),
+                                  hint="use integer division (//) on sizes")
+
+    __rtruediv__ = __truediv__
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        raise UnsupportedAPIError(f"round() on the symbolic size {self.expr} is not supported",
+                                  location=user_location(), hint="use integer arithmetic on sizes (//, %)")
+
+    def _specialize(self, what: str) -> int:
+        value = self.hint
+        self.env.guard(_sympy().Eq(self.expr, value), what)
+        return value
+
+    def __int__(self) -> int:
+        return self._specialize(f"int({self.expr})")
+
+    def __index__(self) -> int:
+        return self._specialize(f"using {self.expr} as a Python int")
+
+    def __bool__(self) -> bool:
+        return self.env.guard(_sympy().Ne(self.expr, 0), f"bool({self.expr})")
+
+    def __neg__(self) -> Any:
+        return self._binary("mul", -1)
+
+
+class SymBool(_SymValue):
+    """A symbolic condition over sizes (``s0 > 4``)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return self.env.guard(self.expr, f"Python control flow on {self.expr}")
+
+
+def assert_at_run_time(condition: SymBool, skip_name: bool = False) -> None:
+    """Narrow the ranges by ``condition`` and record ``_assert_scalar`` on it, so the
+    exported program checks it when it runs.  ``skip_name`` uses up the condition's
+    plain node name first (``ge_1`` rather than ``ge``), as torch._check's nodes are named."""
+    env = condition.env
+    env.narrow(env.simplify(condition.expr))
+    builder = active_builder()
+    if builder is not None:
+        if skip_name:
+            builder.graph.names.create(condition.recipe[0].name)
+        node = builder.node_of_sym(condition)
+        message = f"Runtime assertion failed for expression {condition!r} on node '{node.name}'"
+        builder.create(ASSERT_SCALAR, (node, message), {}, None)
+
+
+def check_size(value: Any) -> None:
+    """A data-dependent value used as a size must not be negative: assert it, as torch does."""
+    if isinstance(value, SymInt) and _has_unbacked(value.expr):
+        if value.env.known(value.env.simplify(value.expr) >= 0) is not True:
+            assert_at_run_time(value >= 0)
+
+
+def sym_min(a: Any, b: Any) -> Any:
+    if not isinstance(a, SymInt) and not isinstance(b, SymInt):
+        return min(a, b)
+    env = (a if isinstance(a, SymInt) else b).env
+    return SymInt(_sympy().Min(_expr(a), _expr(b)), env, (SYM_MIN, (a, b)), _computed_at())
+
+
+def sym_max(a: Any, b: Any) -> Any:
+    if not isinstance(a, SymInt) and not isinstance(b, SymInt):
+        return max(a, b)
+    env = (a if isinstance(a, SymInt) else b).env
+    return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)), _computed_at())

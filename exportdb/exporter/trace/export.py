@@ -1,0 +1,239 @@
+"""``export(model, args, kwargs)``: trace ``model.forward`` into an ExportedProgram.
+
+Parameters and buffers become ``p_*``/``b_*`` placeholders, tensors the code
+reads from module attributes or creates from data become ``c_*`` constants,
+and user inputs are flattened (``batch_pair_0``).  The forward runs once on
+copies of the example values while a root :class:`GraphBuilder` records
+every op.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Iterator
+
+from exportdb.exporter.trace import dispatch
+from exportdb.exporter.ir import pytree
+from exportdb.exporter.trace.graph_builder import GraphBuilder
+from exportdb.errors import ExportError, InputError
+from exportdb.exporter.ir.graph import Node
+from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
+from exportdb.exporter.trace.dead_code import drop_unused_indexing, renamed_outputs
+from exportdb.exporter.ir.program import (ConstantArgument, ExportedProgram, ExportGraphSignature, InputKind, InputSpec,
+                              OutputKind, OutputSpec, SymIntArgument, TensorArgument)
+
+_CONSTANT_TYPES = (int, float, bool, str, type(None))
+
+
+def _call_user(fn: Any, args: tuple, kwargs: dict) -> Any:
+    return fn(*args, **kwargs)
+
+
+dispatch.STOP_CODES.add(_call_user.__code__)
+
+
+def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, Any]]:
+    """(placeholder name, leaf) for every user input, in forward's parameter order."""
+    leaves: list[tuple[str, Any]] = []
+    for pname, param in sig.parameters.items():
+        if pname not in bound.arguments:
+            continue
+        value = bound.arguments[pname]
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            items = [(f"{pname}_{i}", v) for i, v in enumerate(value)]
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            items = list(value.items())
+        else:
+            items = [(pname, value)]
+        for base, item in items:
+            for path, leaf in pytree.tree_flatten_with_path(item)[0]:
+                leaves.append(("_".join([base, *(str(p) for p in path)]), leaf))
+    return leaves
+
+
+def _replace_leaves(value: Any, replacements: Iterator[Any]) -> Any:
+    return pytree.tree_map(lambda _: next(replacements), value)
+
+
+def _tensor_attribute_paths(model: Any) -> dict[int, str]:
+    """id(tensor) -> target name for tensors the forward reads without receiving them:
+    plain module attributes (their dotted path) and defaults of forward's parameters
+    (named the way torch.export names them)."""
+    from exportdb.exporter.frontend.tensor import Tensor
+
+    paths: dict[int, str] = {}
+    for i, default in enumerate(getattr(type(model).forward, "__defaults__", None) or ()):
+        if isinstance(default, Tensor):
+            paths[id(default)] = f"dict_type_L__self______dict_____forward_____defaults___{i}"
+    for prefix, module in model.named_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, Tensor) and id(value) not in paths:
+                paths[id(value)] = f"{prefix}.{name}" if prefix else name
+    return paths
+
+
+def _state_name(prefix: str, target: str) -> str:
+    """Placeholder name of lifted state: ``p_linear_weight`` for parameter ``linear.weight``."""
+    return prefix + target.replace(".", "_").lower()
+
+
+class _Export:
+    """State of one export: the root builder, the specs and the lifted state."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.builder = GraphBuilder()
+        self.builder.constant_lifter = self.lift_constant
+        self.graph = self.builder.graph
+        self.state_specs: list[InputSpec] = []
+        self.constant_specs: list[InputSpec] = []
+        self.user_specs: list[InputSpec] = []
+        self.state: dict[str, Any] = {}
+        self.constants: dict[str, Any] = {}
+        self.lifted: dict[int, tuple[Any, Node]] = {}
+        self.attribute_paths = _tensor_attribute_paths(model)
+        self.swapped: list[tuple[Any, Any, Any]] = []
+
+    def lift_state(self) -> None:
+        for kind, prefix, items in ((InputKind.PARAMETER, "p_", self.model.named_parameters()),
+                                    (InputKind.BUFFER, "b_", self.model.named_buffers())):
+            for fqn, tensor in items:
+                node = self.graph.placeholder(_state_name(prefix, fqn), meta={"val": meta_of(tensor._value)})
+                persistent = self.model.is_persistent_buffer(fqn) if kind is InputKind.BUFFER else None
+                self.state_specs.append(InputSpec(kind, TensorArgument(node.name), fqn, persistent))
+                self.state[fqn] = tensor._value.copy()
+                self.swapped.append((tensor, tensor._value, tensor._node))
+                tensor._value, tensor._node = tensor._value.copy(), node
+
+    def drop_unused_state(self) -> None:
+        """Like torch.export 2.13, keep as inputs only the parameters and buffers the graph
+        reads (the program's state_dict still holds them all)."""
+        by_name = {n.name: n for n in self.graph.placeholders}
+        kept = []
+        for spec in self.state_specs:
+            node = by_name[spec.arg.name]
+            if node.users:
+                kept.append(spec)
+            else:
+                self.graph.erase(node)
+        self.state_specs = kept
+
+    def restore_state(self) -> None:
+        for tensor, value, node in reversed(self.swapped):
+            tensor._value, tensor._node = value, node
+
+    def lift_constant(self, tensor: Any) -> Node:
+        """Placeholder for a tensor that does not come from the inputs: ``c_<attr>`` or
+        ``c_lifted_tensor_<n>``, placed after parameters and buffers."""
+        known = self.lifted.get(id(tensor))
+        if known is not None:
+            return known[1]
+        path = self.attribute_paths.get(id(tensor))
+        target = path or f"lifted_tensor_{sum(1 for s in self.constant_specs if s.persistent is None)}"
+        index = len(self.state_specs) + len(self.constant_specs)
+        node = self.graph.placeholder(_state_name("c_", target), meta={"val": meta_of(tensor._value)}, index=index)
+        self.constant_specs.append(InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(node.name), target,
+                                             True if path else None))
+        self.constants[target] = tensor._value.copy()
+        self.lifted[id(tensor)] = (tensor, node)
+        return node
+
+    def user_inputs(self, leaves: list[tuple[str, Any]], dims: dict[int, dict]) -> list[Any]:
+        from exportdb.exporter.frontend.tensor import Tensor
+
+        allocator = None
+        traced = []
+        for name, leaf in leaves:
+            if isinstance(leaf, Tensor):
+                node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value)})
+                self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.name), None))
+                tensor = Tensor._make(leaf._value.copy(), node)
+                spec = dims.get(id(leaf))
+                if spec:
+                    from exportdb.exporter.symbolic.dynamic_shapes import SymbolAllocator
+                    from exportdb.exporter.symbolic.shape_env import SymInt
+
+                    allocator = allocator or SymbolAllocator(self.builder.env)
+                    shape = list(leaf._value.shape)
+                    for d, entry in spec.items():
+                        if not -len(shape) <= d < len(shape):
+                            raise InputError(f"dynamic_shapes names dim {d} of {name}, which has {len(shape)} dims")
+                        expr = allocator.expr_for(entry, shape[d], f"{name}.size()[{d % len(shape)}]")
+                        if expr is not None:
+                            shape[d] = SymInt(expr, self.builder.env, ())
+                    tensor._attach_sym(shape)
+                    node.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
+                traced.append(tensor)
+            elif isinstance(leaf, _CONSTANT_TYPES):
+                node = self.graph.placeholder(name, meta={"val": leaf})
+                self.user_specs.append(InputSpec(InputKind.USER_INPUT, ConstantArgument(node.name, leaf), None))
+                traced.append(leaf)
+            else:
+                raise InputError(f"example input {name} is a {type(leaf).__name__}; inputs must be tensors, "
+                                 "Python numbers, strings or (nested) tuples, lists and dicts of those")
+        return traced
+
+    def outputs(self, result: Any) -> tuple[list[OutputSpec], pytree.TreeSpec]:
+        from exportdb.exporter.frontend.tensor import Tensor
+
+        leaves, spec = pytree.tree_flatten(result, none_is_leaf=True)
+        values, specs = [], []
+        for leaf in leaves:
+            if isinstance(leaf, Tensor):
+                node = self.builder.node_of(leaf)
+                values.append(node)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, TensorArgument(node.name), None))
+            elif hasattr(leaf, "recipe"):
+                node = self.builder.node_of_sym(leaf)
+                values.append(node)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, SymIntArgument(node.name), None))
+            elif isinstance(leaf, _CONSTANT_TYPES):
+                values.append(leaf)
+                specs.append(OutputSpec(OutputKind.USER_OUTPUT, ConstantArgument("", leaf), None))
+            else:
+                raise ExportError(f"forward returned a {type(leaf).__name__}; outputs must be tensors, Python "
+                                  "numbers or (nested) tuples, lists and dicts of those",
+                                  hint="return tensors (or containers of tensors) from forward")
+        self.graph.output(tuple(values))
+        return specs, spec
+
+
+def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shapes: Any = None,
+           constraints: Any = None) -> ExportedProgram:
+    """Trace ``model.forward(*args, **kwargs)`` into an :class:`ExportedProgram`."""
+    from exportdb.exporter.frontend.nn_modules import Module
+
+    if not isinstance(model, Module):
+        raise InputError(f"export() expects a torch.nn.Module, got {type(model).__name__}",
+                         hint="pass an instance of your nn.Module subclass")
+    if not isinstance(args, tuple):
+        raise InputError(f"example_args must be a tuple, got {type(args).__name__}", hint="write (x,) for one input")
+    sig = inspect.signature(model.forward)
+    try:
+        bound = sig.bind(*args, **dict(kwargs or {}))
+    except TypeError as exc:
+        raise InputError(f"example inputs do not match {type(model).__name__}.forward{sig}: {exc}") from None
+    from exportdb.exporter.symbolic.dynamic_shapes import collect
+
+    dims = collect(sig, bound, dynamic_shapes, constraints)
+
+    run = _Export(model)
+    run.lift_state()
+    leaves = flatten_user_inputs(sig, bound)
+    traced = iter(run.user_inputs(leaves, dims))
+    for pname in list(bound.arguments):
+        bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
+    dispatch.push_builder(run.builder)
+    try:
+        result = _call_user(model, bound.args, bound.kwargs)
+        output_specs, out_spec = run.outputs(result)
+        if drop_unused_indexing(run.graph):
+            output_specs = renamed_outputs(run.graph, output_specs)
+        run.drop_unused_state()
+    finally:
+        dispatch.pop_builder(run.builder)
+        run.restore_state()
+    signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
+    env = run.builder.root._env
+    ranges = env.range_constraints() if env is not None else {}
+    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec, ranges, env)

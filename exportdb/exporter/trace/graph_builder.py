@@ -1,0 +1,197 @@
+"""GraphBuilder: records ops into one graph while tracing.
+
+The root builder owns the exported graph; a sub-builder (a ``cond`` branch, a
+``map`` body) owns a sub-graph and lifts every tensor it reads from an
+enclosing graph into a placeholder of its own, so sub-graphs have no closures.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+import numpy as np
+
+from exportdb.exporter.trace.dispatch import user_stack
+from exportdb.exporter.ir.graph import Graph, Node, map_nodes
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
+from exportdb.exporter.ops import OpDef, register
+
+GETITEM = register("getitem", operator.getitem, form="getitem")
+
+
+def _is_symbolic(value: Any) -> bool:
+    """True when ``value`` holds a tensor with symbolic sizes or a symbolic number."""
+    if isinstance(value, (list, tuple)):
+        return any(_is_symbolic(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_symbolic(v) for v in value.values())
+    return getattr(value, "_sym", None) is not None or hasattr(value, "recipe")
+
+
+def _meta(out: Any, shape: Any) -> Any:
+    """meta['val'] for a kernel result, using the symbolic ``shape`` when there is one."""
+    if shape is None:
+        return meta_of(out)
+    if isinstance(out, np.ndarray):
+        return TensorMeta(tuple(shape), dtypes.from_numpy(out.dtype))
+    return tuple(_meta(o, s) for o, s in zip(out, shape))
+
+
+class GraphBuilder:
+    """Builds one graph.  ``parent`` is the builder of the enclosing graph, if any."""
+
+    def __init__(self, parent: "GraphBuilder | None" = None, *, hop_marker: tuple = ()):
+        self.graph = Graph()
+        self.parent = parent
+        #: outer node -> placeholder in this graph, in order of first use (closures)
+        self.lifted: dict[Node, Node] = {}
+        #: extra key appended to the stack of nodes made by a higher-order op
+        self.hop_marker = hop_marker
+        self.constant_lifter: Callable[[Any], Node] | None = None
+        self._env: Any = None
+
+    @property
+    def env(self) -> Any:
+        """The ShapeEnv of this export (owned by the root builder), created on first need."""
+        root = self.root
+        if root._env is None:
+            from exportdb.exporter.symbolic.shape_env import ShapeEnv
+
+            root._env = ShapeEnv()
+        return root._env
+
+    @property
+    def has_symbols(self) -> bool:
+        return self.root._env is not None
+
+    @property
+    def root(self) -> "GraphBuilder":
+        b = self
+        while b.parent is not None:
+            b = b.parent
+        return b
+
+    def owns(self, node: Node | None) -> bool:
+        return node is not None and node.graph is self.graph
+
+    def encloses(self, node: Node | None) -> bool:
+        """True when ``node`` belongs to this graph or one enclosing it."""
+        b: GraphBuilder | None = self
+        while b is not None:
+            if b.owns(node):
+                return True
+            b = b.parent
+        return False
+
+    # -- values -> nodes --------------------------------------------------
+    def node_of(self, tensor: Any) -> Node:
+        """The node standing for ``tensor`` in this graph, lifting it if needed."""
+        node = tensor._node
+        if self.owns(node):
+            return node
+        if self.parent is None:
+            assert self.constant_lifter is not None, "root builder needs a constant lifter"
+            return self.constant_lifter(tensor)
+        outer = self.parent.node_of(tensor)
+        return self.lift(outer)
+
+    def lift(self, outer: Node) -> Node:
+        """Placeholder in this graph for the enclosing graph's node ``outer``."""
+        inner = self.lifted.get(outer)
+        if inner is None:
+            inner = self.graph.placeholder(outer.name, meta={"val": outer.meta.get("val")})
+            self.lifted[outer] = inner
+        return inner
+
+    def node_of_sym(self, sym: Any) -> Node:
+        """The node computing the symbolic value ``sym`` in this graph.  It is made on
+        first use but placed where the program computed the value, as torch does."""
+        node = sym.nodes.get(self.graph)
+        if node is None:
+            op, args = sym.recipe
+            args = self.map_args(args)
+            inputs: list[Node] = []
+            map_nodes(args, inputs.append)
+            index = self.graph.position_for(sym.seq, inputs)
+            stack = sym.stack
+            node = self.create(op, args, {}, sym, index=index, stack=stack)
+            node.seq = sym.seq  # later values computed after it go after it
+            sym.nodes[self.graph] = node
+        return node
+
+    def map_args(self, value: Any) -> Any:
+        from exportdb.exporter.frontend.tensor import Tensor
+
+        if isinstance(value, Tensor):
+            return self.node_of(value)
+        if hasattr(value, "recipe"):  # a SymInt/SymBool: a guard may have made it a constant
+            constant = value.constant
+            return constant if constant is not None else self.node_of_sym(value)
+        if isinstance(value, list):
+            return [self.map_args(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.map_args(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.map_args(v) for k, v in value.items()}
+        return value
+
+    # -- recording ----------------------------------------------------------
+    def stack(self) -> tuple:
+        return user_stack(3) + self.hop_marker
+
+    def create(self, op: Any, args: tuple, kwargs: dict, val: Any, *, name: str | None = None,
+               opcode: str = "call_function", stack: tuple | None = None, index: int | None = None) -> Node:
+        meta = {"val": val, "stack": self.stack() if stack is None else stack}
+        return self.graph.create_node(opcode, op, args, kwargs, name=name or op.name, meta=meta, index=index)
+
+    def record(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
+        """Add a node for ``op`` applied to ``args``; return the traced result."""
+        from exportdb.exporter.frontend.tensor import Tensor
+
+        shapes = self._symbolic_shapes(op, args, kwargs, out)
+        node = self.create(op, self.map_args(args), self.map_args(kwargs), _meta(out, shapes))
+        if op.mutates is not None:
+            target = args[op.mutates]
+            target._node = node
+            return target
+        if op.multi:
+            stack = node.meta["stack"]
+            shapes = shapes or [None] * len(out)
+            return tuple(
+                Tensor._make(o, self.create(GETITEM, (node, i), {}, _meta(o, sh), stack=stack), sh)
+                for i, (o, sh) in enumerate(zip(out, shapes))
+            )
+        if isinstance(out, np.ndarray):
+            return Tensor._make(out, node, shapes)
+        return out
+
+    def _symbolic_shapes(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
+        """Output shape(s) with symbolic sizes, or None when everything is static."""
+        if not self.has_symbols or not isinstance(out, (np.ndarray, tuple, list)) or not _is_symbolic((args, kwargs)):
+            return None
+        if op.mutates is not None:
+            return tuple(args[op.mutates].shape)
+        from exportdb.exporter.symbolic.shape_rules import output_shape
+
+        shapes = output_shape(op, args, kwargs)
+        for got, want in zip(shapes if op.multi else [shapes], out if op.multi else [out]):
+            hints = tuple(d.hint if hasattr(d, "hint") else d for d in got)
+            assert hints == want.shape, f"shape rule of {op.qualname} gave {got} (= {hints}) for {want.shape}"
+        return shapes
+
+    def unbacked_item(self, tensor: Any) -> Any:
+        """``tensor.item()`` while tracing: a new unbacked symbol ``u<n>``."""
+        from exportdb.exporter.ops import aten
+        from exportdb.exporter.symbolic.shape_env import SymInt
+
+        hint = int(tensor._value.reshape(()).item())
+        sym = SymInt(self.env.new_unbacked(hint), self.env, (aten("item.default"), (tensor,)))
+        self.node_of_sym(sym)
+        return sym
+
+    def check_mutation(self, tensor: Any, op: OpDef) -> None:
+        """Called before an in-place op runs; sub-graph builders refuse writes to
+        values from outside their graph."""
+

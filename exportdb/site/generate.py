@@ -1,0 +1,141 @@
+"""One generation run: load the registry, run the cases, verify, render, write.
+
+Shared by the CLI (``exportdb generate``/``check``) and the Sphinx extension,
+so both produce the same pages from the same settings.  Settings are checked in
+one place, :meth:`Settings.checked`, which answers a misspelt engine name with
+"did you mean"::
+
+    >>> outcome = generate(Settings(cases_dir=Path("cases"), out_dir=Path("out")))  # doctest: +SKIP
+    >>> outcome.summary.lines()[0]                                                  # doctest: +SKIP
+    '21 exported as declared, 3 failing as expected, 0 unexpected failures, 0 unexpected passes'
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import exportdb
+from exportdb.engines import ENGINE_NAMES
+from exportdb.execution.case_reader import reader_spec
+from exportdb.catalog.registry import Problem, Registry, default_frontend, load_registry
+from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
+from exportdb.execution.runner import (DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, WorkerPool, run_cases,
+                             verify_support)
+
+
+class SettingsError(ValueError):
+    """A setting has a value exportdb cannot use; the message says which and why."""
+
+
+def default_cases_dir() -> Path:
+    """``./cases`` when it exists, else the ``cases/`` of the source checkout exportdb runs from."""
+    here = Path("cases")
+    if here.is_dir():
+        return here
+    checkout = Path(exportdb.__file__).resolve().parent.parent / "cases"
+    return checkout if checkout.is_dir() else here
+
+
+def user_cache_dir() -> Path:
+    """Where ``exportdb check`` keeps results: ``$XDG_CACHE_HOME/exportdb`` or ``~/.cache/exportdb``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "exportdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a generation run needs; ``out_dir`` None means run and verify only."""
+
+    cases_dir: Path = field(default_factory=default_cases_dir)
+    out_dir: Path | None = None
+    engines: tuple[str, ...] = ("builtin",)
+    jobs: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    templates_dir: Path | None = None
+    tag_descriptions: bool = False
+    strict: bool = False
+    frontend: str | None = None
+
+    def checked(self) -> "Settings":
+        """Validate and normalise; raise :class:`SettingsError` naming the bad value."""
+        engines = tuple(e.strip() for e in self.engines if e.strip())
+        if not engines:
+            raise SettingsError("no engine given (expected builtin, torch or module:factory)")
+        for engine in engines:
+            if engine not in ENGINE_NAMES and ":" not in engine:
+                close = difflib.get_close_matches(engine, ENGINE_NAMES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise SettingsError(f"unknown engine {engine!r}{hint} (known: {', '.join(ENGINE_NAMES)})")
+        if len(set(engines)) != len(engines):
+            raise SettingsError(f"engine listed twice in {','.join(engines)}")
+        if self.jobs is not None and self.jobs < 1:
+            raise SettingsError(f"jobs must be at least 1, got {self.jobs}")
+        if self.timeout <= 0:
+            raise SettingsError(f"timeout must be positive, got {self.timeout}")
+        if self.templates_dir is not None and not Path(self.templates_dir).is_dir():
+            raise SettingsError(f"templates directory {self.templates_dir} does not exist")
+        cache = self.cache_dir
+        if cache is None and self.use_cache:
+            cache = self.out_dir / ".cache" if self.out_dir is not None else user_cache_dir()
+        return replace(self, engines=engines, cache_dir=cache if self.use_cache else None)
+
+
+@dataclass
+class Outcome:
+    """What a run produced: the registry, the results, the verdicts and the write counts."""
+
+    settings: Settings
+    registry: Registry
+    report: RunReport
+    summary: SupportSummary
+    written: WriteStats | None = None
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.registry.problems
+
+    @property
+    def failed(self) -> bool:
+        """True when a strict run must fail: bad cases or support levels that do not hold."""
+        return bool(self.problems) or not self.summary.ok
+
+    def messages(self) -> list[tuple[str, str]]:
+        """``(severity, line)`` pairs: problems are errors; mismatches are errors when strict."""
+        level = "error" if self.settings.strict else "warning"
+        out = [("error", str(p)) for p in self.problems]
+        out += [(level, str(m)) for m in self.summary.unexpected_failures + self.summary.unexpected_passes]
+        out += [("info", f"engine {e.name} unavailable: {e.unavailable}") for e in self.report.engines
+                if e.unavailable]
+        return out
+
+
+def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
+    """Run the whole pipeline with ``settings`` (checked first)."""
+    settings = settings.checked()
+    case_cache = None
+    if settings.cache_dir is not None:
+        from exportdb.execution.case_cache import CaseCache
+
+        case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
+    frontend = settings.frontend or default_frontend()
+    # One pool reads the changed case files and then exports them: its workers start once.
+    with WorkerPool(settings.jobs or os.cpu_count() or 1, settings.timeout,
+                    engines=(reader_spec(frontend), *settings.engines)) as pool:
+        registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
+                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool)
+        report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
+                           jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool)
+        pool.release()  # the workers shut down while the pages are written
+        summary = verify_support(registry.cases, report)
+        outcome = Outcome(settings, registry, report, summary)
+        if settings.out_dir is not None:
+            options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
+                                                     templates_dir=settings.templates_dir,
+                                                     cache_dir=settings.cache_dir)
+            outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
+    return outcome

@@ -1,0 +1,459 @@
+"""Render reStructuredText pages from Jinja templates and write them to disk.
+
+All reST comes from the templates in ``templates/`` (shipped inside the wheel
+as ``exportdb/templates``); a user templates directory, when given, overrides
+them file by file.  Pages are a pure function of the registry, the run report
+and :class:`RenderOptions`, so re-runs are byte-identical.  :func:`write_pages`
+replaces a file atomically and only when its content changed, and removes the
+pages it wrote last time that are no longer produced, never touching anything
+outside the output directory::
+
+    >>> pages = build_pages(registry, report, RenderOptions(("builtin",)))  # doctest: +SKIP
+    >>> write_pages(pages, "docs/generated")                                # doctest: +SKIP
+    WriteStats(written=3, unchanged=41, removed=0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import exportdb
+from exportdb.catalog import tags as taxonomy
+from exportdb.catalog.registry import Case, Registry
+from exportdb.execution.result_cache import write_text_atomic
+from exportdb.execution.runner import RunRecord, RunReport, SupportSummary
+
+MANIFEST = ".exportdb-pages"
+CASES_SUBDIR = "cases"
+
+
+def builtin_templates_dir() -> Path:
+    """``exportdb/templates`` in an installed wheel, else the source tree's ``templates/``."""
+    package = Path(exportdb.__file__).parent
+    shipped = package / "templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
+
+
+def code_lines(text: str, width: int = 4) -> str:
+    """Indent ``text`` for a code block; blank lines stay empty, trailing spaces go.
+
+    The text is normalised to end in exactly one newline, which shows as an empty
+    last line (the layout of the seed's source blocks).  Lines are split wherever
+    docutils splits them (``\\r``, ``\\x1c``, ``\\u2028`` and the other Unicode
+    line breaks, not only ``\\n``), so no text can leave the block and be read
+    as markup.
+    """
+    lines = (text.replace("\r\n", "\n").rstrip("\n").splitlines() or [""]) + [""]
+    pad = " " * width
+    return "\n".join([pad + stripped if (stripped := line.rstrip()) else "" for line in lines])
+
+
+def rst_text(text: str) -> str:
+    """``text`` as inert inline reST: one line, every ASCII punctuation mark backslash-escaped.
+
+    For text that comes from a case (an error message, a value's repr) and is
+    placed in running text rather than in a code block.
+    """
+    flat = " ".join(text.split())
+    return "".join("\\" + char if char.isascii() and not char.isalnum() and char != " " else char
+                   for char in flat)
+
+
+def tag_links(names: Iterable[str], prefix: str = "") -> str:
+    """``:doc:`` links to tag pages, comma separated, in taxonomy order."""
+    return ", ".join(f":doc:`{name} <{prefix}{name}>`" for name in taxonomy.sort_tags(names))
+
+
+def underline(title: str, char: str, extra: int = 0) -> str:
+    return char * (len(title) + extra)
+
+
+class Renderer:
+    """A Jinja environment over the built-in templates, optionally overridden by ``user_dir``.
+
+    The environment is made on the first render (a run that renders nothing
+    never loads Jinja); with ``bytecode_dir`` compiled templates are kept there
+    between runs.
+    """
+
+    def __init__(self, user_dir: str | Path | None = None, bytecode_dir: str | Path | None = None):
+        search = [str(user_dir)] if user_dir else []
+        search.append(str(builtin_templates_dir()))
+        self.search = search
+        self.bytecode_dir = Path(bytecode_dir) if bytecode_dir is not None else None
+        self._env: Any = None
+        self._fingerprint: str | None = None
+
+    @property
+    def env(self) -> Any:
+        """The ``jinja2.Environment`` (templates are read once per renderer, not checked again)."""
+        if self._env is None:
+            import jinja2
+
+            cache = None
+            if self.bytecode_dir is not None:
+                try:
+                    self.bytecode_dir.mkdir(parents=True, exist_ok=True)
+                    cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
+                except OSError:
+                    cache = None  # compile every run: slower, same pages
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self.search),
+                undefined=jinja2.StrictUndefined,
+                keep_trailing_newline=True,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                autoescape=False,
+                auto_reload=False,
+                bytecode_cache=cache,
+            )
+            env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
+                               rst_text=rst_text)
+            self._env = env
+        return self._env
+
+    def render(self, template: str, **context: Any) -> str:
+        text = self.env.get_template(template).render(**context)
+        return text.rstrip("\n") + "\n"
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of exportdb's code and of every template this renderer can load."""
+        if self._fingerprint is None:
+            from exportdb.execution.result_cache import exporter_fingerprint
+
+            digest = hashlib.sha256(exporter_fingerprint().encode())
+            for directory in self.search:
+                for path in sorted(Path(directory).rglob("*.jinja")):
+                    digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page not rendered yet: its template and context.
+
+    :meth:`key` hashes everything the text depends on (the code, the templates,
+    the ``repr`` of the context, whose values are dataclasses and builtins), so
+    :func:`write_pages` can skip rendering a page whose key it wrote last time.
+    """
+
+    renderer: Renderer
+    template: str
+    context: dict[str, Any]
+    memo: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def key(self) -> str:
+        digest = hashlib.sha256(f"{self.renderer.fingerprint}\0{self.template}\0".encode())
+        digest.update(_context_repr(self.context, self.memo).encode())
+        return digest.hexdigest()
+
+    def text(self) -> str:
+        return self.renderer.render(self.template, **self.context)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices that shape the pages; the first engine is the primary one."""
+
+    engines: tuple[str, ...] = ("builtin",)
+    tag_descriptions: bool = False
+    timings: bool = True
+    templates_dir: str | Path | None = None
+    cache_dir: str | Path | None = None  # where compiled templates are kept between runs (None: nowhere)
+
+    @classmethod
+    def from_environment(cls, engines: Sequence[str], **kwargs: Any) -> "RenderOptions":
+        """Options with timings left out when ``SOURCE_DATE_EPOCH`` is set (reproducible builds)."""
+        return cls(tuple(engines), timings="SOURCE_DATE_EPOCH" not in os.environ, **kwargs)
+
+
+# The name each engine's tab carries on a case page that shows several engines.
+ENGINE_TAB_LABELS = {"builtin": "builtin", "torch": "torch.export"}
+
+
+@dataclass(frozen=True)
+class EngineView:
+    """One engine's outcome for one case, as the templates see it."""
+
+    engine: str
+    label: str
+    text: str
+    status: str
+    ok: bool
+    cached: bool = field(repr=False)  # says how this run got it, not what a page shows: not in page keys
+    seconds: float
+    eager_check: str | None
+
+    @property
+    def tab_label(self) -> str:
+        """The title of this engine's tab (``builtin``, ``torch.export``)."""
+        return ENGINE_TAB_LABELS.get(self.engine, self.engine)
+
+
+def _view(record: RunRecord | None, engine: str, label: str) -> EngineView:
+    if record is None:
+        return EngineView(engine, label, "NotRun: this case was not run", "missing", False, False, 0.0, None)
+    res = record.result
+    check = res.eager_check if res.eager_check in (None, "match") else rst_text(res.eager_check)
+    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds, check)
+
+
+def outcome_label(case: Case, view: EngineView) -> str:
+    """A short word for the summary table: ``exports``, ``fails as expected``, ..."""
+    if view.status in ("unavailable", "missing"):
+        return "not run"
+    if view.status in ("timeout", "crashed", "error"):
+        return view.status
+    if case.support_level == "SUPPORTED":
+        return "exports" if view.ok else "**fails unexpectedly**"
+    return "**exports unexpectedly**" if view.ok else "fails as expected"
+
+
+@dataclass
+class _PageContext:
+    registry: Registry
+    report: RunReport
+    options: RenderOptions
+    summary: SupportSummary | None
+    labels: dict[str, str] = field(default_factory=dict)
+    memo: dict[tuple[str, bool], list[EngineView]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for info in self.report.engines:
+            self.labels[info.name] = f"{info.name} {info.version}".strip()
+
+    def views(self, case: Case, rewrite: bool = False) -> list[EngineView]:
+        key = (case.name, rewrite)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = [_view(self.report.get(case.name, e, rewrite), e, self.labels.get(e, e))
+                                      for e in self.options.engines]
+        return list(found)
+
+
+def case_context(case: Case, report: RunReport, options: RenderOptions) -> dict[str, Any]:
+    """Template context of one case (shared by case pages and the Sphinx directive)."""
+    ctx = _PageContext(Registry(Path("."), (case,)), report, options, None)
+    results = ctx.views(case)
+    return {
+        "case": case,
+        "results": results,
+        "primary": results[0],
+        "rewrite_results": ctx.views(case, rewrite=True) if case.has_rewrite else [],
+        "show_timings": options.timings,
+        "tag_descriptions": [taxonomy.get_tag(t) for t in case.tags],
+    }
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _context_repr(value: Any, memo: dict[int, str]) -> str:
+    """``repr(value)``, with each :class:`Case`, :class:`EngineView` and tag as the SHA-256 of its repr.
+
+    A case appears on its own page, its tags' pages and the index; its repr
+    (which holds the source) is the costly part of every key, and so is the
+    repr of a Result.  Each is computed once per plan: the memo is keyed by
+    ``id`` and serves the pages of one plan, whose contexts keep every object
+    it names alive.
+    """
+    kind = type(value)
+    if kind in _ATOMS:
+        return repr(value)
+    if kind is Case or kind is EngineView or kind is taxonomy.Tag:
+        text = memo.get(id(value))
+        if text is None:  # a digest: a page key then hashes each case's source once, not once per page
+            text = memo[id(value)] = f"<{hashlib.sha256(repr(value).encode()).hexdigest()}>"
+        return text
+    if kind is dict:
+        return "{" + ", ".join([f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())]) + "}"
+    if kind is list or kind is tuple:
+        return f"{kind.__name__}(" + ", ".join([_context_repr(v, memo) for v in value]) + ")"
+    if isinstance(value, (Case, EngineView, taxonomy.Tag, dict, list, tuple)):  # subclasses: the slow path
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k!r}: {_context_repr(v, memo)}" for k, v in sorted(value.items())) + "}"
+        if isinstance(value, (list, tuple)):
+            return f"{type(value).__name__}(" + ", ".join(_context_repr(v, memo) for v in value) + ")"
+    return repr(value)
+
+
+def build_pages(
+    registry: Registry,
+    report: RunReport,
+    options: RenderOptions,
+    summary: SupportSummary | None = None,
+) -> dict[str, str]:
+    """Every generated page, as ``{relative path: reST text}``."""
+    return {rel: page.text() for rel, page in plan_pages(registry, report, options, summary).items()}
+
+
+def plan_pages(
+    registry: Registry,
+    report: RunReport,
+    options: RenderOptions,
+    summary: SupportSummary | None = None,
+) -> dict[str, Page]:
+    """Every generated page, as ``{relative path: Page}``, rendered only when asked."""
+    renderer = Renderer(options.templates_dir,
+                        Path(options.cache_dir) / "templates" if options.cache_dir is not None else None)
+    ctx = _PageContext(registry, report, options, summary)
+    memo: dict[int, str] = {}
+    pages: dict[str, Page] = {}
+    for tag in taxonomy.TAXONOMY:
+        entries = [{"case": case, "result_text": ctx.views(case)[0].text}
+                   for case in registry.with_tag(tag.name)]
+        pages[f"{tag.name}.rst"] = Page(renderer, "tag.rst.jinja", dict(
+            tag=tag, entries=entries, tag_description=options.tag_descriptions), memo)
+    for case in registry.cases:
+        context = case_context(case, report, options)
+        pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
+                                                         dict(tag_prefix="../", **context), memo)
+    rows = {level: [(case, [outcome_label(case, v) for v in ctx.views(case)])
+                    for case in registry.cases if case.support_level == level]
+            for level in ("SUPPORTED", "NOT_SUPPORTED_YET")}
+    pages["index.rst"] = Page(renderer, "index.rst.jinja", dict(
+        taxonomy=taxonomy.TAXONOMY,
+        cases=registry.cases,
+        rows=rows,
+        engines=[ctx.labels.get(e, e) for e in options.engines],
+        counts={tag.name: len(registry.with_tag(tag.name)) for tag in taxonomy.TAXONOMY},
+        summary=summary,
+        show_timings=options.timings,
+        problems=registry.problems,
+    ), memo)
+    if options.timings:
+        timing_rows = sorted(
+            ((v.seconds, case.name, v.label) for case in registry.cases for v in ctx.views(case)
+             if v.status in ("exported", "failed")),
+            key=lambda row: (-row[0], row[1], row[2]))
+        pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows), memo)
+    return pages
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+    rendered: int = field(default=0, compare=False)
+    paths: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the pages written
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symlinks followed) is under ``root``, which must be resolved already."""
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    # not ``.rst``: a temporary file left by a killed run must not become a Sphinx document
+    write_text_atomic(target, text, suffix=".part")
+
+
+def _escapes(rel: str) -> bool:
+    """Whether the relative page name ``rel`` is absolute or climbs out with ``..``."""
+    if os.sep == "/" and not os.altsep:  # POSIX: the same answer as pathlib's, without building a Path
+        return rel.startswith("/") or ".." in rel.split("/")
+    path = Path(rel)
+    return path.is_absolute() or ".." in path.parts
+
+
+def _stamp(path: str | Path) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _read_manifest(manifest: Path) -> dict[str, tuple[str, str]]:
+    """``{relative path: (page key, file stamp)}`` of the last run; old manifests hold paths only."""
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    entries = {}
+    for line in lines:
+        rel, _, rest = line.partition("\t")
+        key, _, stamp = rest.partition("\t")
+        entries[rel] = (key, stamp)
+    return entries
+
+
+def _manifest_text(entries: Mapping[str, tuple[str, str]]) -> str:
+    return "".join(f"{rel}\t{key}\t{stamp}\n" if key else f"{rel}\n"
+                   for rel, (key, stamp) in sorted(entries.items()))
+
+
+def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteStats:
+    """Write ``pages`` under ``out_dir``; see the module docstring for the guarantees.
+
+    A :class:`Page` whose key and file (modification time and size) are those
+    recorded in the manifest last time is neither rendered nor read again.
+    Every file is replaced atomically, so a run killed half way leaves each page
+    either old or new, and the manifest lists every page it may have written.
+    """
+    root = Path(out_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    real_root = root.resolve()
+    manifest = root / MANIFEST
+    previous = _read_manifest(manifest)
+    for rel in pages:  # by name here; symlinks are followed just before a write
+        if _escapes(rel):
+            raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
+    if set(pages) - set(previous):  # list new pages before writing them, in case the run dies
+        _atomic_write(manifest, _manifest_text({**previous, **{rel: ("", "") for rel in pages}}))
+    written, unchanged, rendered = [], 0, 0
+    entries: dict[str, tuple[str, str]] = {}
+    base = str(root)
+    for rel in sorted(pages):
+        page = pages[rel]
+        key = page.key() if isinstance(page, Page) else ""
+        if key and previous.get(rel) == (key, _stamp(os.path.join(base, rel))):
+            entries[rel] = previous[rel]
+            unchanged += 1
+            continue
+        target = root / rel
+        if isinstance(page, Page):
+            text = page.text()
+            rendered += 1
+        else:
+            text = page
+        try:
+            same = target.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if same:
+            unchanged += 1
+        else:
+            if not _inside(target, real_root):
+                raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
+            _atomic_write(target, text)
+            written.append(rel)
+        entries[rel] = (key, _stamp(target) or "") if key else ("", "")
+    removed = 0
+    for rel in previous:
+        target = root / rel
+        if rel in pages or not rel or Path(rel).is_absolute() or not _inside(target, real_root):
+            continue
+        if target.is_file():
+            target.unlink()
+            removed += 1
+    listing = _manifest_text(entries)
+    try:
+        current = manifest.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current != listing:
+        _atomic_write(manifest, listing)
+    return WriteStats(len(written), unchanged, removed, rendered, tuple(written))

@@ -1,0 +1,244 @@
+"""Sphinx extension: generate the ExportDB pages when a build starts.
+
+Add ``"exportdb.site.sphinx_extension"`` to ``extensions`` in ``conf.py``; plain
+``sphinx-build docs docs/_build/html`` then runs every case and writes the
+pages into ``exportdb_output_dir`` before Sphinx reads the sources.  Config
+values (all optional)::
+
+    exportdb_cases_dir = "../cases"     # relative to conf.py
+    exportdb_output_dir = "generated"   # relative to the source dir, inside it
+    exportdb_engines = ["builtin"]      # the first is primary; several give one tab each
+    exportdb_strict = False             # support-level mismatches fail the build
+    exportdb_jobs = 0                   # worker processes, 0 = one per CPU
+    exportdb_timeout = 120              # seconds per case
+    exportdb_templates_dir = None       # templates overriding the built-in ones
+    exportdb_tag_descriptions = False   # open tag pages with the tag's description
+    exportdb_use_cache = True
+
+Hand-written pages can show a case inline::
+
+    .. exportdb-case:: cond_on_tensor_flag
+       :rewrite:
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import weakref
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+import exportdb
+from exportdb.site.generate import Outcome, Settings, SettingsError, generate
+from exportdb.site.render import RenderOptions, Renderer, case_context
+from exportdb.execution.runner import DEFAULT_TIMEOUT
+
+logger = logging.getLogger(__name__)
+
+CONFIG_DEFAULTS: dict[str, Any] = {
+    "exportdb_cases_dir": "../cases",
+    "exportdb_output_dir": "generated",
+    "exportdb_engines": ["builtin"],
+    "exportdb_strict": False,
+    "exportdb_jobs": 0,
+    "exportdb_timeout": int(DEFAULT_TIMEOUT),
+    "exportdb_templates_dir": None,
+    "exportdb_tag_descriptions": False,
+    "exportdb_use_cache": True,
+}
+
+# Keyed by the build environment, which directives can reach without the app.
+_OUTCOMES: "weakref.WeakKeyDictionary[Any, Outcome]" = weakref.WeakKeyDictionary()
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def check_config_names(raw: dict[str, Any]) -> list[str]:
+    """Warnings for ``exportdb_*`` names in conf.py that are not config values."""
+    out = []
+    for name in sorted(raw):
+        if name.startswith("exportdb_") and name not in CONFIG_DEFAULTS:
+            close = difflib.get_close_matches(name, CONFIG_DEFAULTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            out.append(f"unknown config value {name!r}{hint}")
+    return out
+
+
+def settings_from_config(app: Sphinx) -> Settings:
+    """Turn the ``exportdb_*`` config values into checked :class:`Settings`."""
+    cfg = app.config
+    srcdir = Path(app.srcdir).resolve()
+    out_dir = (srcdir / cfg.exportdb_output_dir).resolve()
+    if out_dir == srcdir or srcdir not in out_dir.parents:
+        raise SettingsError(f"exportdb_output_dir = {cfg.exportdb_output_dir!r} must name a "
+                            f"subdirectory of the source directory {srcdir}")
+    templates = cfg.exportdb_templates_dir
+    return Settings(
+        cases_dir=(Path(app.confdir) / cfg.exportdb_cases_dir).resolve(),
+        out_dir=out_dir,
+        engines=_as_list(cfg.exportdb_engines),
+        jobs=int(cfg.exportdb_jobs) or None,
+        timeout=float(cfg.exportdb_timeout),
+        use_cache=_as_bool(cfg.exportdb_use_cache),
+        templates_dir=(Path(app.confdir) / templates).resolve() if templates else None,
+        tag_descriptions=_as_bool(cfg.exportdb_tag_descriptions),
+        strict=_as_bool(cfg.exportdb_strict),
+    ).checked()
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    logger.verbose("exportdb: [%d/%d] %s", done, total, label)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Run the cases and write the pages before Sphinx collects the sources."""
+    for message in check_config_names(getattr(app.config, "_raw_config", {})):
+        logger.warning("exportdb: %s", message, type="exportdb", subtype="config")
+    try:
+        settings = settings_from_config(app)
+    except SettingsError as exc:
+        raise ExtensionError(f"exportdb: {exc}") from None
+    logger.info("exportdb: running the cases in %s", settings.cases_dir)
+    outcome = generate(settings, progress=_progress)
+    _OUTCOMES[app.env] = outcome
+    for severity, line in outcome.messages():
+        if severity == "info":
+            logger.info("exportdb: %s", line)
+        else:
+            logger.warning("exportdb: %s", line, type="exportdb", subtype="case")
+    for line in outcome.summary.lines():
+        logger.info("exportdb: %s", line)
+    if outcome.written is not None:
+        w = outcome.written
+        logger.info("exportdb: pages %d written, %d unchanged, %d removed", w.written, w.unchanged, w.removed)
+    if settings.strict and outcome.failed:
+        raise ExtensionError("exportdb: strict build, and some cases are broken or do not match "
+                             "their declared support level (see the warnings above)")
+
+
+def outcome_for(env: Any) -> Outcome:
+    """The outcome of this build's generation run."""
+    try:
+        return _OUTCOMES[env]
+    except KeyError:
+        raise ExtensionError("exportdb: no generation run in this build") from None
+
+
+def _inline_text(env: Any, name: str, options: dict[str, Any]) -> tuple[str, Path]:
+    outcome = outcome_for(env)
+    try:
+        case = outcome.registry.get(name)
+    except KeyError:
+        names = [c.name for c in outcome.registry.cases]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown case {name!r}{hint}") from None
+    engines = outcome.settings.engines
+    if options.get("engine"):
+        engines = (options["engine"],) + tuple(e for e in engines if e != options["engine"])
+    render_options = RenderOptions(engines[:1] if "engine" in options else engines, timings=False)
+    context = case_context(case, outcome.report, render_options)
+    renderer = Renderer(outcome.settings.templates_dir)
+    text = renderer.render("inline_case.rst.jinja", tag_prefix=_tag_prefix(env.srcdir, outcome),
+                           show_source="no-source" not in options, show_result="no-result" not in options,
+                           show_rewrite="rewrite" in options, **context)
+    return text, case.path
+
+
+def _tag_prefix(srcdir: Any, outcome: Outcome) -> str:
+    assert outcome.settings.out_dir is not None
+    rel = Path(outcome.settings.out_dir).relative_to(Path(srcdir).resolve())
+    return "/" + rel.as_posix() + "/"
+
+
+class CaseDirective(SphinxDirective):
+    """``.. exportdb-case:: NAME`` renders a registry case with its live Result."""
+
+    required_arguments = 1
+    has_content = False
+    option_spec = {
+        "engine": directives.unchanged,
+        "no-source": directives.flag,
+        "no-result": directives.flag,
+        "rewrite": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        try:
+            text, path = _inline_text(self.env, name, self.options)
+        except ValueError as exc:
+            raise self.error(f"exportdb-case: {exc}") from None
+        self.env.note_dependency(str(path))
+        used = getattr(self.env, "exportdb_inline_cases", {})
+        used.setdefault(self.env.docname, []).append((name, dict(self.options), _digest(text)))
+        self.env.exportdb_inline_cases = used
+        container = nodes.container(classes=["exportdb-case"])
+        nested_parse_with_titles(self.state, StringList(text.splitlines(), source=f"<exportdb-case {name}>"),
+                                 container)
+        return [container]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list[str]:
+    """Re-read hand-written pages whose inline cases now render differently."""
+    stale = []
+    for docname, uses in sorted(getattr(env, "exportdb_inline_cases", {}).items()):
+        for name, options, digest in uses:
+            try:
+                text, _ = _inline_text(env, name, options)
+            except (ValueError, ExtensionError):
+                text = ""
+            if _digest(text) != digest:
+                stale.append(docname)
+                break
+    return stale
+
+
+def on_env_purge_doc(app: Sphinx, env: Any, docname: str) -> None:
+    getattr(env, "exportdb_inline_cases", {}).pop(docname, None)
+
+
+def on_env_merge_info(app: Sphinx, env: Any, docnames: set, other: Any) -> None:
+    mine = getattr(env, "exportdb_inline_cases", {})
+    theirs = getattr(other, "exportdb_inline_cases", {})
+    mine.update({doc: uses for doc, uses in theirs.items() if doc in docnames})
+    env.exportdb_inline_cases = mine
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the config values, the directive and the event handlers."""
+    # Case pages and the directive put the Results of several engines in tabs.
+    app.setup_extension("sphinx_inline_tabs")
+    for name, default in CONFIG_DEFAULTS.items():
+        app.add_config_value(name, default, "env", types=Any)
+    app.add_directive("exportdb-case", CaseDirective)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("env-purge-doc", on_env_purge_doc)
+    app.connect("env-merge-info", on_env_merge_info)
+    return {"version": exportdb.__version__, "env_version": 1,
+            "parallel_read_safe": True, "parallel_write_safe": True}

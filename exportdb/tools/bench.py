@@ -1,0 +1,258 @@
+"""``exportdb bench``: how fast exportdb is, measured (never asserted in tests).
+
+Three parts, each selectable with ``--only``:
+
+``engines``
+    Per-case time of the built-in engine and of ``torch.export`` on PyTorch's
+    own ExportDB examples (``torch/_export/db/examples``), in one process.  For
+    both engines the timed work is the same: load the case file, export its
+    model, print the program (or produce the error text).  Each figure is the
+    median over ``--repeats`` runs after one warm-up run; ``import torch`` is
+    timed on its own and not counted.  The speedup is the ratio of the summed
+    medians (the time to export the whole set once).
+``generation``
+    ``generate`` on a synthetic registry (``bench/make_synthetic_registry.py``):
+    cold (empty cache), warm (nothing changed) and after editing one case, with
+    wall time and peak memory of the whole process tree; it also checks that
+    the warm run exported and wrote nothing and the edit only what it should.
+``site``
+    ``exportdb build`` of a copy of the project's site, cold and after a
+    one-case edit, with the number of documents Sphinx re-read.
+
+The last line of the output is ``speedup builtin vs torch: N.Nx`` when the
+engines part ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+PARTS = ("engines", "generation", "site")
+DEFAULT_SITE_EDIT = "cond_closure_python_constants"
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def torch_examples_dir() -> Path | None:
+    """``torch/_export/db/examples`` of the installed torch, found without importing torch."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        return None
+    directory = Path(spec.origin).parent / "_export" / "db" / "examples"
+    return directory if directory.is_dir() else None
+
+
+def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
+    fn()  # warm-up: first-call caches on both sides are not what a case costs
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def builtin_export_text(path: Path) -> str:
+    """Load, export and print one case with the built-in engine (the error text on failure)."""
+    from exportdb.engines.builtin import case_inputs, error_text
+    from exportdb.engines.case_module import load_case_module
+    from exportdb.exporter.trace.export import export
+
+    try:
+        module = load_case_module(path)
+        model, args, kwargs, dynamic_shapes = case_inputs(module)
+        return str(export(model, args, kwargs, dynamic_shapes=dynamic_shapes))
+    except Exception as exc:  # noqa: BLE001 - a failing case costs what its error costs
+        return error_text(exc)
+
+
+def torch_export_text(path: Path) -> str:
+    """Load, export (``strict=True``) and print one case with ``torch.export`` (the error text on failure)."""
+    import torch
+
+    from exportdb.engines import torch_engine
+    from exportdb.engines.case_module import load_case_module
+
+    try:
+        module = load_case_module(path, frontend="torch")
+        model, args, kwargs, dynamic_shapes = torch_engine._export_inputs(module, path, False)
+        with torch_engine._quiet():
+            ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic_shapes, strict=True)
+        return torch_engine.clean_program_text(str(ep))
+    except Exception as exc:  # noqa: BLE001 - as above
+        return torch_engine.error_text(exc)
+
+
+@dataclass
+class EngineTiming:
+    case: str
+    builtin: float
+    torch: float
+    builtin_ok: bool
+    torch_ok: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.torch / self.builtin if self.builtin else float("inf")
+
+
+def run_engines(repeats: int, out: TextIO) -> tuple[float, list[EngineTiming]]:
+    """Time both engines on every example; return torch's import time and the per-case medians."""
+    examples = torch_examples_dir()
+    if examples is None:
+        raise RuntimeError("torch is not installed: the engines benchmark needs its ExportDB examples")
+    from exportdb.tools.compare import discover_cases
+
+    start = time.perf_counter()
+    import torch  # noqa: F401 - timed: the import is reported on its own
+
+    import_seconds = time.perf_counter() - start
+    rows = []
+    for path in discover_cases(examples):
+        ours = builtin_export_text(path)
+        theirs = torch_export_text(path)
+        rows.append(EngineTiming(
+            path.stem,
+            _median_seconds(lambda: builtin_export_text(path), repeats),
+            _median_seconds(lambda: torch_export_text(path), repeats),
+            ours.startswith("ExportedProgram"), theirs.startswith("ExportedProgram")))
+        print(f"  {path.stem:<36} builtin {rows[-1].builtin * 1e3:8.2f} ms   torch {rows[-1].torch * 1e3:8.1f} ms"
+              f"   {rows[-1].ratio:7.1f}x", file=out, flush=True)
+    return import_seconds, rows
+
+
+def speedup(rows: list[EngineTiming]) -> float:
+    """Summed torch medians over summed builtin medians."""
+    return sum(r.torch for r in rows) / sum(r.builtin for r in rows)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine_lines() -> list[str]:
+    """CPU, cores, memory and versions, for the report and the docs page."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal")))
+        memory = f"{mem_kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        memory = "unknown"
+    versions = [f"python {platform.python_version()}"]
+    for name in ("numpy", "jinja2", "sphinx", "torch"):
+        try:
+            from importlib.metadata import version
+
+            versions.append(f"{name} {version(name)}")
+        except Exception:  # noqa: BLE001 - a missing package is simply not listed
+            pass
+    import exportdb
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return [f"machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
+            f"load average when the benchmark started (1, 5, 15 min): {load}",
+            f"versions: exportdb {exportdb.__version__}, " + ", ".join(versions)]
+
+
+def _mb(measured: Any) -> str:
+    return f"{measured.peak_mb:.0f} MB"
+
+
+def report_generation(runs: list[Any], problems: list[str], out: TextIO) -> None:
+    print(f"  {'run':<10} {'wall':>8} {'peak RSS':>9}  {'exported':>8} {'rendered':>8} {'written':>7}", file=out)
+    for run in runs:
+        f = run.facts
+        print(f"  {run.label:<10} {run.measured.seconds:7.2f}s {_mb(run.measured):>9}  {f['jobs_run']:>8} "
+              f"{f['rendered']:>8} {len(f['written']):>7}", file=out)
+        if run.label == "one edit":
+            print(f"    written: {', '.join(f['written'])}", file=out)
+    for problem in problems:
+        print(f"  PROBLEM: {problem}", file=out)
+    if not problems:
+        print("  checked: the warm run exported, rendered and wrote nothing; the edit re-exported only "
+              "that case and rewrote only its page, its tags' pages and the index/timings", file=out)
+
+
+def report_site(runs: list[Any], out: TextIO) -> None:
+    print(f"  {'run':<10} {'wall':>8} {'peak RSS':>9}  {'re-read':>7}  pages", file=out)
+    for run in runs:
+        reread = "?" if run.reread is None else str(run.reread)
+        print(f"  {run.label:<10} {run.measured.seconds:7.2f}s {_mb(run.measured):>9}  {reread:>7}  "
+              f"{run.generated_written}", file=out)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exportdb bench", description="Measure exportdb's speed and memory.")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to run (default: {','.join(PARTS)})")
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats per case and engine (default 5)")
+    parser.add_argument("--count", type=int, default=2000, help="cases in the synthetic registry (default 2000)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per CPU)")
+    parser.add_argument("--site-edit", default=DEFAULT_SITE_EDIT,
+                        help=f"project case edited for the site rebuild (default {DEFAULT_SITE_EDIT})")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the synthetic registry and the site copy go (default: a temporary directory)")
+    return parser
+
+
+def main(argv: list[str], out: TextIO | None = None) -> int:
+    """Entry point of ``exportdb bench``; returns the exit status."""
+    out = out or sys.stdout
+    opts = build_parser().parse_args(argv)
+    parts = [p.strip() for p in opts.only.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or opts.repeats < 1 or opts.count < 1:
+        print(f"exportdb bench: unknown part {', '.join(unknown)} (known: {', '.join(PARTS)})" if unknown
+              else "exportdb bench: --repeats and --count must be at least 1", file=sys.stderr)
+        return 2
+    from exportdb.tools import bench_runs
+
+    for line in machine_lines():
+        print(line, file=out)
+    status = 0
+    with tempfile.TemporaryDirectory(prefix="exportdb-bench-") as tmp:
+        workdir = opts.workdir or Path(tmp)
+        if "generation" in parts:
+            print(f"\ngeneration of a synthetic registry of {opts.count} cases "
+                  f"(jobs: {opts.jobs or os.cpu_count()}):", file=out, flush=True)
+            runs, problems = bench_runs.run_generation(workdir / "generation", opts.count, opts.jobs)
+            report_generation(runs, problems, out)
+            status = 1 if problems else status
+        if "site" in parts:
+            print(f"\nexportdb build of the project's site (edited case: {opts.site_edit}):", file=out, flush=True)
+            report_site(bench_runs.run_site(workdir / "site", opts.site_edit), out)
+        if "engines" in parts:
+            print(f"\nexport time per case, load + export + print, median of {opts.repeats}:", file=out, flush=True)
+            import_seconds, rows = run_engines(opts.repeats, out)
+            builtin_total, torch_total = sum(r.builtin for r in rows), sum(r.torch for r in rows)
+            failed = [r.case for r in rows if not (r.builtin_ok and r.torch_ok)]
+            print(f"  {len(rows)} cases; did not export with both engines: {', '.join(failed) or 'none'}", file=out)
+            print(f"import torch: {import_seconds:.2f} s (not counted)", file=out)
+            print(f"all cases once: builtin {builtin_total * 1e3:.1f} ms, torch {torch_total:.2f} s; "
+                  f"median per case: builtin {statistics.median(r.builtin for r in rows) * 1e3:.2f} ms, "
+                  f"torch {statistics.median(r.torch for r in rows) * 1e3:.1f} ms", file=out)
+            print("load average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()), file=out)
+            print(f"speedup builtin vs torch: {speedup(rows):.1f}x", file=out)
+    return status

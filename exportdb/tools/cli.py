@@ -1,0 +1,293 @@
+"""The ``exportdb`` command line (also ``python -m exportdb``).
+
+Subcommands: ``build`` (pages + HTML site), ``generate`` (pages only),
+``check`` (verify every case), ``list``, ``show CASE``, ``new NAME``, and
+``compare`` (builtin vs torch; see :mod:`exportdb.tools.compare`)::
+
+    $ exportdb list --tag python.closure
+    nested_closure_counter  python.closure  SUPPORTED
+    $ exportdb show nested_closure_counter
+    ExportedProgram:
+    ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from exportdb import __version__
+from exportdb.catalog import tags as taxonomy
+from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
+from exportdb.catalog.registry import CaseSummary, load_registry
+from exportdb.execution.runner import DEFAULT_TIMEOUT
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent when ``stream`` is not a TTY."""
+
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
+        self.stream = stream
+        self.width = width
+        self.active = stream.isatty()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if not self.active or total == 0:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
+    parser.add_argument("--engines", default="builtin",
+                        help="comma-separated engines, the first is primary (default: builtin)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPUs)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per case")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="result cache directory")
+    parser.add_argument("--no-cache", action="store_true", help="re-export every case")
+    parser.add_argument("--strict", action="store_true",
+                        help="support-level mismatches are errors (exit status 1)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exportdb", description="ExportDB documentation generator.")
+    parser.add_argument("--version", action="version", version=f"exportdb {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="generate the pages and build the HTML site with Sphinx")
+    p.add_argument("--docs", type=Path, default=Path("docs"), help="Sphinx project (default: docs)")
+    p.add_argument("--html", type=Path, default=None, help="output (default: DOCS/_build/html)")
+    _add_run_options(p)
+
+    p = sub.add_parser("generate", help="write the reStructuredText pages for every case")
+    p.add_argument("--out", type=Path, required=True, help="output directory for the pages")
+    p.add_argument("--templates", type=Path, default=None, help="templates that override the built-in ones")
+    p.add_argument("--tag-descriptions", action="store_true",
+                   help="open each tag page with the tag's description")
+    _add_run_options(p)
+
+    p = sub.add_parser("check", help="run every case and verify its declared support level")
+    _add_run_options(p)
+
+    p = sub.add_parser("list", help="list the cases")
+    p.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
+    p.add_argument("--tag", default=None, help="only cases carrying this tag")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = sub.add_parser("show", help="print a case's Result block (the exported program or the error)")
+    p.add_argument("case", help="a case name from the registry or a path to a case file")
+    p.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
+    p.add_argument("--engine", default="builtin", help="engine to use (default: builtin)")
+
+    p = sub.add_parser("new", help="create a new case file from a template")
+    p.add_argument("name", help="case name (a Python identifier; the file is NAME.py)")
+    p.add_argument("--tags", nargs="+", required=True, help="tags of the case")
+    p.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
+    p.add_argument("--not-supported", action="store_true", help="declare NOT_SUPPORTED_YET")
+
+    p = sub.add_parser("compare", help="run cases through builtin and torch and compare the graphs",
+                       add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb compare")
+
+    p = sub.add_parser("bench", help="measure export speed, generation and site builds (see docs: Performance)",
+                       add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb bench")
+
+    p = sub.add_parser("fuzz", help="check random programs with the built-in exporter (see docs: fuzzing)",
+                       add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb fuzz")
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: object) -> Settings:
+    return Settings(
+        cases_dir=args.cases or default_cases_dir(),
+        engines=tuple(args.engines.split(",")),
+        jobs=args.jobs,
+        timeout=args.timeout,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+        strict=args.strict,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _report(outcome: Outcome, out: TextIO) -> None:
+    for severity, line in outcome.messages():
+        print(f"{severity}: {line}", file=sys.stderr)
+    for line in outcome.summary.lines():
+        print(line, file=out)
+
+
+def _run(settings: Settings, out: TextIO) -> Outcome:
+    bar = ProgressBar()
+    try:
+        return generate(settings, progress=bar)
+    finally:
+        bar.finish()
+
+
+def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args, out_dir=args.out, templates_dir=args.templates,
+                         tag_descriptions=args.tag_descriptions)
+    outcome = _run(settings, out)
+    _report(outcome, out)
+    if outcome.written is not None:
+        w = outcome.written
+        print(f"{args.out}: {w.written} written, {w.unchanged} unchanged, {w.removed} removed", file=out)
+    return 1 if settings.strict and outcome.failed else 0
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    args.strict = True  # check is always strict
+    outcome = _run(_settings(args), out)
+    _report(outcome, out)
+    return 1 if outcome.failed else 0
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from sphinx.cmd.build import build_main
+
+    from exportdb.site.staging import build_staged
+
+    settings = _settings(args).checked()  # report bad options before Sphinx starts
+    html = args.html or args.docs / "_build" / "html"
+    argv = ["-D", f"exportdb_engines={','.join(settings.engines)}",
+            "-D", f"exportdb_timeout={settings.timeout}",
+            "-D", f"exportdb_cases_dir={Path(settings.cases_dir).resolve()}"]
+    if args.jobs:
+        argv += ["-D", f"exportdb_jobs={args.jobs}"]
+    if args.strict:
+        argv += ["-D", "exportdb_strict=1"]
+    if args.no_cache:
+        argv += ["-D", "exportdb_use_cache=0"]
+    # Sphinx writes into a staging copy of the site, swapped in when the build succeeds
+    status = build_staged(html, lambda staging: build_main([str(args.docs), str(staging), *argv]))
+    if status == 0:
+        print(f"site built: {(html / 'index.html').resolve()}", file=out)
+    return status
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    registry = load_registry(args.cases or default_cases_dir())
+    for problem in registry.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if args.tag is not None and not taxonomy.is_known(args.tag):
+        close = taxonomy.suggest(args.tag)
+        print(f"exportdb list: unknown tag {args.tag!r}" + (f"; did you mean {close!r}?" if close else ""),
+              file=sys.stderr)
+        return 2
+    cases = registry.with_tag(args.tag) if args.tag else registry.cases
+    summaries = [CaseSummary.of(case) for case in cases]
+    if args.json:
+        json.dump([asdict(s) for s in summaries], out, indent=2)
+        out.write("\n")
+    else:
+        width = max((len(s.name) for s in summaries), default=0)
+        for s in summaries:
+            print(f"{s.name:<{width}}  {', '.join(s.tags) or '-'}  {s.support_level}", file=out)
+    return 1 if registry.problems else 0
+
+
+def _resolve_case(spec: str, cases_dir: Path) -> Path | None:
+    path = Path(spec)
+    if path.suffix == ".py" or path.exists():
+        return path if path.is_file() else None
+    candidates = sorted(cases_dir.rglob(f"{spec}.py")) if cases_dir.is_dir() else []
+    return candidates[0] if candidates else None
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.execution.runner import load_engine
+
+    cases_dir = args.cases or default_cases_dir()
+    path = _resolve_case(args.case, cases_dir)
+    if path is None:
+        print(f"exportdb show: no case {args.case!r} (not a file, and not a case in {cases_dir})\n"
+              f"hint: run `exportdb list` to see the case names", file=sys.stderr)
+        return 2
+    engine = load_engine(args.engine)
+    reason = engine.unavailable_reason()
+    if reason:
+        print(f"exportdb show: engine {args.engine!r} is unavailable: {reason}", file=sys.stderr)
+        return 2
+    result = engine.run_case(path)
+    print(result.text, file=out)
+    if result.extra.get("hint"):  # the Result block is one line; how to fix it goes to stderr
+        print(f"hint: {result.extra['hint']}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_new(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools.scaffold import ScaffoldError, write_case
+
+    try:
+        path = write_case(args.name, args.tags, args.cases or default_cases_dir(),
+                          supported=not args.not_supported)
+    except ScaffoldError as exc:
+        print(f"exportdb new: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {path}", file=out)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools import compare  # written separately; imported only when asked for
+
+    return int(compare.main(list(args.args)) or 0)
+
+
+def cmd_fuzz(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools.fuzz import profile  # needs hypothesis; imported only when asked for
+
+    return profile.main(list(args.args), out)
+
+
+def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools import bench  # imported only when asked for
+
+    return bench.main(list(args.args), out)
+
+
+COMMANDS = {"build": cmd_build, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
+            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench, "fuzz": cmd_fuzz}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["compare"]:  # hand every later option, --help included, to compare
+        return cmd_compare(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    if argv[:1] == ["bench"]:  # likewise for bench
+        return cmd_bench(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    if argv[:1] == ["fuzz"]:  # likewise for fuzz
+        return cmd_fuzz(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, out or sys.stdout)
+    except SettingsError as exc:
+        print(f"exportdb {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `exportdb list | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
