@@ -12,6 +12,9 @@ from exportdb.engines import EngineResult
 from exportdb.errors import ExportError
 from exportdb.engines.case_module import load_case_module
 
+#: The random seed each case starts from (the torch engine uses the same).
+SEED = 0
+
 
 def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, Any]:
     """(model, example_args, example_kwargs, dynamic_shapes) of a loaded case (or its rewrite)."""
@@ -94,6 +97,9 @@ class BuiltinEngine:
     def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
         from exportdb.exporter.trace.export import export
 
+        from exportdb.exporter.ops.creation import manual_seed
+
+        manual_seed(SEED)  # as the torch engine does: a case's random examples never depend on the cases run before
         start = time.perf_counter()
         try:
             module = load_case_module(path)

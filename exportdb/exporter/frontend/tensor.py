@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.dims import wrap_dim
 from exportdb.exporter.ir.device import CPU, as_device
 from exportdb.exporter.trace.dispatch import active_builder, call, user_location
 from exportdb.exporter.ir.dtypes import DType
@@ -100,7 +101,7 @@ class Tensor(TensorArithmetic):
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
             return self.shape
-        return self.shape[_wrap(dim, self.ndim)]
+        return self.shape[wrap_dim(dim, self.ndim)]
 
     @property
     def dtype(self) -> DType:
@@ -526,13 +527,6 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return f"Parameter containing:\n{Tensor.__repr__(self)}"
-
-
-def _wrap(dim: int, ndim: int) -> int:
-    size = builtins.max(ndim, 1)
-    if not -size <= dim < size:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})")
-    return dim % size
 
 
 def _shape_arg(shape: tuple) -> list:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.dims import wrap_dim  # noqa: F401  (re-exported for the kernels)
 from exportdb.exporter.ir.dtypes import DType, Operand
 
 
@@ -42,14 +43,6 @@ def float_dtype(value: np.ndarray) -> DType:
     """dtype of a float-valued op applied to ``value`` (ints and bools become float32)."""
     dt = dtypes.from_numpy(value.dtype)
     return dt if dt.kind in "fc" else dtypes.DEFAULT_FLOAT
-
-
-def wrap_dim(dim: int, ndim: int) -> int:
-    """Normalize a possibly negative dim, raising IndexError like torch."""
-    size = max(ndim, 1)
-    if not -size <= dim < size:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})")
-    return dim % size
 
 
 def write_into(dst: np.ndarray, result: np.ndarray) -> np.ndarray:

@@ -1,0 +1,30 @@
+"""Shape rules of element-wise ops: the inputs broadcast, or the output keeps the input's shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exportdb.exporter.symbolic.shape_rules.core import broadcast, rule, shape_of, tensor_args
+
+
+@rule(*[f"aten.{n}" for n in (
+    "add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "div.Tensor_mode", "rsub.Scalar", "floor_divide.default",
+    "remainder.Scalar", "remainder.Tensor", "fmod.Scalar", "pow.Tensor_Scalar", "pow.Tensor_Tensor", "pow.Scalar",
+    "maximum.default", "minimum.default", "max.other", "min.other", "__and__.Tensor", "__or__.Tensor",
+    "__xor__.Tensor", "logical_and.default", "logical_or.default", "logical_xor.default", "eq.Tensor",
+    "eq.Scalar", "ne.Tensor", "ne.Scalar", "lt.Tensor", "lt.Scalar", "le.Tensor", "le.Scalar", "gt.Tensor",
+    "gt.Scalar", "ge.Tensor", "ge.Scalar", "where.self", "where.ScalarOther", "where.ScalarSelf", "where.Scalar",
+    "clamp.Tensor", "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar", "bitwise_and.Scalar", "bitwise_or.Scalar",
+    "bitwise_xor.Scalar", "remainder.Scalar_Tensor", "masked_fill.Scalar", "masked_fill.Tensor")])
+def _pointwise(*args: Any, **kwargs: Any) -> tuple:
+    return broadcast(*(shape_of(t) for t in tensor_args(args)))
+
+
+@rule(*[f"aten.{n}.default" for n in (
+    "cos", "sin", "tan", "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "reciprocal", "log1p", "expm1", "acos",
+    "asin", "atan", "cosh", "sinh", "exp2", "abs", "neg", "relu", "floor", "ceil", "round", "trunc", "sign",
+    "square", "bitwise_not", "logical_not", "clamp", "clone", "lift_fresh_copy", "detach", "alias", "gelu",
+    "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like")],
+    "aten.to.dtype", "aten._to_copy.default", "aten.softmax.int", "aten.log_softmax.int", "aten.dropout.default")
+def _same_shape(a: Any, *args: Any, **kwargs: Any) -> tuple:
+    return shape_of(a)
