@@ -16,7 +16,7 @@ from typing import Any
 
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.device import Device
-from exportdb.exporter.trace.dispatch import user_location
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend import functions, nn_modules
 from exportdb.exporter.frontend.tensor import Parameter, Size, Tensor, strided
@@ -63,7 +63,7 @@ def _assume_constant_result(fn):
     eagerly on the example values and its result is baked in as a constant."""
     import functools
 
-    from exportdb.exporter.trace.dispatch import suspended
+    from exportdb.exporter.trace.context import suspended
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -96,11 +96,25 @@ class _FunctionCtx:
         self.saved_tensors = tensors
 
 
+def nn_layers() -> dict[str, Any]:
+    """Every ``torch.nn`` class, from the module family files (later families refine earlier names)."""
+    from exportdb.exporter.frontend import nn_activation
+
+    return {**nn_modules.LAYERS, **nn_activation.LAYERS}
+
+
+def nn_functional() -> dict[str, Any]:
+    """Every ``torch.nn.functional`` function, from the module family files."""
+    from exportdb.exporter.frontend import nn_activation
+
+    return {**nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL}
+
+
 def _build() -> dict[str, FrontendModule]:
     from exportdb.exporter.frontend import control_flow, export_api, pytree_api
 
-    functional = _module("torch.nn.functional", **nn_modules.FUNCTIONAL)
-    torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_modules.LAYERS)
+    functional = _module("torch.nn.functional", **nn_functional())
+    torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
     torch_nn.parameter = _module("torch.nn.parameter", Parameter=Parameter)
     torch_nn.modules = _module("torch.nn.modules", Module=nn_modules.Module)
     pytree = _module("torch.utils._pytree", **pytree_api.NAMESPACE)

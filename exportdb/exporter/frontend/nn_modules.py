@@ -8,14 +8,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from exportdb.exporter.trace.dispatch import call, user_location
+from exportdb.exporter.ir.values import ModuleValue
+from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.tensor import Parameter, Tensor
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops import creation as _creation
 
 
-class Module:
+class Module(ModuleValue):
     """``torch.nn.Module``: ``__call__`` runs ``forward``; attributes that are
     Parameters, registered buffers or Modules are tracked by name."""
 
@@ -356,7 +358,7 @@ def log_softmax(x: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    return call(aten("gelu.default"), x, *(() if approximate == "none" else (approximate,)))
+    return call(aten("gelu.default"), x, **({} if approximate == "none" else {"approximate": approximate}))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

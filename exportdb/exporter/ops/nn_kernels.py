@@ -43,7 +43,7 @@ def _linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -
     return as_array(out + bias, out.dtype) if bias is not None else out
 
 
-def _softmax(a: np.ndarray, dim: int, half_to_float: bool = False, dtype: Any = None) -> np.ndarray:
+def _softmax(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
     dt = dtype or float_dtype(a)
     x = a.astype(dt.np, copy=False)
     axis = wrap_dim(dim, a.ndim)
@@ -51,7 +51,7 @@ def _softmax(a: np.ndarray, dim: int, half_to_float: bool = False, dtype: Any = 
     return as_array(e / np.sum(e, axis=axis, keepdims=True), dt)
 
 
-def _log_softmax(a: np.ndarray, dim: int, half_to_float: bool = False, dtype: Any = None) -> np.ndarray:
+def _log_softmax(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
     dt = dtype or float_dtype(a)
     x = a.astype(dt.np, copy=False)
     axis = wrap_dim(dim, a.ndim)

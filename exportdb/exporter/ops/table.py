@@ -66,6 +66,12 @@ def register(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef
     return op
 
 
+def provide(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef:
+    """Register ``qualname`` unless another op family already did (ops that several
+    families need, such as ``aten.contiguous.default``); returns the table's entry."""
+    return OPS[qualname] if qualname in OPS else register(qualname, kernel, **options)
+
+
 def aten(name: str) -> OpDef:
     """Look up ``aten.<name>``, e.g. ``aten("add.Tensor")``."""
     return OPS[f"aten.{name}"]
