@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -95,8 +96,6 @@ class BuiltinEngine:
         _builtins_for("builtin")
 
     def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
-        from exportdb.exporter.trace.export import export
-
         from exportdb.exporter.ops.creation import manual_seed
 
         manual_seed(SEED)  # as the torch engine does: a case's random examples never depend on the cases run before
@@ -104,12 +103,30 @@ class BuiltinEngine:
         try:
             module = load_case_module(path)
             model, args, kwargs, dynamic_shapes = case_inputs(module, rewrite)
-            ep = export(model, args, kwargs, dynamic_shapes=dynamic_shapes)
-            text = str(ep)
         except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
-            hint = exc.hint if isinstance(exc, ExportError) else None
-            return EngineResult(self.name, False, error_text(exc), type(exc).__name__, time.perf_counter() - start,
-                                extra={"hint": hint} if hint else {})
-        seconds = time.perf_counter() - start
-        check_text = eager_check(ep, model, args, kwargs) if check else None
-        return EngineResult(self.name, True, text, None, seconds, check_text)
+            return failure_result(exc, time.perf_counter() - start)
+        result, ep = export_model(model, args, kwargs, dynamic_shapes, started=start)
+        if ep is None or not check:
+            return result
+        return dataclasses.replace(result, eager_check=eager_check(ep, model, args, kwargs))
+
+
+def failure_result(exc: BaseException, seconds: float) -> EngineResult:
+    """The builtin engine's Result of a failure (its hint kept in ``extra``)."""
+    hint = exc.hint if isinstance(exc, ExportError) else None
+    return EngineResult("builtin", False, error_text(exc), type(exc).__name__, seconds,
+                        extra={"hint": hint} if hint else {})
+
+
+def export_model(model: Any, args: tuple, kwargs: dict | None = None, dynamic_shapes: Any = None, *,
+                 started: float | None = None) -> tuple[EngineResult, Any]:
+    """Export a loaded model: its Result (no eager check) and the program, or None on failure."""
+    from exportdb.exporter.trace.export import export
+
+    start = time.perf_counter() if started is None else started
+    try:
+        ep = export(model, args, kwargs or {}, dynamic_shapes=dynamic_shapes)
+        text = str(ep)
+    except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
+        return failure_result(exc, time.perf_counter() - start), None
+    return EngineResult("builtin", True, text, None, time.perf_counter() - start), ep

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import importlib
 import io
 import logging
@@ -127,19 +128,26 @@ class TorchEngine:
                 model, args, kwargs, dynamic_shapes = _export_inputs(module, Path(path), rewrite)
             except ExportError as exc:
                 return EngineResult(self.name, False, exc.one_line(), type(exc).__name__)
-            start = time.perf_counter()
-            try:
-                with _quiet():
-                    ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic_shapes, strict=True)
-            except Exception as exc:  # noqa: BLE001 - every export failure becomes a Result
-                seconds = time.perf_counter() - start
-                return EngineResult(self.name, False, error_text(exc), type(exc).__name__, seconds)
-            seconds = time.perf_counter() - start
-            text = clean_program_text(str(ep))
+            result, ep = export_model(torch, model, args, kwargs, dynamic_shapes)
+            if ep is None:
+                return result
             check = eager_check(torch, ep, model, args, kwargs)
-        return EngineResult(
-            self.name, True, text, None, seconds, check, {"torch_version": str(torch.__version__)}
-        )
+        return dataclasses.replace(result, eager_check=check)
+
+
+def export_model(torch: types.ModuleType, model: Any, args: tuple, kwargs: dict | None = None,
+                 dynamic_shapes: Any = None) -> tuple[EngineResult, Any]:
+    """``torch.export.export(..., strict=True)`` of a loaded model, quietly: its Result (no eager
+    check) and the ExportedProgram, or None when export fails."""
+    start = time.perf_counter()
+    try:
+        with _quiet():
+            ep = torch.export.export(model, args, kwargs or {}, dynamic_shapes=dynamic_shapes, strict=True)
+    except Exception as exc:  # noqa: BLE001 - every export failure becomes a Result
+        return EngineResult("torch", False, error_text(exc), type(exc).__name__, time.perf_counter() - start), None
+    seconds = time.perf_counter() - start
+    text = clean_program_text(str(ep))
+    return EngineResult("torch", True, text, None, seconds, None, {"torch_version": str(torch.__version__)}), ep
 
 
 def _export_inputs(module: types.ModuleType, path: Path, rewrite: bool) -> tuple[Any, tuple, dict, Any]:

@@ -2,7 +2,8 @@
 
 Subcommands: ``build`` (pages + HTML site), ``generate`` (pages only),
 ``check`` (verify every case), ``list``, ``show CASE``, ``new NAME``, and
-``compare`` (builtin vs torch; see :mod:`exportdb.tools.compare`)::
+``compare`` (builtin vs torch; see :mod:`exportdb.tools.compare`), ``bench``, ``fuzz`` and
+``conformance`` (see :mod:`exportdb.tools.conformance`)::
 
     $ exportdb list --tag python.closure
     nested_closure_counter  python.closure  SUPPORTED
@@ -112,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fuzz", help="check random programs with the built-in exporter (see docs: fuzzing)",
                        add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of exportdb fuzz")
+
+    p = sub.add_parser("conformance", help="measure the built-in engine against torch's test databases "
+                       "(`conformance ops`: OpInfos; see docs: Operator coverage)", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="KIND and its arguments")
     return parser
 
 
@@ -265,19 +270,23 @@ def cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
     return bench.main(list(args.args), out)
 
 
+def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools.conformance import command  # the harnesses need torch; imported only when asked for
+
+    return command.main(list(args.args), out)
+
+
 COMMANDS = {"build": cmd_build, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
-            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench, "fuzz": cmd_fuzz}
+            "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench, "fuzz": cmd_fuzz,
+            "conformance": cmd_conformance}
+PASS_THROUGH = ("compare", "bench", "fuzz", "conformance")  # every later option, --help included, goes to them
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["compare"]:  # hand every later option, --help included, to compare
-        return cmd_compare(argparse.Namespace(args=argv[1:]), out or sys.stdout)
-    if argv[:1] == ["bench"]:  # likewise for bench
-        return cmd_bench(argparse.Namespace(args=argv[1:]), out or sys.stdout)
-    if argv[:1] == ["fuzz"]:  # likewise for fuzz
-        return cmd_fuzz(argparse.Namespace(args=argv[1:]), out or sys.stdout)
+    if argv[:1] and argv[0] in PASS_THROUGH:
+        return COMMANDS[argv[0]](argparse.Namespace(args=argv[1:]), out or sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args, out or sys.stdout)
