@@ -23,7 +23,7 @@ import pytest
 from exporter_helpers import CASES_DIR, Tensor, assert_same_outputs, export_and_lint, torch, write_case
 
 from exportdb import errors
-from exportdb.exporter.frontend.export_api import DerivedDim, Dim, _DimHint
+from exportdb.exporter.symbolic.dim_types import DerivedDim, Dim, DimHint
 from exportdb.exporter.frontend.modules import SupportLevel
 from exportdb.engines.case_module import load_case_module
 
@@ -90,7 +90,7 @@ def _roots(specs: dict[str, dict[int, Any]]) -> dict[str, tuple[int, float]]:
             root = s.root if isinstance(s, DerivedDim) else s
             if isinstance(root, Dim):
                 roots[root.name] = (root.min or 0, root.max if root.max is not None else float("inf"))
-            elif isinstance(root, _DimHint) and root.name in ("AUTO", "DYNAMIC"):
+            elif isinstance(root, DimHint) and root.name in ("AUTO", "DYNAMIC"):
                 roots[f"{arg}.{dim}"] = (2, float("inf"))
     return roots
 
@@ -100,7 +100,7 @@ def _size(s: Any, arg: str, dim: int, values: dict[str, int]) -> int | None:
         return s.scale * values[s.root.name] + s.offset
     if isinstance(s, Dim):
         return values[s.name]
-    if isinstance(s, _DimHint) and s.name in ("AUTO", "DYNAMIC"):
+    if isinstance(s, DimHint) and s.name in ("AUTO", "DYNAMIC"):
         return values[f"{arg}.{dim}"]
     return None
 
@@ -256,7 +256,7 @@ def test_cond_on_shape_takes_each_branch_by_size():
 
 
 def test_legacy_dynamic_dim_constraint_gives_the_same_program():
-    from exportdb.exporter.frontend.export_api import dynamic_dim
+    from exportdb.exporter.symbolic.dim_types import dynamic_dim
 
     x = torch.randn(6, 3)
     legacy = export_and_lint(case("dyn_cond_shape_predicate").model, (x,), constraints=[dynamic_dim(x, 0)])

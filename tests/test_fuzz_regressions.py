@@ -132,7 +132,7 @@ def test_cond_branches_drop_unused_pure_ops():
                                        "(sym_size.int(y, 0), named sym_size_int_2); the builtin reads it from "
                                        "the tensor the code asked (sym_size.int(x, 0))")
 def test_shared_dim_is_read_from_the_last_input_carrying_it():
-    from exportdb.exporter.frontend.export_api import Dim
+    from exportdb.exporter.symbolic.dim_types import Dim
 
     class M(torch.nn.Module):
         def forward(self, x, y):
@@ -147,7 +147,7 @@ def test_shared_dim_is_read_from_the_last_input_carrying_it():
                                        "with a dynamic dim makes torch.export pass that tensor into the cond "
                                        "((x, y) here, even for a static dim); the builtin passes only [x]")
 def test_branch_reading_a_closures_dynamic_shape_lifts_it():
-    from exportdb.exporter.frontend.export_api import Dim
+    from exportdb.exporter.symbolic.dim_types import Dim
 
     class M(torch.nn.Module):
         def forward(self, x, y):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from exporter_helpers import check_against_eager, export_and_lint, torch
 
-from exportdb.exporter.frontend.export_api import Dim
+from exportdb.exporter.symbolic.dim_types import Dim
 
 
 class PickRow(torch.nn.Module):

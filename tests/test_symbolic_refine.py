@@ -16,7 +16,7 @@ import pytest
 from exporter_helpers import export_and_lint, torch
 
 from exportdb import errors
-from exportdb.exporter.frontend.export_api import Dim
+from exportdb.exporter.symbolic.dim_types import Dim
 from exportdb.exporter.trace.export import export
 
 

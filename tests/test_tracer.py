@@ -10,7 +10,7 @@ from exporter_helpers import (body, check_against_eager, export_and_lint, load_c
 
 from exportdb.errors import (DataDependentControlFlowError, DataDependentValueError, ExportError, InputError,
                              UnsupportedAPIError)
-from exportdb.exporter.ir.program import ConstantArgument, InputKind
+from exportdb.exporter.ir.signature import ConstantArgument, InputKind
 
 nn = torch.nn
 F = nn.functional

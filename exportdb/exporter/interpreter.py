@@ -10,7 +10,9 @@ from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir import pytree
 from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Graph, Node, map_nodes
+from exportdb.exporter.ir.signature import InputKind
 from exportdb.exporter.ir.tensor_meta import TensorMeta
+from exportdb.exporter.ir.values import TensorValue
 
 
 class SubgraphCallable:
@@ -54,12 +56,10 @@ def run_graph(graph: Graph, inputs: list[Any]) -> list[Any]:
 
 
 def _check_input(name: str, meta: Any, value: Any, bindings: dict) -> Any:
-    from exportdb.exporter.frontend.tensor import Tensor
-
     if isinstance(meta, TensorMeta):
-        if not isinstance(value, (Tensor, np.ndarray)):
+        if not isinstance(value, (TensorValue, np.ndarray)):
             raise InputError(f"input {name}: expected a tensor, got {type(value).__name__}")
-        array = value._value if isinstance(value, Tensor) else value
+        array = value._value if isinstance(value, TensorValue) else value
         got = dtypes.from_numpy(array.dtype)
         if got != meta.dtype:
             raise InputError(f"input {name}: expected dtype {meta.dtype.name}, got {got.name}")
@@ -127,18 +127,13 @@ class ExportedModule:
         self.constants = {k: v.copy() for k, v in ep.constants.items()}
 
     def _user_leaves(self, args: tuple, kwargs: dict) -> list[Any]:
-        from exportdb.exporter.trace.export import flatten_user_inputs
-
         try:
             bound = self.ep.forward_signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise InputError(f"inputs do not match forward{self.ep.forward_signature}: {exc}") from None
-        return [leaf for _, leaf in flatten_user_inputs(self.ep.forward_signature, bound)]
+        return [leaf for _, leaf in pytree.flatten_user_inputs(self.ep.forward_signature, bound)]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from exportdb.exporter.frontend.tensor import Tensor
-        from exportdb.exporter.ir.program import InputKind
-
         leaves = iter(self._user_leaves(args, kwargs))
         inputs = []
         bindings: dict = {}
@@ -153,5 +148,5 @@ class ExportedModule:
         if bindings:
             check_dynamic_sizes(self.ep.shape_env, bindings)
         flat = run_graph(self.ep.graph, inputs)
-        wrapped = [Tensor._make(v) if isinstance(v, np.ndarray) else v for v in flat]
+        wrapped = [TensorValue._make(v) if isinstance(v, np.ndarray) else v for v in flat]
         return pytree.tree_unflatten(wrapped, self.ep.out_spec)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from exportdb.exporter.trace import higher_order as hops
-from exportdb.exporter.trace.dispatch import active_builder, call, user_location
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import CondError, UnsupportedAPIError
 from exportdb.exporter.ops import OPS, OpDef
 

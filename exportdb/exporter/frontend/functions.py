@@ -9,7 +9,8 @@ import numpy as np
 
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.device import CPU
-from exportdb.exporter.trace.dispatch import active_builder, call
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.ir.dtypes import DType
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.ops import aten

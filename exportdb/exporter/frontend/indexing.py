@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from exportdb.exporter.trace.dispatch import active_builder, call, user_location
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.ops import aten

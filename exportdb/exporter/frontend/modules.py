@@ -98,20 +98,32 @@ class _FunctionCtx:
 
 def nn_layers() -> dict[str, Any]:
     """Every ``torch.nn`` class, from the module family files (later families refine earlier names)."""
-    from exportdb.exporter.frontend import nn_activation
+    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_recurrent
 
-    return {**nn_modules.LAYERS, **nn_activation.LAYERS}
+    return {**nn_modules.LAYERS, **nn_activation.LAYERS, **nn_attention.LAYERS, **nn_recurrent.LAYERS,
+            **_spatial_families("LAYERS")}
 
 
 def nn_functional() -> dict[str, Any]:
     """Every ``torch.nn.functional`` function, from the module family files."""
-    from exportdb.exporter.frontend import nn_activation
+    from exportdb.exporter.frontend import nn_activation, nn_attention, reduction_functions
 
-    return {**nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL}
+    return {**reduction_functions.FUNCTIONAL, **nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL, **nn_attention.FUNCTIONAL,
+            **_spatial_families("FUNCTIONAL")}
+
+
+def _spatial_families(table: str) -> dict[str, Any]:
+    """Convolution, pooling, normalization, embedding and reshaping families (``LAYERS`` or ``FUNCTIONAL``)."""
+    from exportdb.exporter.frontend import nn_conv, nn_norm, nn_pooling, nn_reshape, nn_sparse
+
+    out: dict[str, Any] = {}
+    for family in (nn_conv, nn_pooling, nn_norm, nn_sparse, nn_reshape):
+        out.update(getattr(family, table))
+    return out
 
 
 def _build() -> dict[str, FrontendModule]:
-    from exportdb.exporter.frontend import control_flow, export_api, pytree_api
+    from exportdb.exporter.frontend import control_flow, export_api, pytree_api, reduction_functions
 
     functional = _module("torch.nn.functional", **nn_functional())
     torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
@@ -130,15 +142,17 @@ def _build() -> dict[str, FrontendModule]:
     higher_order_ops = _module("torch._higher_order_ops", cond=control_flow.cond, map=control_flow.map)
     experimental = _module("functorch.experimental", control_flow=control)
     functorch = _module("functorch", experimental=experimental)
+    linalg = _module("torch.linalg", **reduction_functions.LINALG)
     torch = _module(
         "torch",
         Tensor=Tensor, Size=Size, strided=strided, device=Device, dtype=dtypes.DType,
         nn=torch_nn, utils=utils, _export=private_export, _dynamo=dynamo, export=export, autograd=autograd,
-        compiler=compiler, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
+        compiler=compiler, linalg=linalg, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
         cond=control_flow.cond, is_tensor=_is_tensor, manual_seed=_manual_seed,
         no_grad=contextlib.nullcontext, enable_grad=contextlib.nullcontext, inference_mode=contextlib.nullcontext,
         is_grad_enabled=lambda: False,
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
+        **reduction_functions.NAMESPACE,
         **functions.NAMESPACE,
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "randint", "full",
@@ -149,7 +163,7 @@ def _build() -> dict[str, FrontendModule]:
     )
     return {m.__name__: m for m in (torch, torch_nn, functional, torch_nn.parameter, torch_nn.modules, utils, pytree,
                                      private_export, db, case, dynamo, export, autograd, compiler, functorch,
-                                     experimental, control, higher_order_ops)}
+                                     experimental, control, higher_order_ops, linalg)}
 
 
 _MODULES: dict[str, FrontendModule] | None = None

@@ -202,8 +202,8 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return linear(x, self.weight, self.bias)
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002  (torch's parameter name: the placeholder is `input`)
+        return linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -236,8 +236,8 @@ class Tanh(_Activation):
 
 
 class Identity(Module):
-    def forward(self, x: Any) -> Any:
-        return x
+    def forward(self, input: Any) -> Any:  # noqa: A002
+        return input
 
 
 class Softmax(Module):

@@ -7,7 +7,6 @@ Every method maps onto one ATen overload from the op table and goes through
 
 from __future__ import annotations
 
-import builtins
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,12 +14,17 @@ import numpy as np
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.dims import wrap_dim
 from exportdb.exporter.ir.device import CPU, as_device
-from exportdb.exporter.trace.dispatch import active_builder, call, user_location
+from exportdb.exporter.ir.values import TensorValue
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.exporter.ir.dtypes import DType
 from exportdb.errors import DataDependentControlFlowError, DataDependentValueError, UnsupportedAPIError
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
+from exportdb.exporter.frontend.tensor_reductions import TensorReductions
+from exportdb.exporter.frontend.tensor_views import TensorViews
 
 
 class Size(tuple):
@@ -47,39 +51,14 @@ class Layout:
 strided = Layout("strided")
 
 
-class Tensor(TensorArithmetic):
+class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_facing=True):
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
-    __slots__ = ("_value", "_node", "_sym", "requires_grad", "__weakref__", "__dict__")
+    __slots__ = ()
 
     def __init__(self, *args: Any) -> None:
         raise UnsupportedAPIError("torch.Tensor(...) cannot be constructed directly in the built-in front end",
                                   location=user_location(), hint="use torch.tensor(data) or a factory such as torch.zeros")
-
-    @classmethod
-    def _make(cls, value: np.ndarray, node: Any = None, sym: Any = None, requires_grad: bool = False) -> "Tensor":
-        """Wrap ``value``; ``sym`` is a shape whose entries may be symbolic sizes."""
-        t = object.__new__(cls)
-        t._value = value
-        t._node = node
-        t._sym = None
-        t.requires_grad = requires_grad
-        if sym is not None:
-            t._attach_sym(sym)
-        return t
-
-    def _attach_sym(self, dims: Any) -> None:
-        """Give this tensor symbolic sizes; each reads as ``sym_size.int(self, i)`` in a graph."""
-        from exportdb.exporter.symbolic.shape_env import SYM_SIZE, SymInt
-
-        out, symbolic = [], False
-        for i, d in enumerate(dims):
-            if isinstance(d, SymInt) and not d.expr.is_number:
-                out.append(SymInt(d.expr, d.env, (SYM_SIZE, (self, i)), ()))  # no user frame, as in torch
-                symbolic = True
-            else:
-                out.append(int(d.expr) if isinstance(d, SymInt) else int(d))
-        self._sym = tuple(out) if symbolic else None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name.startswith("_"):
@@ -143,10 +122,6 @@ class Tensor(TensorArithmetic):
     @property
     def T(self) -> "Tensor":
         return call(aten("numpy_T.default"), self)
-
-    @property
-    def mT(self) -> "Tensor":
-        return self.transpose(-2, -1)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -263,11 +238,15 @@ class Tensor(TensorArithmetic):
     def any(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
             return call(aten("any.default"), self)
+        if isinstance(dim, (tuple, list)):
+            return call(aten("any.dims"), self, list(dim), *((keepdim,) if keepdim else ()))
         return call(aten("any.dim"), self, dim, *((keepdim,) if keepdim else ()))
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
             return call(aten("all.default"), self)
+        if isinstance(dim, (tuple, list)):
+            return call(aten("all.dims"), self, list(dim), *((keepdim,) if keepdim else ()))
         return call(aten("all.dim"), self, dim, *((keepdim,) if keepdim else ()))
 
     # -- shapes -----------------------------------------------------------------
@@ -279,12 +258,6 @@ class Tensor(TensorArithmetic):
 
     def reshape(self, *shape: Any) -> "Tensor":
         return call(aten("reshape.default"), self, _shape_arg(shape))
-
-    def view_as(self, other: "Tensor") -> "Tensor":
-        return self.view(list(other.shape))
-
-    def reshape_as(self, other: "Tensor") -> "Tensor":
-        return self.reshape(list(other.shape))
 
     def permute(self, *dims: Any) -> "Tensor":
         return call(aten("permute.default"), self, _shape_arg(dims))
@@ -312,9 +285,6 @@ class Tensor(TensorArithmetic):
     def expand(self, *sizes: Any) -> "Tensor":
         return call(aten("expand.default"), self, _shape_arg(sizes))
 
-    def expand_as(self, other: "Tensor") -> "Tensor":
-        return self.expand(list(other.shape))
-
     def split(self, split_size: Any, dim: int = 0) -> tuple["Tensor", ...]:
         extra = () if dim == 0 else (dim,)
         if isinstance(split_size, (list, tuple)):
@@ -334,7 +304,9 @@ class Tensor(TensorArithmetic):
         return call(aten("narrow.default"), self, dim, start, length)
 
     def contiguous(self, memory_format: Any = None) -> "Tensor":
-        return self
+        # torch records aten.contiguous only for a non-contiguous tensor; the kernels keep
+        # NumPy's views (transpose, expand, slices) as torch keeps its strided views.
+        return self if self._value.flags.c_contiguous else call(aten("contiguous.default"), self)
 
     def __getitem__(self, key: Any) -> "Tensor":
         from exportdb.exporter.frontend.indexing import getitem

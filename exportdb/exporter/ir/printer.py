@@ -87,6 +87,8 @@ def _body(graph: Graph, settings: PrintSettings) -> list[str]:
     prev_stack: tuple | None = None
     for node in graph.nodes:
         if node.op == "placeholder":
+            if node.target != node.name:  # a parameter that shadows a builtin (``input``): fx aliases it
+                lines.append(f"{node.name} = {node.target}")
             continue
         if node.op == "output":
             lines.append(f"return {format_arg(node.args[0])}")
@@ -118,7 +120,7 @@ def _params(graph: Graph) -> str:
     parts = ["self"]
     for node in graph.placeholders:
         ann = annotation_of(node.meta.get("val"))
-        parts.append(f'{node.name}: "{ann}"' if ann else node.name)
+        parts.append(f'{node.target}: "{ann}"' if ann else node.target)
     return ", ".join(parts)
 
 

@@ -1,8 +1,7 @@
-"""ExportedProgram and its graph signature (the same classes and reprs as torch.export)."""
+"""ExportedProgram: the graph, its signature and its state (the same repr as torch.export's)."""
 
 from __future__ import annotations
 
-import enum
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,67 +9,9 @@ from typing import Any
 import numpy as np
 
 from exportdb.exporter.ir.graph import Graph
+from exportdb.exporter.ir.printer import PrintSettings, format_program
 from exportdb.exporter.ir.pytree import TreeSpec
-
-
-class InputKind(enum.Enum):
-    USER_INPUT = 1
-    PARAMETER = 2
-    BUFFER = 3
-    CONSTANT_TENSOR = 4
-    CUSTOM_OBJ = 5
-    TOKEN = 6
-
-
-class OutputKind(enum.Enum):
-    USER_OUTPUT = 1
-    LOSS_OUTPUT = 2
-    BUFFER_MUTATION = 3
-    GRADIENT_TO_PARAMETER = 4
-    GRADIENT_TO_USER_INPUT = 5
-    USER_INPUT_MUTATION = 6
-    TOKEN = 7
-
-
-@dataclass(frozen=True)
-class TensorArgument:
-    name: str
-
-
-@dataclass(frozen=True)
-class SymIntArgument:
-    name: str
-
-
-@dataclass(frozen=True)
-class ConstantArgument:
-    name: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    kind: InputKind
-    arg: Any
-    target: str | None
-    persistent: bool | None = None
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    kind: OutputKind
-    arg: Any
-    target: str | None
-
-
-@dataclass(frozen=True)
-class ExportGraphSignature:
-    input_specs: list[InputSpec]
-    output_specs: list[OutputSpec]
-
-    @property
-    def user_inputs(self) -> list[str]:
-        return [s.arg.name for s in self.input_specs if s.kind is InputKind.USER_INPUT]
+from exportdb.exporter.ir.signature import ExportGraphSignature
 
 
 @dataclass
@@ -90,20 +31,17 @@ class ExportedProgram:
     out_spec: TreeSpec
     range_constraints: dict = field(default_factory=dict)
     shape_env: Any = None
+    #: What :meth:`module` instantiates: the tracer passes the interpreter's ExportedModule
+    #: (the IR does not import the interpreter, which sits above it).
+    module_class: Any = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
-        from exportdb.exporter.ir.printer import format_program
-
         return format_program(self)
 
     def format(self, *, source_comments: bool = False) -> str:
         """The printed program; ``source_comments`` adds ``# File: ...`` lines."""
-        from exportdb.exporter.ir.printer import PrintSettings, format_program
-
         return format_program(self, PrintSettings(source_comments=source_comments))
 
     def module(self):
         """A callable running this program with the NumPy interpreter."""
-        from exportdb.exporter.interpreter import ExportedModule
-
-        return ExportedModule(self)
+        return self.module_class(self)

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -112,3 +114,22 @@ def _paths(spec: TreeSpec, prefix: tuple) -> Iterator[tuple]:
         return
     for key, child in zip(spec.keys, spec.children):
         yield from _paths(child, prefix + (key,))
+
+
+def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, Any]]:
+    """(placeholder name, leaf) for every user input, in forward's parameter order."""
+    leaves: list[tuple[str, Any]] = []
+    for pname, param in sig.parameters.items():
+        if pname not in bound.arguments:
+            continue
+        value = bound.arguments[pname]
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            items = [(f"{pname}_{i}", v) for i, v in enumerate(value)]
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            items = list(value.items())
+        else:
+            items = [(pname, value)]
+        for base, item in items:
+            for path, leaf in tree_flatten_with_path(item)[0]:
+                leaves.append(("_".join([base, *(str(p) for p in path)]), leaf))
+    return leaves

@@ -11,16 +11,16 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from exportdb.exporter.trace.dispatch import user_location
 from exportdb.errors import ConstraintViolationError, InputError
+from exportdb.exporter.ir.values import TensorValue
+from exportdb.exporter.symbolic.dim_types import DerivedDim, Dim, DimHint, DynamicDimConstraint
+from exportdb.exporter.trace.user_frames import user_location
 
 
 def _tensor_specs(value: Any, spec: Any, out: dict[int, Any], where: str) -> None:
-    from exportdb.exporter.frontend.tensor import Tensor
-
     if spec is None:
         return
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorValue):
         if isinstance(spec, (list, tuple)):
             spec = {i: s for i, s in enumerate(spec)}
         if not isinstance(spec, dict):
@@ -41,8 +41,6 @@ def _tensor_specs(value: Any, spec: Any, out: dict[int, Any], where: str) -> Non
 def collect(sig: inspect.Signature, bound: inspect.BoundArguments, dynamic_shapes: Any,
             constraints: Any) -> dict[int, dict]:
     """id(example tensor) -> {dim: Dim | DerivedDim | hint | None}."""
-    from exportdb.exporter.frontend.export_api import DynamicDimConstraint
-
     out: dict[int, dict] = {}
     if dynamic_shapes is not None:
         names = list(bound.arguments)
@@ -88,19 +86,17 @@ class SymbolAllocator:
         return sym
 
     def expr_for(self, spec: Any, size: int, source: str) -> Any:
-        from exportdb.exporter.frontend.export_api import DerivedDim, Dim, _DimHint
-
-        if spec is None or isinstance(spec, int) or (isinstance(spec, _DimHint) and spec.name == "STATIC"):
+        if spec is None or isinstance(spec, int) or (isinstance(spec, DimHint) and spec.name == "STATIC"):
             if isinstance(spec, int) and spec != size:
                 raise InputError(f"dynamic_shapes says {source} is {spec}, the example has {size}")
             return None
-        if isinstance(spec, _DimHint) or spec == "legacy":
-            if size in (0, 1) and isinstance(spec, _DimHint) and spec.name == "AUTO":
+        if isinstance(spec, DimHint) or spec == "legacy":
+            if size in (0, 1) and isinstance(spec, DimHint) and spec.name == "AUTO":
                 return None
-            auto = isinstance(spec, _DimHint) and spec.name == "AUTO"
+            auto = isinstance(spec, DimHint) and spec.name == "AUTO"
             if auto and size in self.auto_by_size:
                 return self._checked(self.auto_by_size[size], size, source)
-            lo = 2 if isinstance(spec, _DimHint) else 0
+            lo = 2 if isinstance(spec, DimHint) else 0
             sym = self.env.new_symbol(size, lo, _oo(), source)
             if auto:  # guards refine it; named and legacy dims stay strict
                 self.env.auto.add(sym)

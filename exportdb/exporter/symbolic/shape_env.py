@@ -11,13 +11,14 @@ sympy is imported only when an export actually uses dynamic shapes.
 from __future__ import annotations
 
 import itertools
-import operator
 from typing import Any
 
-from exportdb.exporter.trace.dispatch import active_builder, user_location, user_stack
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.user_frames import user_location, user_stack
 from exportdb.exporter.ir.graph import CLOCK
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.errors import ConstraintViolationError, DataDependentControlFlowError, UnsupportedAPIError
-from exportdb.exporter.ops import register
+from exportdb.exporter.ops.control_ops import ASSERT_SCALAR, SYM_MAX, SYM_MIN, SYM_OPS, SYM_SIZE  # noqa: F401  (re-exported)
 
 _BIG = 10**9
 
@@ -89,26 +90,6 @@ def size_functions() -> dict[str, Any]:
 
     _FUNCTIONS.update(FloorDiv=FloorDiv, Mod=Mod)
     return _FUNCTIONS
-
-
-# Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
-SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
-_INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
-          "floordiv": ("//", operator.floordiv), "mod": ("%", operator.mod), "gt": (">", operator.gt),
-          "ge": (">=", operator.ge), "lt": ("<", operator.lt), "le": ("<=", operator.le),
-          "eq": ("==", operator.eq), "ne": ("!=", operator.ne)}
-SYM_OPS = {name: register(f"sym.{name}", fn, form="infix", symbol=sym, node_name=name)
-           for name, (sym, fn) in _INFIX.items()}
-SYM_MIN = register("sym.sym_min", min, node_name="sym_min", text="torch.sym_min")
-SYM_MAX = register("sym.sym_max", max, node_name="sym_max", text="torch.sym_max")
-
-
-def _assert_scalar(cond: Any, message: str) -> None:
-    if not cond:
-        raise RuntimeError(message)
-
-
-ASSERT_SCALAR = register("aten._assert_scalar.default", _assert_scalar, node_name="_assert_scalar_default")
 
 
 class ShapeEnv:
@@ -323,7 +304,7 @@ def _expr(value: Any) -> Any:
     return _sympy().Integer(value) if isinstance(value, int) else value
 
 
-class _SymValue:
+class SymValue:
     """A value known only symbolically (with an example value, its ``hint``).  ``recipe``
     says how to compute it in a graph: an op and its arguments (tensors, SymInts, ints);
     ``nodes`` caches the node computing it, per graph; ``seq`` and ``stack`` say when
@@ -353,7 +334,7 @@ class _SymValue:
         return str(self.env.simplify(self.expr))
 
 
-class SymInt(_SymValue):
+class SymInt(SymValue):
     """An integer size known only symbolically (``s0 + 1``)."""
 
     __slots__ = ()
@@ -367,7 +348,7 @@ class SymInt(_SymValue):
         elif name == "mod":
             expr = size_functions()["Mod"](_expr(a), _expr(b))
         else:
-            expr = _INFIX[name][1](_expr(a), _expr(b))
+            expr = SYM_OPS[name].kernel(_expr(a), _expr(b))
         cls = SymBool if name in ("gt", "ge", "lt", "le", "eq", "ne") else SymInt
         if name == "eq":
             expr = _sympy().Eq(_expr(a), _expr(b))
@@ -422,7 +403,7 @@ class SymInt(_SymValue):
         return self._binary("mul", -1)
 
 
-class SymBool(_SymValue):
+class SymBool(SymValue):
     """A symbolic condition over sizes (``s0 > 4``)."""
 
     __slots__ = ()
@@ -465,3 +446,16 @@ def sym_max(a: Any, b: Any) -> Any:
         return max(a, b)
     env = (a if isinstance(a, SymInt) else b).env
     return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)), _computed_at())
+
+
+def attach_sizes(tensor: TensorValue, dims: Any) -> TensorValue:
+    """Give ``tensor`` the sizes ``dims``; each symbolic one reads as ``sym_size.int(tensor, i)`` in a graph."""
+    out, symbolic = [], False
+    for i, d in enumerate(dims):
+        if isinstance(d, SymInt) and not d.expr.is_number:
+            out.append(SymInt(d.expr, d.env, (SYM_SIZE, (tensor, i)), ()))  # no user frame, as in torch
+            symbolic = True
+        else:
+            out.append(int(d.expr) if isinstance(d, SymInt) else int(d))
+    tensor._sym = tuple(out) if symbolic else None
+    return tensor

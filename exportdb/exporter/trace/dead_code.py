@@ -12,9 +12,11 @@ branches follow other rules.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from exportdb.exporter.ir.graph import Graph, Namespace
+from exportdb.exporter.ir.graph import Graph, Namespace, Node
+from exportdb.exporter.ir.signature import SymIntArgument, TensorArgument
 
 _SUFFIX = re.compile(r"^(.*?)(?:_(\d+))?$")
 
@@ -62,11 +64,6 @@ def _rename(graph: Graph, bases: set[str]) -> None:
 
 def renamed_outputs(graph: Graph, specs: list) -> list:
     """The output specs again, with the (possibly renamed) names of the output node's values."""
-    from dataclasses import replace
-
-    from exportdb.exporter.ir.graph import Node
-    from exportdb.exporter.ir.program import SymIntArgument, TensorArgument
-
     values = graph.output_node.args[0]
     out = []
     for spec, value in zip(specs, values):

@@ -3,97 +3,33 @@
 :func:`call` runs the op's NumPy kernel on the tensors' values; when a
 :class:`~exportdb.exporter.trace.graph_builder.GraphBuilder` is active it also records a node, so
 tracing is "concrete": each traced tensor carries a real example value and
-its node.  :func:`user_location` finds the user's ``file:line`` for errors.
+its node.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from exportdb.errors import ExportError, SourceLocation
+from exportdb.errors import ExportError
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import OpDef
-
-if TYPE_CHECKING:
-    from exportdb.exporter.trace.graph_builder import GraphBuilder
-
-#: exportdb's own directory: frames in it are never the user's.
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
-_BUILDERS: list["GraphBuilder"] = []
-#: Code objects at which the walk for user frames stops (the tracer's entry).
-STOP_CODES: set = set()
+from exportdb.exporter.ops.schemas import normalize
+from exportdb.exporter.symbolic.shape_env import SymValue
+from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.user_frames import user_location
 
 
 class OpError(ExportError):
     """An operator rejected its inputs (shapes, dtypes or values), as torch would."""
 
 
-def active_builder() -> "GraphBuilder | None":
-    return _BUILDERS[-1] if _BUILDERS else None
-
-
-def push_builder(builder: "GraphBuilder") -> None:
-    _BUILDERS.append(builder)
-
-
-def pop_builder(builder: "GraphBuilder") -> None:
-    assert _BUILDERS and _BUILDERS[-1] is builder, "builder stack out of order"
-    _BUILDERS.pop()
-
-
-class suspended:
-    """Context manager: run code eagerly (no recording) in the middle of a trace."""
-
-    def __enter__(self) -> None:
-        self.saved = _BUILDERS[:]
-        _BUILDERS.clear()
-
-    def __exit__(self, *exc: Any) -> None:
-        _BUILDERS[:] = self.saved
-
-
-def _is_user_file(filename: str) -> bool:
-    return not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<frozen")
-
-
-def user_stack(skip: int = 1) -> tuple[tuple[str, int, str], ...]:
-    """User frames (file, line, function), outermost first, up to the tracer's entry."""
-    frame = sys._getframe(skip)
-    frames = []
-    while frame is not None:
-        code = frame.f_code
-        if code in STOP_CODES:
-            break
-        if _is_user_file(code.co_filename):
-            frames.append((code.co_filename, frame.f_lineno, code.co_name))
-        frame = frame.f_back
-    frames.reverse()
-    return tuple(frames)
-
-
-def user_location() -> SourceLocation | None:
-    """The innermost user frame, for error messages."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        code = frame.f_code
-        if _is_user_file(code.co_filename):
-            return SourceLocation(code.co_filename, frame.f_lineno, code.co_name)
-        if code in STOP_CODES:
-            break
-        frame = frame.f_back
-    return None
-
-
 def unwrap(value: Any) -> Any:
-    """Replace every tensor inside ``value`` by its NumPy value."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
-    if isinstance(value, Tensor):
+    """Replace every tensor inside ``value`` by its NumPy value (and every symbolic number by its example)."""
+    if isinstance(value, TensorValue):
         return value._value
-    if hasattr(value, "recipe"):  # a SymInt/SymBool: kernels see its example value
+    if isinstance(value, SymValue):
         return value.hint
     if isinstance(value, (list, tuple)):
         return type(value)(unwrap(v) for v in value)
@@ -113,10 +49,17 @@ def run_kernel(op: OpDef, args: tuple, kwargs: dict) -> Any:
                       hint="the same call fails in eager PyTorch; check the operands' shapes and dtypes") from None
 
 
+def layout(op: OpDef, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The arguments as torch.export records them for ``op``, from its ATen schema (ops/schemas.py)."""
+    try:
+        return normalize(op.qualname, args, kwargs)
+    except TypeError as exc:
+        raise OpError(str(exc), location=user_location(), hint="check the call against the op's schema") from None
+
+
 def call(op: OpDef, *args: Any, **kwargs: Any) -> Any:
     """Apply ``op``: compute the result and, while tracing, record a node for it."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
+    args, kwargs = layout(op, args, kwargs)
     builder = active_builder()
     if builder is not None and op.mutates is not None:
         builder.check_mutation(args[op.mutates], op)
@@ -126,7 +69,7 @@ def call(op: OpDef, *args: Any, **kwargs: Any) -> Any:
     if op.mutates is not None:
         return args[op.mutates]
     if isinstance(out, np.ndarray):
-        return Tensor._make(out)
+        return TensorValue._make(out)
     if isinstance(out, (tuple, list)):
-        return tuple(Tensor._make(o) for o in out)
+        return tuple(TensorValue._make(o) for o in out)
     return out

@@ -12,15 +12,20 @@ from __future__ import annotations
 import inspect
 from typing import Any, Iterator
 
-from exportdb.exporter.trace import dispatch
+from exportdb.exporter.trace import context, user_frames
 from exportdb.exporter.ir import pytree
 from exportdb.exporter.trace.graph_builder import GraphBuilder
 from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.trace.dead_code import drop_unused_indexing, renamed_outputs
-from exportdb.exporter.ir.program import (ConstantArgument, ExportedProgram, ExportGraphSignature, InputKind, InputSpec,
-                              OutputKind, OutputSpec, SymIntArgument, TensorArgument)
+from exportdb.exporter.ir.program import ExportedProgram
+from exportdb.exporter.ir.signature import (ConstantArgument, ExportGraphSignature, InputKind, InputSpec, OutputKind,
+                                            OutputSpec, SymIntArgument, TensorArgument)
+from exportdb.exporter.ir.values import ModuleValue, TensorValue
+from exportdb.exporter.interpreter import ExportedModule
+from exportdb.exporter.symbolic.dynamic_shapes import SymbolAllocator, collect
+from exportdb.exporter.symbolic.shape_env import SymInt, SymValue, attach_sizes
 
 _CONSTANT_TYPES = (int, float, bool, str, type(None))
 
@@ -29,26 +34,7 @@ def _call_user(fn: Any, args: tuple, kwargs: dict) -> Any:
     return fn(*args, **kwargs)
 
 
-dispatch.STOP_CODES.add(_call_user.__code__)
-
-
-def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, Any]]:
-    """(placeholder name, leaf) for every user input, in forward's parameter order."""
-    leaves: list[tuple[str, Any]] = []
-    for pname, param in sig.parameters.items():
-        if pname not in bound.arguments:
-            continue
-        value = bound.arguments[pname]
-        if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            items = [(f"{pname}_{i}", v) for i, v in enumerate(value)]
-        elif param.kind is inspect.Parameter.VAR_KEYWORD:
-            items = list(value.items())
-        else:
-            items = [(pname, value)]
-        for base, item in items:
-            for path, leaf in pytree.tree_flatten_with_path(item)[0]:
-                leaves.append(("_".join([base, *(str(p) for p in path)]), leaf))
-    return leaves
+user_frames.STOP_CODES.add(_call_user.__code__)
 
 
 def _replace_leaves(value: Any, replacements: Iterator[Any]) -> Any:
@@ -59,15 +45,13 @@ def _tensor_attribute_paths(model: Any) -> dict[int, str]:
     """id(tensor) -> target name for tensors the forward reads without receiving them:
     plain module attributes (their dotted path) and defaults of forward's parameters
     (named the way torch.export names them)."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
     paths: dict[int, str] = {}
     for i, default in enumerate(getattr(type(model).forward, "__defaults__", None) or ()):
-        if isinstance(default, Tensor):
+        if isinstance(default, TensorValue):
             paths[id(default)] = f"dict_type_L__self______dict_____forward_____defaults___{i}"
     for prefix, module in model.named_modules():
         for name, value in vars(module).items():
-            if isinstance(value, Tensor) and id(value) not in paths:
+            if isinstance(value, TensorValue) and id(value) not in paths:
                 paths[id(value)] = f"{prefix}.{name}" if prefix else name
     return paths
 
@@ -139,20 +123,15 @@ class _Export:
         return node
 
     def user_inputs(self, leaves: list[tuple[str, Any]], dims: dict[int, dict]) -> list[Any]:
-        from exportdb.exporter.frontend.tensor import Tensor
-
         allocator = None
         traced = []
         for name, leaf in leaves:
-            if isinstance(leaf, Tensor):
+            if isinstance(leaf, TensorValue):
                 node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value)})
-                self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.name), None))
-                tensor = Tensor._make(leaf._value.copy(), node)
+                self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.target), None))
+                tensor = TensorValue._make(leaf._value.copy(), node)
                 spec = dims.get(id(leaf))
                 if spec:
-                    from exportdb.exporter.symbolic.dynamic_shapes import SymbolAllocator
-                    from exportdb.exporter.symbolic.shape_env import SymInt
-
                     allocator = allocator or SymbolAllocator(self.builder.env)
                     shape = list(leaf._value.shape)
                     for d, entry in spec.items():
@@ -161,7 +140,7 @@ class _Export:
                         expr = allocator.expr_for(entry, shape[d], f"{name}.size()[{d % len(shape)}]")
                         if expr is not None:
                             shape[d] = SymInt(expr, self.builder.env, ())
-                    tensor._attach_sym(shape)
+                    attach_sizes(tensor, shape)
                     node.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
                 traced.append(tensor)
             elif isinstance(leaf, _CONSTANT_TYPES):
@@ -174,16 +153,14 @@ class _Export:
         return traced
 
     def outputs(self, result: Any) -> tuple[list[OutputSpec], pytree.TreeSpec]:
-        from exportdb.exporter.frontend.tensor import Tensor
-
         leaves, spec = pytree.tree_flatten(result, none_is_leaf=True)
         values, specs = [], []
         for leaf in leaves:
-            if isinstance(leaf, Tensor):
+            if isinstance(leaf, TensorValue):
                 node = self.builder.node_of(leaf)
                 values.append(node)
                 specs.append(OutputSpec(OutputKind.USER_OUTPUT, TensorArgument(node.name), None))
-            elif hasattr(leaf, "recipe"):
+            elif isinstance(leaf, SymValue):
                 node = self.builder.node_of_sym(leaf)
                 values.append(node)
                 specs.append(OutputSpec(OutputKind.USER_OUTPUT, SymIntArgument(node.name), None))
@@ -201,9 +178,7 @@ class _Export:
 def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shapes: Any = None,
            constraints: Any = None) -> ExportedProgram:
     """Trace ``model.forward(*args, **kwargs)`` into an :class:`ExportedProgram`."""
-    from exportdb.exporter.frontend.nn_modules import Module
-
-    if not isinstance(model, Module):
+    if not isinstance(model, ModuleValue):
         raise InputError(f"export() expects a torch.nn.Module, got {type(model).__name__}",
                          hint="pass an instance of your nn.Module subclass")
     if not isinstance(args, tuple):
@@ -213,17 +188,15 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
         bound = sig.bind(*args, **dict(kwargs or {}))
     except TypeError as exc:
         raise InputError(f"example inputs do not match {type(model).__name__}.forward{sig}: {exc}") from None
-    from exportdb.exporter.symbolic.dynamic_shapes import collect
-
     dims = collect(sig, bound, dynamic_shapes, constraints)
 
     run = _Export(model)
     run.lift_state()
-    leaves = flatten_user_inputs(sig, bound)
+    leaves = pytree.flatten_user_inputs(sig, bound)
     traced = iter(run.user_inputs(leaves, dims))
     for pname in list(bound.arguments):
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
-    dispatch.push_builder(run.builder)
+    context.push_builder(run.builder)
     try:
         result = _call_user(model, bound.args, bound.kwargs)
         output_specs, out_spec = run.outputs(result)
@@ -231,9 +204,10 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
             output_specs = renamed_outputs(run.graph, output_specs)
         run.drop_unused_state()
     finally:
-        dispatch.pop_builder(run.builder)
+        context.pop_builder(run.builder)
         run.restore_state()
     signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
     env = run.builder.root._env
     ranges = env.range_constraints() if env is not None else {}
-    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec, ranges, env)
+    return ExportedProgram(run.graph, signature, run.state, run.constants, sig, out_spec, ranges, env,
+                           module_class=ExportedModule)

@@ -7,18 +7,19 @@ enclosing graph into a placeholder of its own, so sub-graphs have no closures.
 
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable
 
 import numpy as np
 
-from exportdb.exporter.trace.dispatch import user_stack
-from exportdb.exporter.ir.graph import Graph, Node, map_nodes
 from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.graph import Graph, Node, map_nodes
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
-from exportdb.exporter.ops import OpDef, register
-
-GETITEM = register("getitem", operator.getitem, form="getitem")
+from exportdb.exporter.ir.values import TensorValue
+from exportdb.exporter.ops import OpDef, aten
+from exportdb.exporter.ops.control_ops import GETITEM  # noqa: F401  (re-exported for the tracer)
+from exportdb.exporter.symbolic.shape_env import ShapeEnv, SymInt, SymValue, attach_sizes
+from exportdb.exporter.symbolic.shape_rules import output_shape
+from exportdb.exporter.trace.user_frames import user_stack
 
 
 def _is_symbolic(value: Any) -> bool:
@@ -27,7 +28,12 @@ def _is_symbolic(value: Any) -> bool:
         return any(_is_symbolic(v) for v in value)
     if isinstance(value, dict):
         return any(_is_symbolic(v) for v in value.values())
-    return getattr(value, "_sym", None) is not None or hasattr(value, "recipe")
+    return getattr(value, "_sym", None) is not None or isinstance(value, SymValue)
+
+
+def _with_sizes(tensor: TensorValue, shape: Any) -> TensorValue:
+    """``tensor`` with the symbolic ``shape`` a shape rule gave it (None: its sizes are static)."""
+    return tensor if shape is None else attach_sizes(tensor, shape)
 
 
 def _meta(out: Any, shape: Any) -> Any:
@@ -57,8 +63,6 @@ class GraphBuilder:
         """The ShapeEnv of this export (owned by the root builder), created on first need."""
         root = self.root
         if root._env is None:
-            from exportdb.exporter.symbolic.shape_env import ShapeEnv
-
             root._env = ShapeEnv()
         return root._env
 
@@ -122,11 +126,9 @@ class GraphBuilder:
         return node
 
     def map_args(self, value: Any) -> Any:
-        from exportdb.exporter.frontend.tensor import Tensor
-
-        if isinstance(value, Tensor):
+        if isinstance(value, TensorValue):
             return self.node_of(value)
-        if hasattr(value, "recipe"):  # a SymInt/SymBool: a guard may have made it a constant
+        if isinstance(value, SymValue):  # a SymInt/SymBool: a guard may have made it a constant
             constant = value.constant
             return constant if constant is not None else self.node_of_sym(value)
         if isinstance(value, list):
@@ -148,8 +150,6 @@ class GraphBuilder:
 
     def record(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
         """Add a node for ``op`` applied to ``args``; return the traced result."""
-        from exportdb.exporter.frontend.tensor import Tensor
-
         shapes = self._symbolic_shapes(op, args, kwargs, out)
         node = self.create(op, self.map_args(args), self.map_args(kwargs), _meta(out, shapes))
         if op.mutates is not None:
@@ -160,11 +160,11 @@ class GraphBuilder:
             stack = node.meta["stack"]
             shapes = shapes or [None] * len(out)
             return tuple(
-                Tensor._make(o, self.create(GETITEM, (node, i), {}, _meta(o, sh), stack=stack), sh)
+                _with_sizes(TensorValue._make(o, self.create(GETITEM, (node, i), {}, _meta(o, sh), stack=stack)), sh)
                 for i, (o, sh) in enumerate(zip(out, shapes))
             )
         if isinstance(out, np.ndarray):
-            return Tensor._make(out, node, shapes)
+            return _with_sizes(TensorValue._make(out, node), shapes)
         return out
 
     def _symbolic_shapes(self, op: OpDef, args: tuple, kwargs: dict, out: Any) -> Any:
@@ -173,8 +173,6 @@ class GraphBuilder:
             return None
         if op.mutates is not None:
             return tuple(args[op.mutates].shape)
-        from exportdb.exporter.symbolic.shape_rules import output_shape
-
         shapes = output_shape(op, args, kwargs)
         for got, want in zip(shapes if op.multi else [shapes], out if op.multi else [out]):
             hints = tuple(d.hint if hasattr(d, "hint") else d for d in got)
@@ -183,9 +181,6 @@ class GraphBuilder:
 
     def unbacked_item(self, tensor: Any) -> Any:
         """``tensor.item()`` while tracing: a new unbacked symbol ``u<n>``."""
-        from exportdb.exporter.ops import aten
-        from exportdb.exporter.symbolic.shape_env import SymInt
-
         hint = int(tensor._value.reshape(()).item())
         sym = SymInt(self.env.new_unbacked(hint), self.env, (aten("item.default"), (tensor,)))
         self.node_of_sym(sym)

@@ -9,33 +9,24 @@ up with the same flat signature; operands no branch uses are dropped.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from exportdb.exporter.trace import dispatch
 from exportdb.exporter.ir import pytree
-from exportdb.exporter.trace.graph_builder import GETITEM, GraphBuilder
+from exportdb.exporter.trace.context import pop_builder, push_builder
+from exportdb.exporter.trace.graph_builder import GraphBuilder
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import CondError, MapError, SourceLocation
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
-from exportdb.exporter.ops import OpDef, register
+from exportdb.exporter.ops import OpDef
+from exportdb.exporter.ops.control_ops import COND, GETITEM, MAP, map_kernel
 from exportdb.exporter.trace.dead_code import rename_after_erasing
-from exportdb.exporter.symbolic.shape_env import ASSERT_SCALAR, SymBool
-
-def _cond_kernel(pred: Any, true_fn: Callable, false_fn: Callable, operands: list) -> tuple:
-    return true_fn(*operands) if bool(np.asarray(pred)) else false_fn(*operands)
-
-
-def _map_kernel(body: Callable, xs: list, args: list) -> tuple:
-    n = xs[0].shape[0]
-    rows = [body(*(x[i] for x in xs), *args) for i in range(n)]
-    return tuple(np.stack([row[k] for row in rows]) for k in range(len(rows[0]))) if rows else ()
-
-
-COND = register("higher_order.cond", _cond_kernel, multi=True)
-MAP = register("higher_order.map_impl", _map_kernel, multi=True)
-
+from exportdb.exporter.symbolic.shape_env import ASSERT_SCALAR, SymBool, attach_sizes
+from exportdb.exporter.symbolic.shape_rules import same_size
+from exportdb.exporter.interpreter import SubgraphCallable
+from exportdb.exporter.ir.values import TensorValue
 
 def describe(fn: Any) -> str:
     """``true_fn (case.py:12)``: a branch's name and where it is defined."""
@@ -79,30 +70,30 @@ class SubgraphBuilder(GraphBuilder):
             raise error(
                 f"{self.kind} {describe(self.fn)} mutates {what} in place ({op.qualname}): the function cannot have "
                 "in-place mutations on inputs or global variables",
-                location=dispatch.user_location(),
+                location=user_location(),
                 hint="work on a copy (y = x.clone(); y.add_(1)); in-place ops on tensors created inside are allowed")
 
 
 def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np.ndarray, Any]]) -> tuple[SubgraphBuilder, list]:
     """Run ``fn`` on fresh tensors standing for ``inputs`` (outer node, example value,
     shape with symbolic sizes or None); return its builder and output leaves."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
     sub = SubgraphBuilder(parent, kind, fn)
     args = []
     for outer, value, sym in inputs:
         placeholder = sub.lift(outer)
-        tensor = Tensor._make(value, placeholder, sym)
+        tensor = TensorValue._make(value, placeholder)
+        if sym is not None:
+            attach_sizes(tensor, sym)
         placeholder.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
         args.append(tensor)
         sub.outside_arrays.append(value)
         sub.values.setdefault(outer, value)
     _check_signature(kind, fn, args)
-    dispatch.push_builder(sub)
+    push_builder(sub)
     try:
         result = fn(*args)
     finally:
-        dispatch.pop_builder(sub)
+        pop_builder(sub)
     leaves, sub.out_spec = pytree.tree_flatten(result)
     return sub, leaves
 
@@ -130,25 +121,23 @@ def _check_signature(kind: str, fn: Any, args: list) -> None:
     except TypeError as exc:
         raise (CondError if kind == "cond" else MapError)(
             f"{kind} {describe(fn)} cannot be called with {len(args)} operand(s): the function signature must "
-            f"match with operands ({exc})", location=dispatch.user_location(),
+            f"match with operands ({exc})", location=user_location(),
             hint="give the function one parameter per operand") from None
 
 
 def _output(sub: SubgraphBuilder, leaves: list, kind: str) -> list[Node]:
-    from exportdb.exporter.frontend.tensor import Tensor
-
     error = CondError if kind == "cond" else MapError
     nodes = []
     for i, leaf in enumerate(leaves):
-        if not isinstance(leaf, Tensor):
+        if not isinstance(leaf, TensorValue):
             raise error(f"{kind} {describe(sub.fn)} returns {type(leaf).__name__} value as output {i}: the function must "
-                        "return tensors", location=dispatch.user_location(),
+                        "return tensors", location=user_location(),
                         hint="return a tensor (or a tuple/list/dict of tensors)")
         node = sub.node_of(leaf)
         aliases = node.op == "placeholder" or any(np.shares_memory(leaf._value, a) for a in sub.outside_arrays)
         if aliases:
             raise error(f"{kind} {describe(sub.fn)} returns output {i} aliasing an input ({node.name}): outputs must "
-                        "not alias inputs", location=dispatch.user_location(),
+                        "not alias inputs", location=user_location(),
                         hint=f"return {node.name}.clone() instead")
         nodes.append(node)
     sub.graph.output(tuple(nodes))
@@ -191,15 +180,13 @@ def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
 
 
 def _check_operands(operands: Any, kind: str) -> list:
-    from exportdb.exporter.frontend.tensor import Tensor
-
     if not isinstance(operands, (tuple, list)):
         raise CondError(f"{kind} operands must be a tuple or list of tensors, got {type(operands).__name__}",
-                        location=dispatch.user_location(), hint="pass operands as (x,) or [x, y]")
+                        location=user_location(), hint="pass operands as (x,) or [x, y]")
     for i, op in enumerate(operands):
-        if not isinstance(op, Tensor):
+        if not isinstance(op, TensorValue):
             raise CondError(f"{kind} operand {i} is a {type(op).__name__}: the operands must be a tuple of tensors",
-                            location=dispatch.user_location(),
+                            location=user_location(),
                             hint="pass only tensors as operands; use Python constants from the enclosing scope instead")
     return list(operands)
 
@@ -208,26 +195,22 @@ def _emit(builder: GraphBuilder, op: OpDef, args: tuple, out_metas: list, out_va
     """Record a higher-order call plus one getitem per output; return the output tree.
 
     String arguments name sub-graphs: each becomes a ``get_attr`` node first."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
     stack = builder.stack() + (("<hop>", 0, op.name),)
     args = tuple(builder.graph.create_node("get_attr", a, name=a, meta={"stack": stack}) if isinstance(a, str) else a
                  for a in args)
     call = builder.create(op, args, {}, tuple(out_metas), stack=stack)
-    results = [Tensor._make(v, builder.create(GETITEM, (call, i), {}, m, stack=stack), m.shape)
+    results = [attach_sizes(TensorValue._make(v, builder.create(GETITEM, (call, i), {}, m, stack=stack)), m.shape)
                for i, (m, v) in enumerate(zip(out_metas, out_values))]
     return pytree.tree_unflatten(results, spec)
 
 
 def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, operands: Any) -> Any:
     """Record ``torch.ops.higher_order.cond(pred, true_graph_n, false_graph_n, [operands])``."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
     operands = _check_operands(operands, "cond")
-    if isinstance(pred, Tensor):
+    if isinstance(pred, TensorValue):
         if pred._value.size != 1:
             raise CondError(f"cond predicate has {pred.numel()} elements: it must be a tensor with only one element "
-                            "or a boolean expression", location=dispatch.user_location(),
+                            "or a boolean expression", location=user_location(),
                             hint="reduce the predicate first, e.g. x.sum() > 0 or (x > 0).all()")
         pred_arg: Any = builder.node_of(pred)
         taken = bool(pred._value.reshape(()))
@@ -257,7 +240,7 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
 
 def _bad_pred(pred: Any) -> Any:
     raise CondError(f"cond predicate is a {type(pred).__name__}: it must be a tensor with only one element or a "
-                    "boolean expression", location=dispatch.user_location(),
+                    "boolean expression", location=user_location(),
                     hint="pass a bool, a one-element tensor, or a comparison such as x.shape[0] > 4")
 
 
@@ -277,7 +260,7 @@ def _check_same_outputs(true_fn: Any, false_fn: Any, t_sub: SubgraphBuilder, f_s
         raise CondError(
             f"cond branches return different structures: {describe(true_fn)} returns {_spec_text(t_sub.out_spec)}, "
             f"{describe(false_fn)} returns {_spec_text(f_sub.out_spec)}; the function must return a tensor with the "
-            "same metadata, e.g. shape, dtype, etc.", location=dispatch.user_location(),
+            "same metadata, e.g. shape, dtype, etc.", location=user_location(),
             hint="make both branches return the same number and nesting of tensors")
     for i, (a, b) in enumerate(zip(t_nodes, f_nodes)):
         ma, mb = a.meta["val"], b.meta["val"]
@@ -285,7 +268,7 @@ def _check_same_outputs(true_fn: Any, false_fn: Any, t_sub: SubgraphBuilder, f_s
             raise CondError(
                 f"cond branches disagree on output {i}: {describe(true_fn)} returns {_meta_text(ma)}, "
                 f"{describe(false_fn)} returns {_meta_text(mb)}; the function must return a tensor with the same "
-                "metadata, e.g. shape, dtype, etc.", location=dispatch.user_location(),
+                "metadata, e.g. shape, dtype, etc.", location=user_location(),
                 hint="make both branches produce the same shape and dtype (pad, reshape or cast one of them)")
 
 
@@ -301,20 +284,16 @@ def _spec_text(spec: pytree.TreeSpec) -> str:
 
 def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     """Record ``torch.ops.higher_order.map_impl(body_graph_n, [xs], [args])``."""
-    from exportdb.exporter.frontend.tensor import Tensor
-
     packed = isinstance(xs, (tuple, list))
     mapped = list(xs) if packed else [xs]
     for t in mapped + list(args):
-        if not isinstance(t, Tensor):
-            raise MapError(f"map operands must be tensors, got {type(t).__name__}", location=dispatch.user_location(),
+        if not isinstance(t, TensorValue):
+            raise MapError(f"map operands must be tensors, got {type(t).__name__}", location=user_location(),
                            hint="pass tensors to map; close over Python constants instead")
-    from exportdb.exporter.symbolic.shape_rules import same_size
-
     leads = [t.shape[0] if t.ndim else None for t in mapped]
     if None in leads or not all(same_size(leads[0], d) for d in leads[1:]):
         raise MapError("map needs mapped tensors with the same, non-zero leading dimension",
-                       location=dispatch.user_location(), hint="map iterates over dimension 0 of xs")
+                       location=user_location(), hint="map iterates over dimension 0 of xs")
     xs_nodes = [builder.node_of(t) for t in mapped]
     arg_nodes = [builder.node_of(t) for t in args]
     inputs = [(n, t._value[0].copy(), t._sym[1:] if t._sym else None) for n, t in zip(xs_nodes, mapped)] + \
@@ -329,9 +308,7 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     extra = [n for n in arg_nodes if n not in xs_nodes] + closures
     _align_placeholders(sub, xs_nodes + extra)
     name = builder.graph.add_subgraph("body_graph", sub.graph)
-    from exportdb.exporter.interpreter import SubgraphCallable
-
-    values = list(_map_kernel(SubgraphCallable(sub.graph, name), [t._value for t in mapped],
+    values = list(map_kernel(SubgraphCallable(sub.graph, name), [t._value for t in mapped],
                               [sub.values[n] for n in extra]))
     metas = [meta_of(v) for v in values]
     if builder.has_symbols:  # stack the body's (possibly symbolic) row shapes on the leading size

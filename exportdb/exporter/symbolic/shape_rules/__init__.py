@@ -12,7 +12,7 @@ from typing import Any
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.symbolic.shape_rules import factories, linear_algebra, pointwise, reductions, views  # noqa: F401
 from exportdb.exporter.symbolic.shape_rules.core import RULES, broadcast, require_equal, same_size
-from exportdb.exporter.trace.dispatch import user_location
+from exportdb.exporter.trace.user_frames import user_location
 
 __all__ = ["RULES", "broadcast", "output_shape", "require_equal", "same_size"]
 

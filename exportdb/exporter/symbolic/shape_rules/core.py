@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from exportdb.exporter.trace.dispatch import user_location
+from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.ir.dims import wrap_dim  # noqa: F401  (re-exported for the rule families)
 from exportdb.exporter.symbolic.shape_env import SymInt
+from exportdb.exporter.ir.values import TensorValue
 
 RULES: dict[str, Callable[..., Any]] = {}
 
@@ -28,9 +29,7 @@ def rule(*qualnames: str):
 
 
 def shape_of(value: Any) -> tuple:
-    from exportdb.exporter.frontend.tensor import Tensor
-
-    return tuple(value.shape) if isinstance(value, Tensor) else ()
+    return tuple(value.shape) if isinstance(value, TensorValue) else ()
 
 
 def plain_size(value: Any) -> Any:
@@ -83,9 +82,7 @@ def broadcast(*shapes: Sequence[Any]) -> tuple:
 
 
 def tensor_args(args: tuple) -> list:
-    from exportdb.exporter.frontend.tensor import Tensor
-
-    return [a for a in args if isinstance(a, Tensor)]
+    return [a for a in args if isinstance(a, TensorValue)]
 
 
 def numel(shape: Sequence[Any]) -> Any:
@@ -96,9 +93,7 @@ def numel(shape: Sequence[Any]) -> Any:
 
 
 def exact_quotient(total: Any, known: Any) -> Any:
-    import sympy
-
-    from exportdb.exporter.symbolic.shape_env import SymInt
+    import sympy  # imported on first use: sympy takes a while to import, and static traces never need it
 
     t = total.expr if isinstance(total, SymInt) else sympy.Integer(total)
     k = known.expr if isinstance(known, SymInt) else sympy.Integer(known)
