@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from exportdb.exporter.ops import schemas
+
 
 @dataclass(frozen=True, eq=False)
 class OpDef:
@@ -58,9 +60,15 @@ class OpDef:
 OPS: dict[str, OpDef] = {}
 
 
-def register(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef:
+def register(qualname: str, kernel: Callable[..., Any], *, check: bool = False, **options: Any) -> OpDef:
+    """Add ``qualname`` to the table.  ``check=True`` also looks an ``aten.*`` qualname up in the
+    schema table (reading it) and refuses a name torch 2.13 does not have; the test suite checks
+    every registered op with :func:`unknown_qualnames` instead, so that importing stays fast."""
     if qualname in OPS:
         raise ValueError(f"op {qualname} registered twice")
+    problem = schemas.unknown(qualname) if check else None
+    if problem:
+        raise ValueError(problem)
     op = OpDef(qualname, kernel, **options)
     OPS[qualname] = op
     return op
@@ -70,6 +78,11 @@ def provide(qualname: str, kernel: Callable[..., Any], **options: Any) -> OpDef:
     """Register ``qualname`` unless another op family already did (ops that several
     families need, such as ``aten.contiguous.default``); returns the table's entry."""
     return OPS[qualname] if qualname in OPS else register(qualname, kernel, **options)
+
+
+def unknown_qualnames() -> list[str]:
+    """One message per registered ``aten.*`` op that has no schema in torch 2.13 (a typo)."""
+    return [problem for problem in map(schemas.unknown, OPS) if problem]
 
 
 def aten(name: str) -> OpDef:
