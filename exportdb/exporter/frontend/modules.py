@@ -123,7 +123,7 @@ def _spatial_families(table: str) -> dict[str, Any]:
 
 
 def _build() -> dict[str, FrontendModule]:
-    from exportdb.exporter.frontend import control_flow, export_api, pytree_api, reduction_functions
+    from exportdb.exporter.frontend import control_flow, export_api, pytree_api, reduction_functions, view_functions
 
     functional = _module("torch.nn.functional", **nn_functional())
     torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
@@ -142,7 +142,7 @@ def _build() -> dict[str, FrontendModule]:
     higher_order_ops = _module("torch._higher_order_ops", cond=control_flow.cond, map=control_flow.map)
     experimental = _module("functorch.experimental", control_flow=control)
     functorch = _module("functorch", experimental=experimental)
-    linalg = _module("torch.linalg", **reduction_functions.LINALG)
+    linalg = _module("torch.linalg", **{**view_functions.LINALG, **reduction_functions.LINALG})
     torch = _module(
         "torch",
         Tensor=Tensor, Size=Size, strided=strided, device=Device, dtype=dtypes.DType,
@@ -152,8 +152,7 @@ def _build() -> dict[str, FrontendModule]:
         no_grad=contextlib.nullcontext, enable_grad=contextlib.nullcontext, inference_mode=contextlib.nullcontext,
         is_grad_enabled=lambda: False,
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
-        **reduction_functions.NAMESPACE,
-        **functions.NAMESPACE,
+        **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "randint", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
