@@ -98,18 +98,18 @@ class _FunctionCtx:
 
 def nn_layers() -> dict[str, Any]:
     """Every ``torch.nn`` class, from the module family files (later families refine earlier names)."""
-    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_recurrent
+    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, nn_recurrent
 
     return {**nn_modules.LAYERS, **nn_activation.LAYERS, **nn_attention.LAYERS, **nn_recurrent.LAYERS,
-            **_spatial_families("LAYERS")}
+            **nn_loss.LAYERS, **_spatial_families("LAYERS")}
 
 
 def nn_functional() -> dict[str, Any]:
     """Every ``torch.nn.functional`` function, from the module family files."""
-    from exportdb.exporter.frontend import nn_activation, nn_attention, reduction_functions
+    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, reduction_functions
 
-    return {**reduction_functions.FUNCTIONAL, **nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL, **nn_attention.FUNCTIONAL,
-            **_spatial_families("FUNCTIONAL")}
+    return {**reduction_functions.FUNCTIONAL, **nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL,
+            **nn_attention.FUNCTIONAL, **nn_loss.FUNCTIONAL, **_spatial_families("FUNCTIONAL")}
 
 
 def _spatial_families(table: str) -> dict[str, Any]:
