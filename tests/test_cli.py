@@ -14,7 +14,7 @@ import pytest
 
 from exportdb.tools.cli import ProgressBar, main
 from exportdb.engines import get_engine
-from exportdb.catalog.registry import load_registry
+from exportdb.execution.case_reader import load_registry
 from generator_support import CASES, good_case, write_case
 
 

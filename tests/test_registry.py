@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from exportdb.catalog import tags as taxonomy
-from exportdb.catalog.registry import load_case, load_registry
+from exportdb.catalog.registry import load_case
+from exportdb.execution.case_reader import load_registry
 from generator_support import CASES, good_case, write_case
 
 BAD_CASES = {
@@ -120,7 +121,7 @@ def test_rewrite_is_split_from_the_source(tmp_path: Path):
 
 def test_tags_follow_the_taxonomy_whatever_the_hash_seed(tmp_path: Path):
     good_case(tmp_path, tags='{"python.object-model", "python.closure", "torch.mutation", "torch.cond"}')
-    script = ("from exportdb.catalog.registry import load_registry; import sys;"
+    script = ("from exportdb.execution.case_reader import load_registry; import sys;"
               "print(load_registry(sys.argv[1]).cases[0].tags)")
     outputs = set()
     for seed in ("1", "2", "3"):

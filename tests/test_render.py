@@ -11,7 +11,8 @@ import pytest
 from docutils.parsers.rst import Directive, directives, roles
 
 from exportdb.engines import EngineResult
-from exportdb.catalog.registry import Registry, load_case, load_registry
+from exportdb.catalog.registry import Registry, load_case
+from exportdb.execution.case_reader import load_registry
 from exportdb.site.render import (
     RenderOptions,
     build_pages,
@@ -19,7 +20,8 @@ from exportdb.site.render import (
     tag_links,
     write_pages,
 )
-from exportdb.execution.runner import EngineInfo, Job, RunRecord, RunReport, run_cases, verify_support
+from exportdb.engines import EngineInfo
+from exportdb.execution.runner import Job, RunRecord, RunReport, run_cases, verify_support
 from generator_support import CASES, good_case
 
 PROGRAM = "ExportedProgram:\n    class GraphModule(torch.nn.Module):\n        def forward(self, x):\n            return (x,)\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from exportdb.engines import EngineResult
-from exportdb.catalog.registry import load_case, load_registry
+from exportdb.catalog.registry import load_case
+from exportdb.execution.case_reader import load_registry
 from exportdb.execution.runner import (
     EngineInfo,
     Job,

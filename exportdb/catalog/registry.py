@@ -165,73 +165,7 @@ def discover(root: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_registry(
-    root: str | Path,
-    frontend: str | None = None,
-    cache: Any = None,
-    *,
-    timeout: float = DEFAULT_LOAD_TIMEOUT,
-    jobs: int | None = None,
-    pool: Any = None,
-) -> Registry:
-    """Load every case under ``root``; bad cases become :class:`Problem` entries.
-
-    Files are checked by name and size here; the rest (running the file and
-    validating its fields) happens in worker processes, each case under
-    ``timeout`` seconds.  ``cache`` (a :class:`~exportdb.execution.case_cache.CaseCache`)
-    supplies unchanged cases without running them and learns the new ones.
-    ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
-    first worker is started as soon as one file needs it, while the others are
-    still being checked.
-    """
-    root = Path(root)
-    frontend = frontend or default_frontend()
-    if not root.is_dir():
-        problem = Problem(str(root), 0, "cases directory does not exist", "pass --cases DIR")
-        return Registry(root, (), (problem,))
-    paths = discover(root)
-    real_root = os.path.realpath(root)
-    real_dirs: dict[Path, str] = {}
-    outcomes: dict[Path, Case | list[Problem]] = {}
-    todo: list[Path] = []  # files to run in workers
-    for path in paths:
-        problem = _file_problem(real_root, path, real_dirs)
-        cached = cache.lookup(path) if cache is not None and problem is None else None
-        if problem is not None:
-            outcomes[path] = [problem]
-        elif cached is not None:
-            outcomes[path] = cached
-        else:
-            if not todo and pool is not None:
-                pool.start()
-            todo.append(path)
-    loaded: set[Path] = set(todo)
-    if todo:
-        from exportdb.execution.case_reader import load_in_workers
-
-        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool))
-    cases: dict[str, Case] = {}
-    problems: list[Problem] = []
-    for path in paths:
-        outcome = outcomes[path]
-        if isinstance(outcome, list):
-            problems.extend(outcome)
-            continue
-        clash = cases.get(outcome.name.lower())
-        if clash is not None:
-            problems.append(Problem(str(path), 1, f"duplicate case name {outcome.name!r}: "
-                                    f"also defined in {clash.path}", "rename one of the files"))
-            continue
-        cases[outcome.name.lower()] = outcome
-        if cache is not None and path in loaded:
-            cache.store(outcome)
-    if cache is not None:
-        cache.save()
-    ordered = tuple(sorted(cases.values(), key=lambda c: c.name))
-    return Registry(root, ordered, tuple(problems))
-
-
-def _file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Problem | None:
+def file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Problem | None:
     """What is wrong with a case file before it is even read: its name, place or size.
 
     ``real_dirs`` caches the resolved directories, so only files that are links

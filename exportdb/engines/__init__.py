@@ -8,52 +8,42 @@ the case with its own front end (and may run in a worker process).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
+import importlib
 
+from exportdb.engines.protocol import Engine, EngineInfo, EngineResult
 
-@dataclass(frozen=True)
-class EngineResult:
-    """What one engine made of one case.
-
-    ``text`` is exactly what the docs' Result block holds: the printed program
-    when ``ok``, else ``ErrorType: one-line message``.
-    """
-
-    engine: str
-    ok: bool
-    text: str
-    error_type: str | None = None
-    seconds: float = 0.0
-    eager_check: str | None = None  # "match", "mismatch: ...", or None when not run
-    extra: dict = field(default_factory=dict)
-
-
-class Engine(Protocol):
-    name: str
-
-    def version(self) -> str:
-        """Version string that goes into cache keys and the support matrix."""
-
-    def unavailable_reason(self) -> str | None:
-        """None when the engine can run here, else a one-line explanation."""
-
-    def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
-        """Export the case's ``model`` (or its rewrite) and report the outcome."""
+__all__ = ["ENGINE_NAMES", "Engine", "EngineInfo", "EngineResult", "describe_engine", "get_engine", "load_engine"]
 
 
 def get_engine(name: str) -> Engine:
     """Return the engine called ``name`` (``builtin`` or ``torch``)."""
     if name == "builtin":
-        from exportdb.engines.builtin import BuiltinEngine
+        from exportdb.engines.builtin import BuiltinEngine  # imported on demand: it loads NumPy and the front end
 
         return BuiltinEngine()
     if name == "torch":
-        from exportdb.engines.torch_engine import TorchEngine
+        from exportdb.engines.torch_engine import TorchEngine  # imported on demand, like the builtin engine
 
         return TorchEngine()
     raise ValueError(f"unknown engine {name!r}; expected 'builtin' or 'torch'")
 
 
 ENGINE_NAMES = ("builtin", "torch")
+
+
+def load_engine(spec: str) -> Engine:
+    """``builtin``/``torch``, or ``package.module:factory`` for an engine of your own."""
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        return getattr(importlib.import_module(module_name), attr)()
+    return get_engine(spec)
+
+
+def describe_engine(spec: str) -> EngineInfo:
+    """Instantiate ``spec`` in this process to learn its version and availability."""
+    try:
+        engine = load_engine(spec)
+    except ImportError as exc:
+        return EngineInfo(spec, "", f"engine {spec!r} is not installed ({exc})")
+    reason = engine.unavailable_reason()
+    return EngineInfo(spec, "" if reason else engine.version(), reason)

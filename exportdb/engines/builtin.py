@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from exportdb import __version__
-from exportdb.engines import EngineResult
+from exportdb.engines.protocol import EngineResult
 from exportdb.errors import ExportError
 from exportdb.engines.case_module import load_case_module
 

@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from exportdb.engines import EngineResult
+from exportdb.engines.protocol import EngineResult
 from exportdb.errors import CaseLoadError, ExportError, SourceLocation
 from exportdb.engines.case_module import load_case_module
 

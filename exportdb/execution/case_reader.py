@@ -1,6 +1,6 @@
 """Read case files in the runner's worker processes, never in the process loading the registry.
 
-:func:`exportdb.catalog.registry.load_registry` hands the files it has no cached
+:func:`load_registry` hands the files it has no cached
 metadata for to :func:`load_in_workers`, which runs :class:`MetadataReader` in
 the runner's :class:`~exportdb.execution.runner.WorkerPool` like an engine: each file is
 executed under the per-case timeout and the worker's sandbox, and comes back as
@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import exportdb
 from exportdb.engines import EngineResult
-from exportdb.catalog.registry import Case, CaseInvalid, Problem, load_case
+from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend, discover,
+                                       file_problem, load_case)
 
-if TYPE_CHECKING:
-    from exportdb.execution.runner import WorkerPool
+from exportdb.execution.runner import Job, RunRecord, WorkerPool
 
 
 class MetadataReader:
@@ -77,8 +77,6 @@ _WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
 def load_in_workers(paths: list[Path], frontend: str, timeout: float,
                      jobs: int | None, pool: WorkerPool | None = None) -> dict[Path, Case | list[Problem]]:
     """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given)."""
-    from exportdb.execution.runner import Job, RunRecord, WorkerPool  # noqa: F811 - the class, at run time
-
     if not paths:
         return {}
 
@@ -116,3 +114,67 @@ def _run_problem(path: Path, status: str, text: str, timeout: float) -> Problem:
         return Problem(str(path), int(match.group(3)), match.group(4),
                        "a case must not write files, start processes or print while it is imported")
     return Problem(str(path), 1, text)
+
+
+def load_registry(
+    root: str | Path,
+    frontend: str | None = None,
+    cache: Any = None,
+    *,
+    timeout: float = DEFAULT_LOAD_TIMEOUT,
+    jobs: int | None = None,
+    pool: Any = None,
+) -> Registry:
+    """Load every case under ``root``; bad cases become :class:`Problem` entries.
+
+    Files are checked by name and size here; the rest (running the file and
+    validating its fields) happens in worker processes, each case under
+    ``timeout`` seconds.  ``cache`` (a :class:`~exportdb.execution.case_cache.CaseCache`)
+    supplies unchanged cases without running them and learns the new ones.
+    ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
+    first worker is started as soon as one file needs it, while the others are
+    still being checked.
+    """
+    root = Path(root)
+    frontend = frontend or default_frontend()
+    if not root.is_dir():
+        problem = Problem(str(root), 0, "cases directory does not exist", "pass --cases DIR")
+        return Registry(root, (), (problem,))
+    paths = discover(root)
+    real_root = os.path.realpath(root)
+    real_dirs: dict[Path, str] = {}
+    outcomes: dict[Path, Case | list[Problem]] = {}
+    todo: list[Path] = []  # files to run in workers
+    for path in paths:
+        problem = file_problem(real_root, path, real_dirs)
+        cached = cache.lookup(path) if cache is not None and problem is None else None
+        if problem is not None:
+            outcomes[path] = [problem]
+        elif cached is not None:
+            outcomes[path] = cached
+        else:
+            if not todo and pool is not None:
+                pool.start()
+            todo.append(path)
+    loaded: set[Path] = set(todo)
+    if todo:
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool))
+    cases: dict[str, Case] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        outcome = outcomes[path]
+        if isinstance(outcome, list):
+            problems.extend(outcome)
+            continue
+        clash = cases.get(outcome.name.lower())
+        if clash is not None:
+            problems.append(Problem(str(path), 1, f"duplicate case name {outcome.name!r}: "
+                                    f"also defined in {clash.path}", "rename one of the files"))
+            continue
+        cases[outcome.name.lower()] = outcome
+        if cache is not None and path in loaded:
+            cache.store(outcome)
+    if cache is not None:
+        cache.save()
+    ordered = tuple(sorted(cases.values(), key=lambda c: c.name))
+    return Registry(root, ordered, tuple(problems))

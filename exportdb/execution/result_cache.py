@@ -13,13 +13,10 @@ import os
 import tempfile
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import exportdb
-from exportdb.engines import EngineResult
-
-if TYPE_CHECKING:
-    from exportdb.execution.runner import EngineInfo
+from exportdb.engines import EngineInfo, EngineResult
 
 
 def write_text_atomic(target: Path, text: str, suffix: str = "") -> None:

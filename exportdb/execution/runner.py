@@ -14,7 +14,6 @@ bugs are never cached::
 
 from __future__ import annotations
 
-import importlib
 import os
 import pickle
 import shutil
@@ -29,43 +28,13 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from exportdb.engines import Engine, EngineResult, get_engine
+from exportdb.engines import Engine, EngineInfo, EngineResult, describe_engine, load_engine
 from exportdb.catalog.registry import Case
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution.sandbox import Sandbox
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
-
-
-# --------------------------------------------------------------------------- engines
-
-
-def load_engine(spec: str) -> Engine:
-    """``builtin``/``torch``, or ``package.module:factory`` for an engine of your own."""
-    if ":" in spec:
-        module_name, _, attr = spec.partition(":")
-        return getattr(importlib.import_module(module_name), attr)()
-    return get_engine(spec)
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    """An engine as seen by one run: its version, or why it cannot run here."""
-
-    name: str
-    version: str
-    unavailable: str | None = None
-
-
-def describe_engine(spec: str) -> EngineInfo:
-    """Instantiate ``spec`` in this process to learn its version and availability."""
-    try:
-        engine = load_engine(spec)
-    except ImportError as exc:
-        return EngineInfo(spec, "", f"engine {spec!r} is not installed ({exc})")
-    reason = engine.unavailable_reason()
-    return EngineInfo(spec, "" if reason else engine.version(), reason)
 
 
 # --------------------------------------------------------------------------- records

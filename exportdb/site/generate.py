@@ -20,7 +20,8 @@ from pathlib import Path
 import exportdb
 from exportdb.engines import ENGINE_NAMES
 from exportdb.execution.case_reader import reader_spec
-from exportdb.catalog.registry import Problem, Registry, default_frontend, load_registry
+from exportdb.catalog.registry import Problem, Registry, default_frontend
+from exportdb.execution.case_reader import load_registry
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, WorkerPool, run_cases,
                              verify_support)
@@ -60,6 +61,7 @@ class Settings:
     tag_descriptions: bool = False
     strict: bool = False
     frontend: str | None = None
+    ops_record: Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
 
     def checked(self) -> "Settings":
         """Validate and normalise; raise :class:`SettingsError` naming the bad value."""
@@ -79,6 +81,9 @@ class Settings:
             raise SettingsError(f"timeout must be positive, got {self.timeout}")
         if self.templates_dir is not None and not Path(self.templates_dir).is_dir():
             raise SettingsError(f"templates directory {self.templates_dir} does not exist")
+        if self.ops_record is not None and not Path(self.ops_record).is_file():
+            raise SettingsError(f"conformance run record {self.ops_record} does not exist "
+                                "(write it with `exportdb conformance ops --record PATH`)")
         cache = self.cache_dir
         if cache is None and self.use_cache:
             cache = self.out_dir / ".cache" if self.out_dir is not None else user_cache_dir()
@@ -136,6 +141,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
         if settings.out_dir is not None:
             options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
                                                      templates_dir=settings.templates_dir,
-                                                     cache_dir=settings.cache_dir)
+                                                     cache_dir=settings.cache_dir,
+                                                     ops_record=settings.ops_record)
             outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

@@ -26,7 +26,8 @@ from typing import TextIO
 from exportdb import __version__
 from exportdb.catalog import tags as taxonomy
 from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
-from exportdb.catalog.registry import CaseSummary, load_registry
+from exportdb.catalog.registry import CaseSummary
+from exportdb.execution.case_reader import load_registry
 from exportdb.execution.runner import DEFAULT_TIMEOUT
 
 
@@ -219,7 +220,7 @@ def _resolve_case(spec: str, cases_dir: Path) -> Path | None:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from exportdb.execution.runner import load_engine
+    from exportdb.engines import load_engine
 
     cases_dir = args.cases or default_cases_dir()
     path = _resolve_case(args.case, cases_dir)

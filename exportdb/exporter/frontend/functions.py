@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -12,9 +12,12 @@ from exportdb.exporter.ir.device import CPU
 from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.ir.dtypes import DType
-from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops import creation as _creation
+
+if TYPE_CHECKING:
+    from exportdb.exporter.frontend.tensor import Tensor
 
 MinMaxResult = namedtuple("MinMaxResult", ["values", "indices"])
 
@@ -34,10 +37,10 @@ def _leaf_kind(data: Any) -> DType:
 
 
 def _data_to_array(data: Any, dtype: DType | None) -> np.ndarray:
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorValue):
         arr = data._value.copy()
         return arr if dtype is None else arr.astype(dtype.np)
-    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in np.asarray(data, dtype=object).reshape(-1)):
+    if isinstance(data, (list, tuple)) and any(isinstance(v, TensorValue) for v in np.asarray(data, dtype=object).reshape(-1)):
         data = np.asarray(data, dtype=object).tolist()
         data = _unwrap_nested(data)
     return np.asarray(data, dtype=(dtype or _leaf_kind(data)).np)
@@ -46,7 +49,7 @@ def _data_to_array(data: Any, dtype: DType | None) -> np.ndarray:
 def _unwrap_nested(data: Any) -> Any:
     if isinstance(data, list):
         return [_unwrap_nested(v) for v in data]
-    return data._value.item() if isinstance(data, Tensor) else data
+    return data._value.item() if isinstance(data, TensorValue) else data
 
 
 def fresh_constant(value: np.ndarray, *, detach: bool = True) -> Tensor:
@@ -54,8 +57,8 @@ def fresh_constant(value: np.ndarray, *, detach: bool = True) -> Tensor:
     constant input and records ``lift_fresh_copy`` (and ``detach_`` for torch.tensor)."""
     builder = active_builder()
     if builder is None:
-        return Tensor._make(value)
-    constant = Tensor._make(value)
+        return TensorValue._make(value)
+    constant = TensorValue._make(value)
     out = call(aten("lift_fresh_copy.default"), constant)
     return call(aten("detach_.default"), out) if detach else out
 
@@ -65,13 +68,13 @@ def tensor(data: Any, *, dtype: DType | None = None, device: Any = None, require
 
 
 def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+    if isinstance(data, TensorValue) and (dtype is None or data.dtype == dtype):
         return data
     return tensor(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    return Tensor._make(np.asarray(array))
+    return TensorValue._make(np.asarray(array))
 
 
 # -- factories -----------------------------------------------------------------
@@ -116,7 +119,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtyp
             device: Any = None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return Tensor._make(_creation.RNG.integers(low, high, size=tuple(size)).astype((dtype or dtypes.int64).np))
+    return TensorValue._make(_creation.RNG.integers(low, high, size=tuple(size)).astype((dtype or dtypes.int64).np))
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,
@@ -124,12 +127,13 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, de
     return call(aten("full.default"), _size((size,)), fill_value, **_factory_kwargs(dtype))
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None, device: Any = None,
+def arange(start: Any, end: Any = None, step: Any = None, *, dtype: DType | None = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """``torch.arange``: the overload follows the arguments given (an explicit ``step=1`` is ``start_step``)."""
     kw = _factory_kwargs(dtype)
     if end is None:
         return call(aten("arange.default"), start, **kw)
-    if step == 1:
+    if step is None:
         return call(aten("arange.start"), start, end, **kw)
     return call(aten("arange.start_step"), start, end, step, **kw)
 
@@ -193,7 +197,7 @@ def unbind(t: Tensor, dim: int = 0) -> tuple:
 
 # -- math ----------------------------------------------------------------------------
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
-    a_tensor, b_tensor = isinstance(input, Tensor), isinstance(other, Tensor)
+    a_tensor, b_tensor = isinstance(input, TensorValue), isinstance(other, TensorValue)
     if a_tensor and b_tensor:
         return call(aten("where.self"), condition, input, other)
     if a_tensor:
@@ -204,7 +208,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
 
 
 def add(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
-    return a.add(b, alpha=alpha) if isinstance(a, Tensor) else b.__radd__(a)
+    return a.add(b, alpha=alpha) if isinstance(a, TensorValue) else b.__radd__(a)
 
 
 def sub(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
@@ -212,7 +216,7 @@ def sub(a: Tensor, b: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(a: Tensor, b: Any) -> Tensor:
-    return a.mul(b) if isinstance(a, Tensor) else b.__rmul__(a)
+    return a.mul(b) if isinstance(a, TensorValue) else b.__rmul__(a)
 
 
 def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -220,7 +224,7 @@ def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
-    return a.pow(b) if isinstance(a, Tensor) else b.__rpow__(a)
+    return a.pow(b) if isinstance(a, TensorValue) else b.__rpow__(a)
 
 
 def max(t: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001

@@ -8,7 +8,7 @@ the same view and ``copy_`` into it (``fill_`` for a Python number).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,24 +16,26 @@ from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
-from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.exporter.frontend.functions import fresh_constant
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.symbolic.shape_env import SymInt
 
+if TYPE_CHECKING:
+    from exportdb.exporter.frontend.tensor import Tensor
+
 
 def _as_index_tensor(value: Any) -> Tensor:
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorValue):
         return value
-    from exportdb.exporter.frontend.functions import fresh_constant
-
     return fresh_constant(np.asarray(value), detach=False)
 
 
 def _normalize(t: Tensor, key: Any) -> tuple:
     if not isinstance(key, tuple):
         key = (key,)
-    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (isinstance(k, Tensor) and k.dtype.kind == "b" and k.ndim > 1))
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (isinstance(k, TensorValue) and k.dtype.kind == "b" and k.ndim > 1))
     if any(k is Ellipsis for k in key):
         i = next(i for i, k in enumerate(key) if k is Ellipsis)
         key = key[:i] + (slice(None),) * (t.ndim - consumed) + key[i + 1:]
@@ -60,7 +62,7 @@ def _view_and_advanced(t: Tensor, key: Any) -> tuple[Tensor, list]:
                 step = 1 if k.step is None else k.step
                 out = call(aten("slice.Tensor"), out, dim, start, stop, *((step,) if step != 1 else ()))
             dim += 1
-        elif isinstance(k, (Tensor, list, np.ndarray)):
+        elif isinstance(k, (TensorValue, list, np.ndarray)):
             advanced.append((dim, _as_index_tensor(k)))
             dim += 1
         else:
@@ -80,6 +82,12 @@ def getitem(t: Tensor, key: Any) -> Tensor:
     out, advanced = _view_and_advanced(t, key)
     if advanced:
         out = call(aten("index.Tensor"), out, _index_list(advanced))
+        masks = [(dim, idx) for dim, idx in advanced if idx.dtype.kind == "b"]
+        if masks and len(advanced) == 1:  # x[mask]: as many rows as the mask has True values
+            from exportdb.exporter.frontend.tensor_views import data_dependent
+
+            dim, mask = masks[0]
+            out = data_dependent(out, dim, int(mask._value.size))
     if out is t:
         out = call(aten("alias.default"), t)
     return out
@@ -90,16 +98,14 @@ def setitem(t: Tensor, key: Any, value: Any) -> None:
     ``t``'s dtype, lifted before the view is taken; then the view is written with
     ``copy_`` (same shape), ``fill_`` (a 0-d value) or ``copy_`` of the value viewed
     without its leading 1-sized dims and expanded to the view's shape."""
-    if not isinstance(value, Tensor) and active_builder() is None:
+    if not isinstance(value, TensorValue) and active_builder() is None:
         view, advanced = _view_and_advanced(t, key)
         if advanced:
-            call(aten("index_put_.default"), view, _index_list(advanced), Tensor._make(_in_dtype(value, t)))
+            call(aten("index_put_.default"), view, _index_list(advanced), TensorValue._make(_in_dtype(value, t)))
         else:
             call(aten("fill_.Scalar"), view, value)
         return
-    if not isinstance(value, Tensor):
-        from exportdb.exporter.frontend.functions import fresh_constant
-
+    if not isinstance(value, TensorValue):
         value = fresh_constant(_in_dtype(value, t), detach=False)
     view, advanced = _view_and_advanced(t, key)
     if advanced:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exportdb.exporter.frontend.functions import where
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.ops import aten
 
@@ -202,8 +203,6 @@ class TensorArithmetic:
     clip = clamp
 
     def where(self, condition: "Tensor", other: Any) -> "Tensor":
-        from exportdb.exporter.frontend.functions import where
-
         return where(condition, self, other)
 
     def masked_fill(self, mask: "Tensor", value: Any) -> "Tensor":
