@@ -28,6 +28,7 @@ import ast
 import hashlib
 import importlib.util
 import inspect
+import keyword
 import os
 import re
 import stat
@@ -48,6 +49,8 @@ MAX_CASE_BYTES = 256 * 1024  # a case file is a short example; anything larger i
 MAX_TAGS = 32
 DEFAULT_LOAD_TIMEOUT = 120.0  # seconds a case file may take to import (the runner's default)
 _CASE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+#: What a case name must be; every place that names a case (the registry, ``exportdb new``) uses :func:`case_name_problem`.
+CASE_NAME_RULE = "ASCII letters, digits and underscores, starting with a letter and not ending with an underscore"
 _SHOWN_CHARS = 80
 
 
@@ -165,6 +168,17 @@ def discover(root: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def case_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a case name (see :data:`CASE_NAME_RULE`), or None when it can.
+
+    >>> case_name_problem("café") is not None
+    True
+    """
+    if _CASE_NAME.fullmatch(name) and not name.endswith("_") and not keyword.iskeyword(name):
+        return None
+    return f"case name {name!r} is not a plain identifier ({CASE_NAME_RULE}, not a Python keyword)"
+
+
 def file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Problem | None:
     """What is wrong with a case file before it is even read: its name, place or size.
 
@@ -172,10 +186,9 @@ def file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Prob
     themselves cost a full path resolution.
     """
     shown_path, name = str(path), path.stem
-    if not _CASE_NAME.fullmatch(name) or name.endswith("_"):
-        return Problem(shown_path, 1, f"case name {name!r} is not a plain identifier (ASCII letters, digits "
-                       "and underscores, starting with a letter and not ending with an underscore)",
-                       "name the file like my_case.py")
+    bad_name = case_name_problem(name)
+    if bad_name:
+        return Problem(shown_path, 1, bad_name, "name the file like my_case.py")
     try:
         status = os.lstat(path)
         link = stat.S_ISLNK(status.st_mode)
@@ -214,9 +227,9 @@ def load_case(path: str | Path, frontend: str | None = None) -> Case:
     except (RecursionError, MemoryError):
         raise CaseInvalid([Problem(shown, 1, "the file is nested too deeply to parse",
                                    "flatten the deeply nested expression")]) from None
-    if not _CASE_NAME.fullmatch(name) or name.endswith("_"):
-        raise CaseInvalid([Problem(shown, 1, f"case name {name!r} is not a plain identifier",
-                                   "name the file like my_case.py")])
+    bad_name = case_name_problem(name)
+    if bad_name:
+        raise CaseInvalid([Problem(shown, 1, bad_name, "name the file like my_case.py")])
     try:
         module = load_case_module(path, frontend=frontend or default_frontend())
     except ExportError as exc:

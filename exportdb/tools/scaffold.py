@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Sequence
 from pathlib import Path
 
 from exportdb.catalog import tags as taxonomy
+from exportdb.catalog.registry import case_name_problem
 from exportdb.site.render import Renderer
 
 
@@ -25,9 +25,9 @@ def class_name_for(name: str) -> str:
 
 def write_case(name: str, tags: Sequence[str], cases_dir: Path, *, supported: bool = True) -> Path:
     """Create ``cases_dir/name.py``; refuse bad names, unknown tags and existing files."""
-    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") or name.endswith("_"):
-        raise ScaffoldError(f"{name!r} is not a usable case name (a Python identifier, "
-                            "not starting or ending with '_')")
+    bad_name = case_name_problem(name)
+    if bad_name:
+        raise ScaffoldError(bad_name)
     for tag in tags:
         if not taxonomy.is_known(tag):
             close = taxonomy.suggest(tag)
