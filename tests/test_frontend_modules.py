@@ -41,8 +41,8 @@ def test_frontend_never_enters_sys_modules():
 def test_unknown_module_and_attribute_are_unsupported_api_errors():
     with pytest.raises(UnsupportedAPIError, match="module torch.fft is not provided by the built-in front end"):
         resolve("torch.fft")
-    with pytest.raises(UnsupportedAPIError, match="torch.nn.functional.conv2d is not provided"):
-        torch.nn.functional.conv2d
+    with pytest.raises(UnsupportedAPIError, match="torch.nn.functional.grid_sample is not provided"):
+        torch.nn.functional.grid_sample
     err = UnsupportedAPIError("x")
     assert isinstance(err, AttributeError), "hasattr/getattr with a default must keep working"
     assert not hasattr(torch, "fft_magic")

@@ -98,10 +98,10 @@ class _FunctionCtx:
 
 def nn_layers() -> dict[str, Any]:
     """Every ``torch.nn`` class, from the module family files (later families refine earlier names)."""
-    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, nn_recurrent
+    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, nn_recurrent, nn_transformer
 
     return {**nn_modules.LAYERS, **nn_activation.LAYERS, **nn_attention.LAYERS, **nn_recurrent.LAYERS,
-            **nn_loss.LAYERS, **_spatial_families("LAYERS")}
+            **nn_loss.LAYERS, **nn_transformer.LAYERS, **_spatial_families("LAYERS")}
 
 
 def nn_functional() -> dict[str, Any]:

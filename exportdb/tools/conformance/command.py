@@ -13,6 +13,8 @@ from typing import TextIO
 #: kind -> (module, one-line help)
 HARNESSES: dict[str, tuple[str, str]] = {
     "ops": ("exportdb.tools.conformance.ops", "torch's OpInfo database (op_db), every CPU float32 sample"),
+    "modules": ("exportdb.tools.conformance.modules",
+                "torch's ModuleInfo database (module_db), every CPU float32 module input, eval and training mode"),
 }
 
 

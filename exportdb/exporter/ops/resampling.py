@@ -1,0 +1,139 @@
+"""Padding, embedding lookups, pixel shuffles and upsampling (nearest, linear, bilinear, trilinear)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from exportdb.exporter.ops.kernel_util import as_array
+from exportdb.exporter.ops.table import register
+
+_NP_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> np.ndarray:
+    """``F.pad``: ``pad`` lists (left, right) pairs from the last dim backwards; negative pads crop."""
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise RuntimeError(f"Padding length should be divisible by 2 and at most twice the input's dims, got {pad}")
+    if mode not in ("constant", *_NP_MODES):
+        raise RuntimeError(f"Unrecognised padding mode {mode}")
+    widths = [(0, 0)] * x.ndim
+    crop = [slice(None)] * x.ndim
+    for i in range(len(pad) // 2):
+        dim = x.ndim - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        size = x.shape[dim]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {dim} of input {list(x.shape)}")
+        if mode == "circular" and (lo > size or hi > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        widths[dim] = (max(lo, 0), max(hi, 0))
+        crop[dim] = slice(-lo if lo < 0 else 0, size + hi if hi < 0 else None)
+    x = x[tuple(crop)]
+    if mode == "constant":
+        fill = 0 if value is None else value
+        out = np.pad(x, widths, mode="constant", constant_values=np.asarray(fill).astype(x.dtype))
+    else:
+        out = np.pad(x, widths, mode=_NP_MODES[mode])
+    return as_array(out, x.dtype)
+
+
+def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1, scale_grad_by_freq: bool = False,
+               sparse: bool = False) -> np.ndarray:
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {indices.dtype} instead")
+    if indices.size and (indices.min() < -weight.shape[0] or indices.max() >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    return weight[indices]
+
+
+def _pixel_shuffle(x: np.ndarray, upscale_factor: int) -> np.ndarray:
+    r = int(upscale_factor)
+    *lead, c, h, w = x.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return np.ascontiguousarray(y.reshape(*lead, c // (r * r), h * r, w * r))
+
+
+def _pixel_unshuffle(x: np.ndarray, downscale_factor: int) -> np.ndarray:
+    r = int(downscale_factor)
+    *lead, c, h, w = x.shape
+    if h % r or w % r:
+        raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by downscale_factor {r}")
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return np.ascontiguousarray(y.reshape(*lead, c * r * r, h // r, w // r))
+
+
+def _output_sizes(x: np.ndarray, nd: int, output_size: Sequence[int] | None,
+                  scale_factors: Sequence[float] | None) -> tuple[list[int], list[float | None]]:
+    spatial = x.shape[x.ndim - nd:]
+    if output_size is not None:
+        return [int(s) for s in output_size], [None] * nd
+    if scale_factors is None:
+        raise RuntimeError("either output_size or scale_factors must be given")
+    scales = [float(s) for s in scale_factors]
+    return [int(np.floor(n * s)) for n, s in zip(spatial, scales)], scales
+
+
+def _nearest(nd: int):
+    def kernel(x: np.ndarray, output_size: Sequence[int] | None, scale_factors: Sequence[float] | None = None):
+        outs, scales = _output_sizes(x, nd, output_size, scale_factors)
+        y = x
+        for i, (o, s) in enumerate(zip(outs, scales)):
+            axis = x.ndim - nd + i
+            n = x.shape[axis]
+            ratio = 1.0 / s if s else n / o
+            src = np.minimum(np.floor(np.arange(o) * np.float32(ratio)).astype(np.int64), n - 1)
+            y = np.take(y, src, axis=axis)
+        return as_array(y, x.dtype)
+
+    return kernel
+
+
+def _source_coords(n: int, o: int, scale: float | None, align_corners: bool) -> np.ndarray:
+    dst = np.arange(o, dtype=np.float64)
+    if align_corners:
+        return dst * ((n - 1) / (o - 1)) if o > 1 else np.zeros(o)
+    ratio = 1.0 / scale if scale else n / o
+    return np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
+
+
+def _linear(nd: int):
+    def kernel(x: np.ndarray, output_size: Sequence[int] | None, align_corners: bool,
+               scale_factors: Sequence[float] | None = None) -> np.ndarray:
+        outs, scales = _output_sizes(x, nd, output_size, scale_factors)
+        y = x.astype(np.float64)
+        for i, (o, s) in enumerate(zip(outs, scales)):
+            axis = x.ndim - nd + i
+            n = x.shape[axis]
+            src = _source_coords(n, o, s, align_corners)
+            lo = np.minimum(np.floor(src).astype(np.int64), n - 1)
+            hi = np.minimum(lo + 1, n - 1)
+            frac = src - lo
+            shape = [1] * y.ndim
+            shape[axis] = o
+            frac = frac.reshape(shape)
+            y = np.take(y, lo, axis=axis) * (1 - frac) + np.take(y, hi, axis=axis) * frac
+        return as_array(y, x.dtype)
+
+    return kernel
+
+
+register("aten.pad.default", _pad)
+register("aten.embedding.default", _embedding)
+register("aten.pixel_shuffle.default", _pixel_shuffle)
+register("aten.pixel_unshuffle.default", _pixel_unshuffle)
+for _nd, _name in ((1, "upsample_nearest1d"), (2, "upsample_nearest2d"), (3, "upsample_nearest3d")):
+    register(f"aten.{_name}.vec", _nearest(_nd))
+for _nd, _name in ((1, "upsample_linear1d"), (2, "upsample_bilinear2d"), (3, "upsample_trilinear3d")):
+    register(f"aten.{_name}.vec", _linear(_nd))
