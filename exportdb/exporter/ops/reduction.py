@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, max/min, amax/amin, argmax/argmin, any/all, prod."""
+"""Reductions: sum/nansum, mean/nanmean, prod, max/min, amax/amin, aminmax, argmax/argmin,
+any/all, count_nonzero, logsumexp."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from exportdb.exporter.ops.kernel_util import as_array, wrap_dim
 
 
 def _axes(dims: Sequence[int] | int | None, ndim: int) -> tuple[int, ...] | None:
+    """NumPy axes for ``dims``: None (every dim) for None, [] and a 0-d input (whose only
+    valid dims, 0 and -1, reduce nothing)."""
     if dims is None:
         return None
     if isinstance(dims, int):
         dims = [dims]
-    if len(dims) == 0:
-        return None
-    return tuple(wrap_dim(d, ndim) for d in dims)
+    axes = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+    return axes if axes and ndim else None
 
 
 def _sum_dtype(a: np.ndarray, dtype: DType | None) -> DType:
@@ -82,6 +86,9 @@ def _arg(fn):
         if dim is None:
             out = fn(a.reshape(-1))
             return as_array(np.reshape(out, (1,) * a.ndim) if keepdim else out, np.int64)
+        if a.ndim == 0:
+            wrap_dim(dim, 0)
+            return np.zeros((), np.int64)
         return as_array(fn(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim), np.int64)
 
     return kernel
@@ -112,3 +119,67 @@ register("aten.any.default", _bool_reduce(np.any))
 register("aten.any.dim", _bool_reduce(np.any))
 register("aten.all.default", _bool_reduce(np.all))
 register("aten.all.dim", _bool_reduce(np.all))
+register("aten.any.dims", _bool_reduce(np.any))
+register("aten.all.dims", _bool_reduce(np.all))
+
+
+def _nansum(a: np.ndarray, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> np.ndarray:
+    dt = _sum_dtype(a, dtype)
+    return as_array(np.nansum(a.astype(dt.np, copy=False), axis=_axes(dim, a.ndim), keepdims=keepdim), dt)
+
+
+def _nanmean(a: np.ndarray, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> np.ndarray:
+    dt = dtype or dtypes.from_numpy(a.dtype)
+    if dt.kind not in "fc":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got {dt.name}")
+    x = a.astype(dt.np, copy=False)
+    axes = _axes(dim, a.ndim)
+    with np.errstate(all="ignore"):
+        total = np.nansum(x, axis=axes, keepdims=keepdim)
+        count = np.sum(~np.isnan(x), axis=axes, keepdims=keepdim)
+        return as_array(total / count, dt)
+
+
+def _aminmax(a: np.ndarray, *, dim: int | None = None, keepdim: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    if dim is None:
+        if a.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        lo, hi = np.min(a), np.max(a)
+        shape = (1,) * a.ndim if keepdim else ()
+        return as_array(np.reshape(lo, shape), a.dtype), as_array(np.reshape(hi, shape), a.dtype)
+    axis = wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return a.copy(), a.copy()
+    if a.shape[axis] == 0:
+        raise IndexError("aminmax(): Expected reduction dim 0 to have non-zero size.")
+    return (as_array(np.min(a, axis=axis, keepdims=keepdim), a.dtype),
+            as_array(np.max(a, axis=axis, keepdims=keepdim), a.dtype))
+
+
+def _count_nonzero(a: np.ndarray, dim: Any = None) -> np.ndarray:
+    return as_array(np.sum(a != 0, axis=_axes(dim, a.ndim)), np.int64)
+
+
+def _logsumexp(a: np.ndarray, dim: Any, keepdim: bool = False) -> np.ndarray:
+    dt = dtypes.from_numpy(a.dtype)
+    dt = dt if dt.kind in "fc" else dtypes.DEFAULT_FLOAT
+    x = a.astype(np.float64)
+    axes = _axes(dim, a.ndim)
+    if x.size == 0:
+        return as_array(np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim)), dt)
+    with np.errstate(all="ignore"):
+        peak = np.max(x, axis=axes, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0.0)
+        out = np.log(np.sum(np.exp(x - peak), axis=axes, keepdims=True)) + peak
+    if not keepdim:
+        out = np.squeeze(out, axis=axes) if axes is not None else out.reshape(())
+    return as_array(out, dt)
+
+
+register("aten.nansum.default", _nansum)
+register("aten.nanmean.default", _nanmean)
+register("aten.aminmax.default", _aminmax, multi=True)
+register("aten.count_nonzero.default", _count_nonzero)
+register("aten.count_nonzero.dim_IntList", _count_nonzero)
+register("aten.logsumexp.default", _logsumexp)

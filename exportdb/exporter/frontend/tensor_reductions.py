@@ -1,0 +1,188 @@
+"""Reduction, scan, sorting and statistics methods of the front end's ``torch.Tensor``.
+
+A mixin of :class:`exportdb.exporter.frontend.tensor.Tensor`.  Each method picks the
+overload torch.export 2.13 records for the call (``x.std(1)`` is ``aten.std.dim``,
+``x.std()`` is ``aten.std.correction``, ``x.sort(stable=True)`` is ``aten.sort.stable``)
+and :func:`record` lays the arguments out as the op's schema says (positional
+before ``*``, defaults dropped): ``x.cumsum(1)`` records
+``torch.ops.aten.cumsum.default(x, 1)`` and ``x.topk(2, largest=False)`` records
+``torch.ops.aten.topk.default(x, 2, -1, False)``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any
+
+from exportdb.exporter.ir.dtypes import DType
+from exportdb.exporter.ops import aten
+from exportdb.exporter.trace.dispatch import call
+
+if TYPE_CHECKING:
+    from exportdb.exporter.frontend.tensor import Tensor
+
+#: What torch's ``torch.return_types`` hold: ``values`` and ``indices`` (sort, topk, cummax, ...).
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+MinMax = namedtuple("MinMax", ["min", "max"])
+
+#: Marks an argument the caller left out (torch picks overloads by which ones are given).
+MISSING: Any = object()
+
+
+def record(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``aten.<name>``; :func:`call` lays the arguments out as torch.export records them."""
+    return call(aten(name), *args, **kwargs)
+
+
+def is_tensor(value: Any) -> bool:
+    from exportdb.exporter.frontend.tensor import Tensor
+
+    return isinstance(value, Tensor)
+
+
+def dim_list(dim: Any) -> Any:
+    """A dim argument as an ``int[]`` (None stays None)."""
+    if dim is None or isinstance(dim, list):
+        return dim
+    return list(dim) if isinstance(dim, tuple) else [dim]
+
+
+def variance(name: str, self: Any, dim: Any = MISSING, unbiased: Any = MISSING, keepdim: bool = False, *,
+             correction: Any = MISSING) -> Any:
+    """std/var/std_mean/var_mean: the overload torch's argument parser picks for the call."""
+    if isinstance(dim, bool) and unbiased is MISSING:  # x.std(True): the unbiased flag, positionally
+        return record(f"{name}.default", self, dim)
+    if correction is not MISSING:
+        return record(f"{name}.correction", self, None if dim is MISSING else dim_list(dim),
+                      correction=correction, keepdim=keepdim)
+    if dim is not MISSING:
+        return record(f"{name}.dim", self, dim_list(dim), True if unbiased is MISSING else unbiased, keepdim)
+    if unbiased is not MISSING:
+        return record(f"{name}.default", self, unbiased)
+    return record(f"{name}.correction", self, keepdim=keepdim)
+
+
+def vector_or_matrix_norm(self: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+                          dtype: DType | None = None) -> Any:
+    """``torch.norm``: a vector norm unless ``p`` is ``"nuc"`` (or ``"fro"`` over more than two dims)."""
+    kw = {} if dtype is None else {"dtype": dtype}
+    if isinstance(dim, int):
+        dim = [dim]
+    if p == "nuc":
+        dims = [0, 1] if dim is None else dim_list(dim)
+        return record("linalg_matrix_norm.str_ord", self, "nuc", dims, keepdim, **kw)
+    if p is None or p == "fro":
+        if dim is None or len(dim) <= 2:
+            return record("linalg_vector_norm.default", self, 2, dim_list(dim), keepdim, **kw)
+        return record("linalg_matrix_norm.str_ord", self, "fro", dim_list(dim), keepdim, **kw)
+    return record("linalg_vector_norm.default", self, p, dim_list(dim), keepdim, **kw)
+
+
+class TensorReductions:
+    """Reductions, scans, sorting and statistics as ``torch.Tensor`` methods."""
+
+    __slots__ = ()
+
+    # -- reductions --------------------------------------------------------------------------
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
+        return record("nansum.default", self, dim_list(dim), keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
+        return record("nanmean.default", self, dim_list(dim), keepdim, dtype=dtype)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return MinMax(*record("aminmax.default", self, dim=dim, keepdim=keepdim))
+
+    def count_nonzero(self, dim: Any = None) -> "Tensor":
+        if isinstance(dim, (tuple, list)):
+            return record("count_nonzero.dim_IntList", self, list(dim))
+        return record("count_nonzero.default", self, dim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+        return record("logsumexp.default", self, dim_list(dim), keepdim)
+
+    def std(self, dim: Any = MISSING, unbiased: Any = MISSING, keepdim: bool = False, *,
+            correction: Any = MISSING) -> "Tensor":
+        return variance("std", self, dim, unbiased, keepdim, correction=correction)
+
+    def var(self, dim: Any = MISSING, unbiased: Any = MISSING, keepdim: bool = False, *,
+            correction: Any = MISSING) -> "Tensor":
+        return variance("var", self, dim, unbiased, keepdim, correction=correction)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        if dim is None:
+            return record("median.default", self)
+        return ValuesIndices(*record("median.dim", self, dim, keepdim))
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        if dim is None:
+            return record("nanmedian.default", self)
+        return ValuesIndices(*record("nanmedian.dim", self, dim, keepdim))
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return ValuesIndices(*record("mode.default", self, dim, keepdim))
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return ValuesIndices(*record("kthvalue.default", self, k, dim, keepdim))
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> "Tensor":
+        overload = "default" if is_tensor(q) else "scalar"
+        return record(f"quantile.{overload}", self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> "Tensor":
+        overload = "default" if is_tensor(q) else "scalar"
+        return record(f"nanquantile.{overload}", self, q, dim, keepdim, interpolation=interpolation)
+
+    # -- norms and distances ---------------------------------------------------------------------
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: DType | None = None) -> "Tensor":
+        return vector_or_matrix_norm(self, p, dim, keepdim, dtype)
+
+    def dist(self, other: "Tensor", p: Any = 2) -> "Tensor":
+        return record("dist.default", self, other, p)
+
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> "Tensor":
+        return record("renorm.default", self, p, dim, maxnorm)
+
+    # -- scans -------------------------------------------------------------------------------------
+    def cumsum(self, dim: int, *, dtype: DType | None = None) -> "Tensor":
+        return record("cumsum.default", self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: DType | None = None) -> "Tensor":
+        return record("cumprod.default", self, dim, dtype=dtype)
+
+    def cummax(self, dim: int) -> Any:
+        return ValuesIndices(*record("cummax.default", self, dim))
+
+    def cummin(self, dim: int) -> Any:
+        return ValuesIndices(*record("cummin.default", self, dim))
+
+    def logcumsumexp(self, dim: int) -> "Tensor":
+        return record("logcumsumexp.default", self, dim)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> "Tensor":
+        return record("diff.default", self, n, dim, prepend, append)
+
+    # -- sorting and searching ---------------------------------------------------------------------
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: Any = MISSING) -> Any:
+        if stable is not MISSING:
+            return ValuesIndices(*record("sort.stable", self, stable=stable, dim=dim, descending=descending))
+        return ValuesIndices(*record("sort.default", self, dim, descending))
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: Any = MISSING) -> "Tensor":
+        if stable is not MISSING:
+            return record("argsort.stable", self, stable=stable, dim=dim, descending=descending)
+        return record("argsort.default", self, dim, descending)
+
+    def msort(self) -> "Tensor":
+        return record("msort.default", self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return ValuesIndices(*record("topk.default", self, k, dim, largest, sorted))
+
+    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> "Tensor":  # noqa: A002
+        return record("histc.default", self, bins, min, max)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> "Tensor":
+        return record("bincount.default", self, weights, minlength)
