@@ -66,14 +66,15 @@ def test_new_scaffolds_a_valid_case(tmp_path: Path, capsys):
     assert run(["new", "fresh_case", "--tags", "python.closure", "--cases", str(tmp_path)])[0] == 2
     assert run(["new", "other", "--tags", "python.clousre", "--cases", str(tmp_path)])[0] == 2
 
+    err = capsys.readouterr().err
+    assert "already exists" in err and "did you mean 'python.closure'" in err
+
 
 def test_new_refuses_a_name_the_registry_would_refuse(tmp_path: Path):
     # One rule for case names: `exportdb new` never writes a file that `exportdb list` rejects.
     for name in ("café", "class", "trailing_", "_private", "9lives"):
         assert run(["new", name, "--tags", "python.closure", "--cases", str(tmp_path)])[0] == 2, name
     assert not list(tmp_path.glob("*.py"))
-    err = capsys.readouterr().err
-    assert "already exists" in err and "did you mean 'python.closure'" in err
 
 
 def test_generate_reports_bad_cases_in_one_line_each_and_renders_the_rest(tmp_path: Path, capsys):
