@@ -90,6 +90,63 @@ def _arange(*args: Any, dtype: DType | None = None, layout: Any = None, device: 
     return np.arange(*args).astype(dtype.np)
 
 
+def _number(value: Any) -> Any:
+    """A Scalar argument, or the value of the 0-d tensor the Tensor overloads take."""
+    if isinstance(value, np.ndarray):
+        if value.ndim:
+            raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got tensors with "
+                               f"{value.ndim} dimension(s).")
+        return value.item()
+    return value
+
+
+def _linspace_values(start: Any, end: Any, steps: int) -> np.ndarray:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    start, end = _number(start), _number(end)
+    if steps == 1:
+        return np.asarray([start], np.float64)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    return np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
+
+
+def _linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None, layout: Any = None,
+              device: Any = None, pin_memory: Any = None) -> np.ndarray:
+    dt = dtype or dtypes.DEFAULT_FLOAT
+    values = _linspace_values(start, end, steps)
+    return (np.trunc(values) if dt.kind in "biu" else values).astype(dt.np)
+
+
+def _logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: DType | None = None,
+              layout: Any = None, device: Any = None, pin_memory: Any = None) -> np.ndarray:
+    dt = dtype or dtypes.DEFAULT_FLOAT
+    values = np.power(float(base), _linspace_values(start, end, steps))
+    return (np.trunc(values) if dt.kind in "biu" else values).astype(dt.np)
+
+
+def _eye(n: int, m: int | None = None, *, dtype: DType | None = None, layout: Any = None, device: Any = None,
+         pin_memory: Any = None) -> np.ndarray:
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    return np.eye(n, n if m is None else m, dtype=(dtype or dtypes.DEFAULT_FLOAT).np)
+
+
+def _scalar_tensor(s: Any, *, dtype: DType | None = None, layout: Any = None, device: Any = None,
+                   pin_memory: Any = None) -> np.ndarray:
+    return np.asarray(s, dtype=(dtype or dtypes.DEFAULT_FLOAT).np)
+
+
+def _tri_indices(lower: bool):
+    def kernel(row: int, col: int, offset: int = 0, *, dtype: DType | None = None, layout: Any = None,
+               device: Any = None, pin_memory: Any = None) -> np.ndarray:
+        rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+        return np.stack([rows, cols]).astype((dtype or dtypes.int64).np).reshape(2, -1)
+
+    return kernel
+
+
 def _to_dtype(a: np.ndarray, dtype: DType, non_blocking: bool = False, copy: bool = False, **_: Any) -> np.ndarray:
     return a.astype(dtype.np, copy=copy or a.dtype != dtype.np)
 
@@ -123,6 +180,16 @@ register("aten.new_full.default", _new_full)
 register("aten.arange.default", _arange)
 register("aten.arange.start", _arange)
 register("aten.arange.start_step", _arange)
+register("aten.linspace.default", _linspace)
+for _overload in ("Tensor_Tensor", "Tensor_Scalar", "Scalar_Tensor"):
+    register(f"aten.linspace.{_overload}", _linspace)
+    register(f"aten.logspace.{_overload}", _logspace)
+register("aten.logspace.default", _logspace)
+register("aten.eye.default", _eye)
+register("aten.eye.m", _eye)
+register("aten.scalar_tensor.default", _scalar_tensor)
+register("aten.tril_indices.default", _tri_indices(True))
+register("aten.triu_indices.default", _tri_indices(False))
 register("aten.clone.default", lambda a, memory_format=None: a.copy())
 register("aten.lift_fresh_copy.default", lambda a: a.copy())
 register("aten.detach.default", lambda a: a[...])

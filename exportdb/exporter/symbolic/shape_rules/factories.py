@@ -25,3 +25,29 @@ def _new_factory(a: Any, size: Sequence[Any], *args: Any, **kwargs: Any) -> tupl
 @rule("aten.arange.default", "aten.arange.start")
 def _arange(*args: Any, **kwargs: Any) -> tuple:
     return (args[0],) if len(args) == 1 else (args[1] - args[0],)
+
+
+@rule("aten.eye.default", "aten.eye.m")
+def _eye(n: Any, m: Any = None, **kwargs: Any) -> tuple:
+    check_size(n)
+    if m is not None:
+        check_size(m)
+    return (n, n if m is None else m)
+
+
+@rule("aten.linspace.default", "aten.logspace.default")
+def _spaced(start: Any, end: Any, steps: Any, *args: Any, **kwargs: Any) -> tuple:
+    check_size(steps)
+    return (steps,)
+
+
+@rule("aten.scalar_tensor.default")
+def _scalar_tensor(s: Any, **kwargs: Any) -> tuple:
+    return ()
+
+
+@rule("aten.arange.start_step")
+def _arange_step(start: Any, end: Any, step: Any, **kwargs: Any) -> tuple:
+    if not isinstance(step, int) or step == 0:
+        raise ValueError("arange with a symbolic bound needs a non-zero integer step")
+    return ((end - start + step - 1) // step,) if step > 0 else ((start - end - step - 1) // -step,)
