@@ -215,7 +215,7 @@ register("aten.clamp.Tensor", _clamp)
 
 # In-place variants write the out-of-place result back into the first argument.
 for _base in ("add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "div.Tensor_mode",
-              "remainder.Scalar", "pow.Tensor_Scalar",
+              "remainder.Scalar",
               "__and__.Tensor", "__or__.Tensor", "__xor__.Tensor",
               "__and__.Scalar", "__or__.Scalar", "__xor__.Scalar"):
     _name, _overload = _base.split(".")
@@ -225,3 +225,5 @@ for _base in ("relu", "neg", "abs", "cos", "sin", "exp", "log", "sqrt", "sigmoid
               "ceil", "round", "reciprocal"):
     register(f"aten.{_base}_.default", _inplace(UNARY[f"{_base}.default"]), mutates=0)
 register("aten.clamp_.default", _inplace(_clamp), mutates=0)
+# pow_'s overloads are named after the exponent only: x.pow_(2) is aten.pow_.Scalar.
+register("aten.pow_.Scalar", _inplace(BINARY["pow.Tensor_Scalar"]), mutates=0)

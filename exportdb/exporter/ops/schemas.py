@@ -34,9 +34,7 @@ and pass through unchanged.
 
 from __future__ import annotations
 
-import difflib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,28 +55,25 @@ NO_DEFAULT: Any = _NoDefault()
 _ENUM_TYPES = ("ScalarType", "MemoryFormat", "Layout")
 
 
-@dataclass(frozen=True)
 class Arg:
     """One argument: its name, its type as the schema writes it (``Tensor(a!)``, ``SymInt[]``,
-    ``ScalarType?``), whether it is keyword-only, and its default (:data:`NO_DEFAULT` if none)."""
+    ``ScalarType?``), whether it is keyword-only, and its default (:data:`NO_DEFAULT` if none).
 
-    name: str
-    type: str
-    kwarg_only: bool = False
-    default: Any = NO_DEFAULT
-    #: how a value is converted for this type: "" (as is), "list", "list<N>" (an int repeats N times), "float"
-    coercion: str = field(init=False, repr=False, compare=False)
-    has_default: bool = field(init=False, repr=False, compare=False)
+    ``coercion`` says how :func:`normalize` converts a value for the type: ``""`` (as is),
+    ``"float"`` (an int becomes a float), ``"list"`` (a tuple becomes a list) or ``"list<N>"``
+    (also one int becomes N copies, for ``int[2]``).
+    """
 
-    def __post_init__(self) -> None:
-        t = self.type.rstrip("?")
-        if t.endswith("]"):
-            size = t[t.rindex("[") + 1:-1]
-            coercion = f"list{size}"
+    __slots__ = ("name", "type", "kwarg_only", "default", "has_default", "coercion")
+
+    def __init__(self, name: str, type: str, kwarg_only: bool = False, default: Any = NO_DEFAULT) -> None:
+        self.name, self.type, self.kwarg_only, self.default = name, type, kwarg_only, default
+        self.has_default = default is not NO_DEFAULT
+        bare = type.rstrip("?")
+        if bare.endswith("]"):
+            self.coercion = "list" + bare[bare.rindex("[") + 1:-1]
         else:
-            coercion = "float" if t == "float" else ""
-        object.__setattr__(self, "coercion", coercion)
-        object.__setattr__(self, "has_default", self.default is not NO_DEFAULT)
+            self.coercion = "float" if bare == "float" else ""
 
     @property
     def written(self) -> bool:
@@ -94,29 +89,29 @@ class Arg:
         text = f"{self.type} {self.name}"
         return f"{text}={_default_text(self.default)}" if self.has_default else text
 
+    def __repr__(self) -> str:
+        return f"Arg({self})" if not self.kwarg_only else f"Arg(*, {self})"
 
-@dataclass(frozen=True)
+
 class Schema:
-    """The schema of one overload, ``aten.cumsum.default``; ``returns`` holds the return types."""
+    """The schema of one overload, ``aten.cumsum.default``; ``returns`` holds the return types.
 
-    qualname: str
-    args: tuple[Arg, ...]
-    returns: tuple[str, ...]
-    positional: tuple[Arg, ...] = field(init=False, repr=False)
-    by_name: dict = field(init=False, repr=False, compare=False)
-    #: the number of leading positional arguments without a default
-    required: int = field(init=False, repr=False, compare=False)
-    coerces: bool = field(init=False, repr=False, compare=False)
-    keyword_order: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    ``positional`` are the arguments before ``*``, ``by_name`` maps names to arguments and
+    ``required`` counts the leading positional arguments up to the last one without a default.
+    """
 
-    def __post_init__(self) -> None:
-        positional = tuple(a for a in self.args if not a.kwarg_only)
-        object.__setattr__(self, "positional", positional)
-        object.__setattr__(self, "by_name", {a.name: a for a in self.args})
-        object.__setattr__(self, "required", max((i + 1 for i, a in enumerate(positional) if not a.has_default),
-                                                 default=0))
-        object.__setattr__(self, "coerces", any(a.coercion for a in positional))
-        object.__setattr__(self, "keyword_order", tuple(a.name for a in self.args if a.kwarg_only))
+    __slots__ = ("qualname", "args", "returns", "positional", "by_name", "required", "coerces", "keyword_order")
+
+    def __init__(self, qualname: str, args: tuple[Arg, ...], returns: tuple[str, ...]) -> None:
+        self.qualname, self.args, self.returns = qualname, args, returns
+        self.positional = tuple(a for a in args if not a.kwarg_only)
+        self.by_name = {a.name: a for a in args}
+        self.required = max((i + 1 for i, a in enumerate(self.positional) if not a.has_default), default=0)
+        self.coerces = any(a.coercion for a in self.positional)
+        self.keyword_order = tuple(a.name for a in args if a.kwarg_only)
+
+    def __repr__(self) -> str:
+        return f"Schema({self})"
 
     def __str__(self) -> str:
         params, star = [], False
@@ -273,6 +268,8 @@ def unknown(qualname: str) -> str | None:
     """None when ``qualname`` needs no schema or has one; else a message with the closest names."""
     if not qualname.startswith("aten.") or schema(qualname) is not None:
         return None
+    import difflib  # only for this message; importing it costs more than the rest of this module
+
     close = difflib.get_close_matches(qualname, qualnames(), n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     return f"{qualname} is not an ATen overload of torch 2.13{hint}"
