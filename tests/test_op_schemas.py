@@ -121,6 +121,23 @@ def test_every_registered_aten_op_has_a_schema():
     assert unknown_qualnames() == []
 
 
+def test_registered_options_agree_with_the_schemas():
+    """``mutates`` names the argument the schema marks written (``Tensor(a!)``), and ``multi`` marks
+    exactly the ops returning several tensors or a tensor list."""
+    disagree = []
+    for qualname, op in OPS.items():
+        found = schemas.schema(qualname)
+        if found is None:
+            continue
+        written = [i for i, a in enumerate(found.args) if a.written]
+        if (op.mutates is None) != (not written) or (op.mutates is not None and op.mutates not in written):
+            disagree.append(f"{qualname}: mutates={op.mutates}, written arguments {written}")
+        multi = len(found.returns) > 1 or (len(found.returns) == 1 and found.returns[0].endswith("[]"))
+        if multi != op.multi:
+            disagree.append(f"{qualname}: multi={op.multi}, returns {found.returns}")
+    assert disagree == []
+
+
 def test_register_check_catches_a_typo():
     with pytest.raises(ValueError, match=r"aten\.cumsun\.default is not an ATen overload .*did you mean aten\.cumsum"):
         register("aten.cumsun.default", lambda a, dim: a, check=True)
