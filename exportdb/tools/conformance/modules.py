@@ -25,10 +25,12 @@ only pay for the builtin engine.
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import re
 import sys
+import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -167,7 +169,8 @@ def check_input(torch: Any, item: ModuleInput, cache: TorchResultCache) -> Input
 def _first_change(diff: str) -> str:
     """The first removed/added line pair of a unified diff, as a short reason."""
     lines = [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
-    return "graph differs: " + " / ".join(l.strip()[:100] for l in lines[:2]) if lines else "graph differs"
+    shown = [re.sub(r'"[^"]*"', '"..."', line.strip())[:100] for line in lines[:2]]
+    return "graph differs: " + " / ".join(shown) if lines else "graph differs"
 
 
 def run_modules(names: Sequence[str] | None = None, *, limit: int | None = None, cache_dir: Path | None = None,
@@ -205,14 +208,31 @@ def short_reason(result: InputResult) -> str:
     return f"{result.classification}: {text[:160]}"
 
 
-def per_module(results: Sequence[InputResult]) -> dict[str, dict[str, int]]:
-    table: dict[str, dict[str, int]] = defaultdict(lambda: {"inputs": 0, "torch_exports": 0, "agree": 0})
+def module_status(results: Sequence[InputResult]) -> tuple[str, str]:
+    """(status, reason) of one ModuleInfo from its inputs' results (the reason of the first that does not agree)."""
+    exported = [r for r in results if r.torch_exports]
+    failing = [r for r in exported if r.classification != "agree"]
+    if exported and not failing:
+        return "agrees", ""
+    if failing:
+        first = next((r for r in failing if r.classification == "builtin-fails"), failing[0])
+        return ("not supported" if first.classification == "builtin-fails" else "differs"), first.reason
+    if any(r.classification == "torch-fails" for r in results):
+        return "torch refuses", next(r.reason for r in results if r.classification == "torch-fails")
+    return ("not expressible", results[0].reason) if results else ("no inputs", "")
+
+
+def per_module(results: Sequence[InputResult]) -> dict[str, dict[str, Any]]:
+    """ModuleInfo name -> inputs, torch exports, agreeing inputs, status and reason."""
+    grouped: dict[str, list[InputResult]] = defaultdict(list)
     for r in results:
-        row = table[r.module]
-        row["inputs"] += 1
-        row["torch_exports"] += r.torch_exports
-        row["agree"] += r.classification == "agree"
-    return dict(table)
+        grouped[r.module].append(r)
+    table = {}
+    for name, rows in grouped.items():
+        status, reason = module_status(rows)
+        table[name] = {"inputs": len(rows), "torch_exports": sum(r.torch_exports for r in rows),
+                       "agree": sum(r.classification == "agree" for r in rows), "status": status, "reason": reason}
+    return table
 
 
 def reason_groups(results: Sequence[InputResult]) -> list[tuple[str, int, list[str]]]:
@@ -232,7 +252,8 @@ def format_text(results: Sequence[InputResult]) -> str:
     table = per_module(results)
     width = max((len(n) for n in table), default=0)
     for name, row in table.items():
-        out.append(f"{name:<{width}}  {row['agree']}/{row['torch_exports']} agree  ({row['inputs']} inputs)")
+        out.append(f"{name:<{width}}  {row['agree']:3d}/{row['torch_exports']:<3d} agree  ({row['inputs']} inputs)"
+                   f"  {row['status']}")
     groups = reason_groups(results)
     if groups:
         out.append("not agreeing, by reason:")
@@ -242,20 +263,31 @@ def format_text(results: Sequence[InputResult]) -> str:
     return "\n".join(out)
 
 
-def report_data(results: Sequence[InputResult]) -> dict:
-    import torch
-
+def report_data(results: Sequence[InputResult], *, all_results: bool = True) -> dict:
+    """The report as JSON data; ``all_results=False`` lists only the inputs that do not agree."""
     exports = [r for r in results if r.torch_exports]
     return {
         "summary": summary_line(results),
         "agree": sum(r.classification == "agree" for r in exports),
         "torch_exports": len(exports),
         "inputs": len(results),
-        "torch_version": str(torch.__version__),
+        "counts": dict(Counter(r.classification for r in results)),
         "modules": per_module(results),
         "reasons": [{"reason": r, "count": n, "modules": m} for r, n, m in reason_groups(results)],
-        "results": [asdict(r) for r in results],
+        "results": [asdict(r) for r in results if all_results or r.classification != "agree"],
     }
+
+
+def run_record(results: Sequence[InputResult], seconds: float, started: dict[str, Any]) -> dict:
+    """What ``--record`` writes: the report (inputs that agree left out), date, versions and machine load."""
+    import torch
+
+    from exportdb import __version__
+    from exportdb.tools.conformance.ops import machine
+
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "torch_version": str(torch.__version__), "exportdb_version": __version__, "seconds": round(seconds, 1),
+            "machine_at_start": started, "machine_at_end": machine(), **report_data(results, all_results=False)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,14 +318,17 @@ def main(argv: list[str], out: Any = None) -> int:
         print(f"exportdb conformance modules: needs torch and expecttest ({exc.name} is missing)", file=sys.stderr)
         return 2
     cache_dir = None if args.no_cache else (args.cache_dir or DEFAULT_DIR / "modules")
+    from exportdb.tools.conformance.ops import machine
+
+    started, start = machine(), time.perf_counter()
     try:
         results = run_modules(names, limit=limit, cache_dir=cache_dir)
     except ValueError as exc:
         print(f"exportdb conformance modules: {exc}", file=sys.stderr)
         return 2
-    data = report_data(results)
     if args.record:
         args.record.parent.mkdir(parents=True, exist_ok=True)
+        data = run_record(results, time.perf_counter() - start, started)
         args.record.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(data, indent=1) if args.json else format_text(results), file=out)
+    print(json.dumps(report_data(results), indent=1) if args.json else format_text(results), file=out)
     return 0
