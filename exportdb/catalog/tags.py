@@ -86,6 +86,15 @@ TAXONOMY: tuple[Tag, ...] = (
         "arguments such as ``alpha`` or ``rounding_mode`` appear in the graph.",
     ),
     Tag(
+        "torch.nn-model",
+        "Small real models written in the style of well-known architectures: a "
+        "GPT, ResNet and MobileNetV2 blocks, a Transformer encoder layer, a vision "
+        "transformer and an LSTM tagger. They show what ``torch.nn`` layers record "
+        "(``linear`` and ``layer_norm`` stay whole, ``MultiheadAttention`` "
+        "decomposes, an LSTM is one node), how tied weights are lifted once, and "
+        "in which order parameters become inputs.",
+    ),
+    Tag(
         "python.assert",
         "Cases that use Python ``assert`` statements. An assertion on facts known "
         "while tracing (ranks, static sizes, dtypes) is checked once and leaves "

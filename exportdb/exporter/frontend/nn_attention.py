@@ -197,6 +197,10 @@ class MultiheadAttention(Module):
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple:
         batched = query.ndim == 3
+        if batched and query is key and key is value:
+            # torch's fast-path check reads in_proj_bias, then in_proj_weight, before anything
+            # else; torch.export lifts the parameters in that first-read order.
+            _ = self.in_proj_bias, self.in_proj_weight
         key_padding_mask = canonical_mask(key_padding_mask, query.dtype)
         attn_mask = canonical_mask(attn_mask, query.dtype)
         if self.batch_first and batched:

@@ -10,6 +10,7 @@ import numpy as np
 
 from exportdb.exporter.ir.values import ModuleValue
 from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.context import note_state_read
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.tensor import Parameter, Tensor
@@ -61,7 +62,10 @@ class Module(ModuleValue):
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             if name in d.get(registry, {}):
-                return d[registry][name]
+                value = d[registry][name]
+                if registry != "_modules" and value is not None:
+                    note_state_read(value)
+                return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:

@@ -47,7 +47,10 @@ def _sdpa(query: np.ndarray, key: np.ndarray, value: np.ndarray, attn_mask: np.n
     weights = _softmax_last(scores)
     if dropout_p > 0:
         weights = weights * (creation.RNG.random(weights.shape) >= dropout_p) / (1 - dropout_p)
-    return as_array(np.matmul(weights, v), dt)
+    out = as_array(np.matmul(weights, v), dt)
+    if out.ndim == 4:  # torch's CPU kernel lays (B, H, L, E) out as (B, L, H, E): out.transpose(1, 2) is contiguous
+        out = np.swapaxes(np.ascontiguousarray(np.swapaxes(out, 1, 2)), 1, 2)
+    return out
 
 
 def _baddbmm(a: np.ndarray, batch1: np.ndarray, batch2: np.ndarray, *, beta: Any = 1, alpha: Any = 1) -> np.ndarray:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from exportdb.exporter.trace.graph_builder import GraphBuilder
 
 _BUILDERS: list["GraphBuilder"] = []
+#: Per export being traced: id() of each parameter or buffer the code read off a module, in first-read order.
+_STATE_READS: list[dict[int, None]] = []
 
 
 def active_builder() -> "GraphBuilder | None":
@@ -36,3 +38,21 @@ class suspended:
 
     def __exit__(self, *exc: Any) -> None:
         _BUILDERS[:] = self.saved
+
+
+def start_state_reads() -> dict[int, None]:
+    """Begin noting which parameters and buffers the traced code reads (see :func:`note_state_read`)."""
+    reads: dict[int, None] = {}
+    _STATE_READS.append(reads)
+    return reads
+
+
+def stop_state_reads(reads: dict[int, None]) -> None:
+    _STATE_READS.remove(reads)
+
+
+def note_state_read(value: Any) -> None:
+    """A module attribute that is a parameter or buffer was read while tracing.  torch.export
+    2.13 lifts state in first-read order (a read without an op, such as ``w is not None``, counts)."""
+    if _BUILDERS and _STATE_READS:
+        _STATE_READS[-1].setdefault(id(value), None)

@@ -89,6 +89,17 @@ class _Export:
                 self.swapped.append((tensor, tensor._value, tensor._node))
                 tensor._value, tensor._node = tensor._value.copy(), node
 
+    def order_state(self, reads: dict[int, None]) -> None:
+        """Parameters, then buffers, in the order the forward first read them off the
+        module, as torch.export 2.13 lifts them (state never read keeps its place at the end)."""
+        ids = {fqn: id(tensor) for fqn, tensor in (*self.model.named_parameters(), *self.model.named_buffers())}
+        rank = {key: n for n, key in enumerate(reads)}
+        ordered = sorted(self.state_specs, key=lambda spec: (spec.kind is InputKind.BUFFER,
+                                                             rank.get(ids.get(spec.target), len(rank))))
+        by_name = {n.name: n for n in self.graph.placeholders}
+        self.graph.nodes[:len(ordered)] = [by_name[spec.arg.name] for spec in ordered]
+        self.state_specs = ordered
+
     def drop_unused_state(self) -> None:
         """Like torch.export 2.13, keep as inputs only the parameters and buffers the graph
         reads (the program's state_dict still holds them all)."""
@@ -196,6 +207,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     traced = iter(run.user_inputs(leaves, dims))
     for pname in list(bound.arguments):
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
+    reads = context.start_state_reads()
     context.push_builder(run.builder)
     try:
         result = _call_user(model, bound.args, bound.kwargs)
@@ -203,8 +215,10 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
         if drop_unused_indexing(run.graph):
             output_specs = renamed_outputs(run.graph, output_specs)
         run.drop_unused_state()
+        run.order_state(reads)
     finally:
         context.pop_builder(run.builder)
+        context.stop_state_reads(reads)
         run.restore_state()
     signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
     env = run.builder.root._env
