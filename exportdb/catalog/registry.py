@@ -28,6 +28,7 @@ import ast
 import hashlib
 import importlib.util
 import inspect
+import enum
 import keyword
 import os
 import re
@@ -43,7 +44,22 @@ from exportdb.errors import ExportError
 from exportdb.engines.case_module import load_case_module, read_source
 from exportdb.catalog.rst_safety import description_problems
 
-SUPPORT_LEVELS: tuple[str, ...] = ("SUPPORTED", "NOT_SUPPORTED_YET")
+
+
+class SupportLevel(str, enum.Enum):
+    """A case's declared support level (``support_level = SupportLevel.SUPPORTED`` in the file).
+
+    A ``str`` enum: it compares equal to its name, so templates and cached cases may use the text.
+    """
+
+    SUPPORTED = "SUPPORTED"
+    NOT_SUPPORTED_YET = "NOT_SUPPORTED_YET"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+SUPPORT_LEVELS: tuple[str, ...] = tuple(level.value for level in SupportLevel)
 _REWRITE_FIELDS = ("rewrite", "rewrite_example_args", "rewrite_example_kwargs")
 MAX_CASE_BYTES = 256 * 1024  # a case file is a short example; anything larger is refused
 MAX_TAGS = 32
@@ -358,16 +374,16 @@ def _check_tags(check: _Checker) -> tuple[str, ...]:
     return taxonomy.sort_tags(good)
 
 
-def _check_support_level(check: _Checker) -> str:
+def _check_support_level(check: _Checker) -> SupportLevel:
     if "support_level" not in check.ns:
-        return "SUPPORTED"
+        return SupportLevel.SUPPORTED
     level = getattr(check.ns["support_level"], "name", None)
     if level not in SUPPORT_LEVELS:
         check.fail("support_level", f"support_level must be SupportLevel.SUPPORTED or "
                    f"SupportLevel.NOT_SUPPORTED_YET, got {shown(check.ns['support_level'])}",
                    "from torch._export.db.case import SupportLevel")
-        return "SUPPORTED"
-    return level
+        return SupportLevel.SUPPORTED
+    return SupportLevel(level)
 
 
 def _check_description(check: _Checker, tree: ast.Module, model: Any) -> str:

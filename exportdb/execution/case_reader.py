@@ -21,7 +21,7 @@ from exportdb.engines import EngineResult
 from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend, discover,
                                        file_problem, load_case)
 
-from exportdb.execution.runner import Job, RunRecord, WorkerPool
+from exportdb.execution.runner import Job, RunRecord, RunStatus, WorkerPool
 
 
 class MetadataReader:
@@ -86,9 +86,9 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float,
     def done(record: RunRecord) -> None:
         path = by_job[record.job]
         result = record.result
-        if record.status == "exported":
+        if record.status == RunStatus.EXPORTED:
             found[path] = result.extra["case"]
-        elif record.status == "failed":
+        elif record.status == RunStatus.FAILED:
             found[path] = list(result.extra["problems"])
         else:
             found[path] = [_run_problem(path, record.status, result.text, timeout)]
@@ -99,12 +99,12 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float,
     return found
 
 
-def _run_problem(path: Path, status: str, text: str, timeout: float) -> Problem:
+def _run_problem(path: Path, status: RunStatus, text: str, timeout: float) -> Problem:
     """The problem for a case whose loading did not complete (timeout, crash, sandbox)."""
-    if status == "timeout":
+    if status == RunStatus.TIMEOUT:
         return Problem(str(path), 1, f"loading the case did not finish within {timeout:g} s (per-case timeout)",
                        "a case file must not loop or wait while it is imported")
-    if status == "crashed":
+    if status == RunStatus.CRASHED:
         code = re.search(r"exit code (-?\d+|None)", text)
         how = f" (exit code {code.group(1)})" if code else ""
         return Problem(str(path), 1, f"the process loading the case died{how}",

@@ -14,6 +14,7 @@ bugs are never cached::
 
 from __future__ import annotations
 
+import enum
 import os
 import pickle
 import shutil
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from exportdb.engines import Engine, EngineInfo, EngineResult, describe_engine, load_engine
-from exportdb.catalog.registry import Case
+from exportdb.catalog.registry import Case, SupportLevel
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution.sandbox import Sandbox
 
@@ -38,6 +39,21 @@ Progress = Callable[[int, int, str], None]
 
 
 # --------------------------------------------------------------------------- records
+
+
+class RunStatus(str, enum.Enum):
+    """How one job ended: what the engine reported (``EXPORTED``, ``FAILED``), or why
+    it did not complete normally.  A ``str`` enum: it compares equal to its text."""
+
+    EXPORTED = "exported"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 @dataclass(frozen=True)
@@ -59,12 +75,12 @@ class RunRecord:
 
     job: Job
     result: EngineResult
-    status: str
+    status: RunStatus
     cached: bool = False
 
     @property
     def completed(self) -> bool:
-        return self.status in ("exported", "failed")
+        return self.status in (RunStatus.EXPORTED, RunStatus.FAILED)
 
 
 @dataclass
@@ -86,7 +102,7 @@ class RunReport:
         return tuple(e.name for e in self.engines if e.unavailable is None)
 
 
-def _failure(job: Job, status: str, text: str) -> RunRecord:
+def _failure(job: Job, status: RunStatus, text: str) -> RunRecord:
     error_type = text.partition(":")[0]
     return RunRecord(job, EngineResult(job.engine, False, text, error_type), status)
 
@@ -393,24 +409,24 @@ class WorkerPool:
                 job = worker.queue.popleft()
                 completed, payload = message
                 if not completed:
-                    records.append(_failure(job, "error", payload))
+                    records.append(_failure(job, RunStatus.ERROR, payload))
                 else:
-                    records.append(RunRecord(job, payload, "exported" if payload.ok else "failed"))
+                    records.append(RunRecord(job, payload, RunStatus.EXPORTED if payload.ok else RunStatus.FAILED))
                 if worker.queue:
                     worker._start_clock()
             if worker.eof:
                 if worker.queue:
                     job = worker.queue.popleft()
-                    records.append(_failure(job, "crashed", "WorkerCrashed: the worker process died (exit code "
+                    records.append(_failure(job, RunStatus.CRASHED, "WorkerCrashed: the worker process died (exit code "
                                             f"{worker.exit_code()}) while exporting this case"))
                 return records, True
         if worker.queue and time.monotonic() >= worker.deadline:
             job = worker.queue.popleft()
             if not worker.ready:
-                records.append(_failure(job, "crashed", f"WorkerCrashed: the worker process did not start "
+                records.append(_failure(job, RunStatus.CRASHED, f"WorkerCrashed: the worker process did not start "
                                         f"within {STARTUP_TIMEOUT:g} s"))
             else:
-                records.append(_failure(job, "timeout", f"TimeoutError: export did not finish within "
+                records.append(_failure(job, RunStatus.TIMEOUT, f"TimeoutError: export did not finish within "
                                         f"{self.timeout:g} s (per-case timeout)"))
             return records, True
         return records, False
@@ -454,12 +470,12 @@ def run_cases(
     for job in plan_jobs(cases, engines):
         info = by_name[job.engine]
         if info.unavailable:
-            report.add(_failure(job, "unavailable", f"EngineUnavailable: {info.unavailable}"))
+            report.add(_failure(job, RunStatus.UNAVAILABLE, f"EngineUnavailable: {info.unavailable}"))
             continue
         key = ResultCache.key_for_digest(digests[job.path], info, job.rewrite) if cache is not None else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
-            report.add(RunRecord(job, hit, "exported" if hit.ok else "failed", cached=True))
+            report.add(RunRecord(job, hit, RunStatus.EXPORTED if hit.ok else RunStatus.FAILED, cached=True))
         else:
             todo.append((job, key))
     total, finished = len(todo), 0
@@ -549,8 +565,8 @@ def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
             if record is None:
                 continue
             label = case.name
-            exported = record.status == "exported"
-            if case.support_level == "SUPPORTED":
+            exported = record.status == RunStatus.EXPORTED
+            if case.support_level == SupportLevel.SUPPORTED:
                 if exported:
                     summary.passing.append(label)
                 else:
@@ -570,7 +586,7 @@ def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
                     Mismatch(case.name, engine, "unexpected failure",
                              f"the run did not complete: {record.result.text}"))
             rewrite = report.get(case.name, engine, rewrite=True)
-            if rewrite is not None and rewrite.status != "exported":
+            if rewrite is not None and rewrite.status != RunStatus.EXPORTED:
                 first = rewrite.result.text.splitlines()[0] if rewrite.result.text else rewrite.status
                 summary.unexpected_failures.append(
                     Mismatch(case.name, engine, "unexpected failure", f"the rewrite does not export: {first}"))

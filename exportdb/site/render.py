@@ -24,9 +24,10 @@ from typing import Any
 
 import exportdb
 from exportdb.catalog import tags as taxonomy
-from exportdb.catalog.registry import Case, Registry
+from exportdb.catalog.registry import Case, Registry, SupportLevel
 from exportdb.execution.result_cache import write_text_atomic
-from exportdb.execution.runner import RunRecord, RunReport, SupportSummary
+from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
+from exportdb.site.op_coverage import Coverage, aten_calls, case_links, link_cases, load_coverage, rst_cell
 
 MANIFEST = ".exportdb-pages"
 CASES_SUBDIR = "cases"
@@ -113,7 +114,7 @@ class Renderer:
                 bytecode_cache=cache,
             )
             env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
-                               rst_text=rst_text)
+                               rst_text=rst_text, rst_cell=rst_cell)
             self._env = env
         return self._env
 
@@ -158,6 +159,26 @@ class Page:
         return self.renderer.render(self.template, **self.context)
 
 
+def _builtin_text(ctx: "_PageContext", case: Case) -> str:
+    return next((v.text for v in ctx.views(case) if v.engine == "builtin" and v.ok), "")
+
+
+def _coverage(registry: Registry, ctx: "_PageContext", options: "RenderOptions") -> Coverage | None:
+    """The recorded conformance run with each op's cases, or None without a record."""
+    if options.ops_record is None:
+        return None
+    coverage = load_coverage(Path(options.ops_record))
+    return link_cases(coverage, [(case.name, aten_calls(_builtin_text(ctx, case))) for case in registry.cases])
+
+
+def _case_ops(coverage: Coverage | None, ctx: "_PageContext", case: Case) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(aten overload, [(op name, row label)]) for each operator the case's built-in program calls."""
+    if coverage is None:
+        return []
+    return [(overload, [(row.name, row.label) for row in rows])
+            for overload, rows in case_links(coverage, aten_calls(_builtin_text(ctx, case)))]
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """Choices that shape the pages; the first engine is the primary one."""
@@ -167,6 +188,7 @@ class RenderOptions:
     timings: bool = True
     templates_dir: str | Path | None = None
     cache_dir: str | Path | None = None  # where compiled templates are kept between runs (None: nowhere)
+    ops_record: str | Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
 
     @classmethod
     def from_environment(cls, engines: Sequence[str], **kwargs: Any) -> "RenderOptions":
@@ -209,9 +231,9 @@ def outcome_label(case: Case, view: EngineView) -> str:
     """A short word for the summary table: ``exports``, ``fails as expected``, ..."""
     if view.status in ("unavailable", "missing"):
         return "not run"
-    if view.status in ("timeout", "crashed", "error"):
+    if view.status in (RunStatus.TIMEOUT, RunStatus.CRASHED, RunStatus.ERROR):
         return view.status
-    if case.support_level == "SUPPORTED":
+    if case.support_level == SupportLevel.SUPPORTED:
         return "exports" if view.ok else "**fails unexpectedly**"
     return "**exports unexpectedly**" if view.ok else "fails as expected"
 
@@ -311,13 +333,18 @@ def plan_pages(
                    for case in registry.with_tag(tag.name)]
         pages[f"{tag.name}.rst"] = Page(renderer, "tag.rst.jinja", dict(
             tag=tag, entries=entries, tag_description=options.tag_descriptions), memo)
+    coverage = _coverage(registry, ctx, options)
     for case in registry.cases:
         context = case_context(case, report, options)
+        ops = _case_ops(coverage, ctx, case)
         pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
-                                                         dict(tag_prefix="../", **context), memo)
+                                                         dict(tag_prefix="../", ops=ops, **context), memo)
+    if coverage is not None:
+        pages["operators.rst"] = Page(renderer, "operators.rst.jinja", dict(
+            coverage=coverage, labels={row.name: row.label for row in coverage.rows}), memo)
     rows = {level: [(case, [outcome_label(case, v) for v in ctx.views(case)])
                     for case in registry.cases if case.support_level == level]
-            for level in ("SUPPORTED", "NOT_SUPPORTED_YET")}
+            for level in SupportLevel}
     pages["index.rst"] = Page(renderer, "index.rst.jinja", dict(
         taxonomy=taxonomy.TAXONOMY,
         cases=registry.cases,
@@ -331,7 +358,7 @@ def plan_pages(
     if options.timings:
         timing_rows = sorted(
             ((v.seconds, case.name, v.label) for case in registry.cases for v in ctx.views(case)
-             if v.status in ("exported", "failed")),
+             if v.status in (RunStatus.EXPORTED, RunStatus.FAILED)),
             key=lambda row: (-row[0], row[1], row[2]))
         pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows), memo)
     return pages
