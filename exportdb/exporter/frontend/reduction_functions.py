@@ -2,8 +2,8 @@
 scan, sorting and statistics families that are not simply a Tensor method.
 
 :data:`NAMESPACE` joins the ``torch`` module, :data:`LINALG` is ``torch.linalg`` and
-:data:`FUNCTIONAL` joins ``torch.nn.functional``; each function records the ops
-torch.export 2.13 records for the same call (``F.normalize`` is a vector norm,
+:data:`FUNCTIONAL` joins ``torch.nn.functional`` (``F.softmin`` lives with the
+activations); each function records the ops torch.export 2.13 records for the same call (``F.normalize`` is a vector norm,
 ``clamp_min``, ``expand_as`` and ``div``, as torch's Python code computes it).
 """
 
@@ -112,14 +112,6 @@ LINALG = {"vector_norm": vector_norm, "matrix_norm": matrix_norm, "norm": linalg
 
 
 # -- torch.nn.functional ----------------------------------------------------------------------------
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
-            dtype: DType | None = None) -> Tensor:
-    if dim is None:
-        raise UnsupportedAPIError("softmin() without dim is deprecated and not supported", location=user_location(),
-                                  hint="pass dim explicitly")
-    return (-input).softmax(dim, dtype)
-
-
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
               out: Any = None) -> Tensor:
     denom = record("linalg_vector_norm.default", input, p, dim_list(dim), True)
@@ -139,7 +131,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     return record("pdist.default", input, p)
 
 
-FUNCTIONAL = {f.__name__: f for f in (softmin, normalize, cosine_similarity, pairwise_distance, pdist)}
+FUNCTIONAL = {f.__name__: f for f in (normalize, cosine_similarity, pairwise_distance, pdist)}
 
 
 def _method(name: str):

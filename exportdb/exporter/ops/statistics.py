@@ -5,6 +5,7 @@ pairwise_distance, cosine_similarity) and renorm."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -164,8 +165,8 @@ def _quantile(ignore_nan: bool):
             if x.ndim == 0:
                 x = x.reshape(1)
         fn = np.nanquantile if ignore_nan else np.quantile
-        with np.errstate(all="ignore"), np.testing.suppress_warnings() as sup:
-            sup.filter(RuntimeWarning)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN slice: NaN, as torch gives
             out = fn(x, qs, axis=axis, method=interpolation) if x.size else np.full(qs.shape + _rest(x, axis), np.nan)
         if not ignore_nan:
             nan_rows = np.any(np.isnan(x), axis=axis)
@@ -265,21 +266,22 @@ def _linalg_matrix_norm(a: np.ndarray, ord: Any = "fro", dim: Any = (-2, -1), ke
                         dtype: DType | None = None) -> np.ndarray:
     dt = _norm_dtype(a, dtype, "linalg.matrix_norm")
     if a.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     dims = tuple(wrap_dim(d, a.ndim) for d in dim)
     if len(dims) != 2 or dims[0] == dims[1]:
-        raise RuntimeError("linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got {tuple(dim)}")
     return as_array(_matrix_norm(a.astype(np.float64), ord, dims, keepdim), dt)
 
 
 def _linalg_norm(a: np.ndarray, ord: Any = None, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
                  dtype: DType | None = None) -> np.ndarray:
+    """``linalg.norm``: a matrix norm over two dims (given, or a 2-d input's when ``ord`` is
+    given), else a vector norm (2-norm of the flattened input when neither is given)."""
     if isinstance(dim, int):
         dim = [dim]
     if ord is None:
         return _linalg_vector_norm(a, 2, dim, keepdim, dtype=dtype)
-    if dim is not None and len(dim) == 2 or dim is None and a.ndim == 2 and not isinstance(ord, (int, float)) \
-            or dim is None and a.ndim == 2:
+    if (dim is not None and len(dim) == 2) or (dim is None and a.ndim == 2):
         return _linalg_matrix_norm(a, ord, dim if dim is not None else (0, 1), keepdim, dtype=dtype)
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
@@ -315,8 +317,7 @@ def _cosine_similarity(x1: np.ndarray, x2: np.ndarray, dim: int = 1, eps: float 
 
 def _pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float = 2.0, eps: float = 1e-6,
                        keepdim: bool = False) -> np.ndarray:
-    dt = promoted(x1, x2)
-    out_dt = dt if dt.kind in "fc" else dt
+    out_dt = promoted(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
     diff = np.subtract(x1, x2, dtype=np.float64) + eps
     axis = -1 if ndim else None
