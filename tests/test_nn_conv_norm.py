@@ -153,3 +153,11 @@ def test_module_state_semantics():
     text = str(export_and_lint(m, (torch.randn(1, 2, 3),)))
     assert "p_conv_weight" in text and "b_scratch" in text and "b_kept" in text
     assert "target='scratch', persistent=False" in text
+
+
+def test_lazy_conv_takes_in_channels_from_the_first_input():
+    m = torch.nn.LazyConv2d(4, 3)
+    assert m.weight is None
+    m(torch.randn(1, 5, 6, 6))
+    assert type(m) is torch.nn.Conv2d and m.weight.shape == (4, 5, 3, 3) and m.in_channels == 5
+    assert "aten.conv2d.default(input_1, p_weight, p_bias)" in str(export_and_lint(m, (torch.randn(1, 5, 6, 6),)))

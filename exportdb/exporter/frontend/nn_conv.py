@@ -182,5 +182,28 @@ class ConvTranspose3d(_ConvTranspose):
     nd = 3
 
 
+def _lazy(base: type) -> type:
+    """``nn.Lazy<base>``: ``in_channels`` comes from the first input; the first call builds the
+    parameters and turns the module into a ``base`` (torch's ``cls_to_become``)."""
+
+    def __init__(self: Any, out_channels: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
+        Module.__init__(self)
+        object.__setattr__(self, "_lazy_args", (out_channels, kernel_size, args, kwargs))
+        self.register_parameter("weight", None)
+        self.register_parameter("bias", None)
+
+    def forward(self: Any, input: Tensor, *rest: Any) -> Tensor:  # noqa: A002
+        out_channels, kernel_size, args, kwargs = self.__dict__.pop("_lazy_args")
+        training = self.training
+        channels = tuple(input.shape)[1 if input.dim() == base.nd + 2 else 0]
+        base.__init__(self, channels, out_channels, kernel_size, *args, **kwargs)
+        self.train(training)
+        self.__class__ = base
+        return self.forward(input, *rest)
+
+    return type(f"Lazy{base.__name__}", (base,), {"__init__": __init__, "forward": forward})
+
+
+_CONVS = (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
 FUNCTIONAL = {f.__name__: f for f in (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d)}
-LAYERS = {c.__name__: c for c in (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)}
+LAYERS = {c.__name__: c for c in (*_CONVS, *(_lazy(c) for c in _CONVS))}

@@ -60,9 +60,14 @@ def _to_numpy(torch: Any, value: Any) -> Any:
     return value
 
 
-def build_torch_module(torch: Any, cls: Any, args: tuple, kwargs: dict, training: bool) -> Any:
+def build_torch_module(torch: Any, cls: Any, args: tuple, kwargs: dict, training: bool,
+                       materialize: tuple | None = None) -> Any:
+    """The module with a fixed seed; a lazy module is first called once on ``materialize`` (args, kwargs)."""
     torch.manual_seed(SEED)
     module = cls(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    if materialize is not None:
+        with torch.no_grad():
+            module(*copy.deepcopy(materialize[0]), **copy.deepcopy(materialize[1]))
     return module.train(training)
 
 
@@ -73,13 +78,13 @@ def torch_state(torch: Any, module: Any) -> dict[str, np.ndarray]:
 
 
 def run_torch(torch: Any, cls: Any, ctor: tuple[tuple, dict], forward: tuple[tuple, dict], training: bool,
-              cached_export: EngineResult | None) -> TorchRun:
+              cached_export: EngineResult | None, lazy: bool = False) -> TorchRun:
     """Eager run and (unless ``cached_export`` is given) strict torch.export of one input."""
     from torch.utils import _pytree
 
     from exportdb.engines.torch_engine import _quiet, export_model
 
-    module = build_torch_module(torch, cls, *ctor, training)
+    module = build_torch_module(torch, cls, *ctor, training, forward if lazy else None)
     run = TorchRun(EngineResult("torch", False, ""), state=torch_state(torch, module))
     eager = copy.deepcopy(module)
     args, kwargs = forward
@@ -140,13 +145,15 @@ def copy_state(model: Any, state: dict[str, np.ndarray]) -> str:
 
 
 def run_builtin(torch: Any, source: str, state: dict[str, np.ndarray], forward: tuple[tuple, dict],
-                training: bool, compare_values: bool) -> BuiltinRun:
+                training: bool, compare_values: bool, lazy: bool = False) -> BuiltinRun:
     """Load, export and (when ``compare_values``) run the builtin module on the same inputs."""
     from exportdb.engines.builtin import export_model
     from exportdb.exporter.ir.pytree import tree_leaves
 
     try:
         model = load_builtin_module(source)
+        if lazy:
+            model(*_frontend_value(torch, forward[0]), **_frontend_value(torch, forward[1]))
         problem = copy_state(model, state)
         if problem:
             return BuiltinRun(EngineResult("builtin", False, f"StateMismatch: {problem}", "StateMismatch"))

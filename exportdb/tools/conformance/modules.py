@@ -78,6 +78,7 @@ class ModuleInput:
     desc: str
     ctor: tuple[tuple, dict]
     forward: tuple[tuple, dict]
+    lazy: bool = False  # a Lazy* module: one eager call materialises its parameters before export
 
 
 def load_module_db() -> list:
@@ -100,7 +101,8 @@ def module_inputs(torch: Any, infos: Sequence[Any], limit: int | None = None) ->
             for index, item in enumerate(inputs[:limit] if limit else inputs):
                 c, f = item.constructor_input, item.forward_input
                 yield ModuleInput(info.name, info.module_cls, index, training, item.desc or "",
-                                  (tuple(c.args), dict(c.kwargs)), (tuple(f.args), dict(f.kwargs)))
+                                  (tuple(c.args), dict(c.kwargs)), (tuple(f.args), dict(f.kwargs)),
+                                  bool(getattr(info, "is_lazy", False)))
 
 
 # -- the torch export cache -----------------------------------------------------------
@@ -144,7 +146,7 @@ def check_input(torch: Any, item: ModuleInput, cache: TorchResultCache) -> Input
     key = input_key(torch, source, item)
     cached = cache.get(key)
     try:
-        theirs = run_torch(torch, item.cls, item.ctor, item.forward, item.training, cached)
+        theirs = run_torch(torch, item.cls, item.ctor, item.forward, item.training, cached, item.lazy)
     except Exception as exc:  # noqa: BLE001 - e.g. the constructor itself fails
         return InputResult(**base, source=expression, classification="harness", reason=f"torch: {reason_of(exc)}")
     if cached is None:
@@ -152,7 +154,7 @@ def check_input(torch: Any, item: ModuleInput, cache: TorchResultCache) -> Input
     if not theirs.export.ok:
         return InputResult(**base, source=expression, classification="torch-fails", reason=theirs.export.text)
     compare_values = not is_random(theirs.export.text)
-    ours = run_builtin(torch, source, theirs.state, item.forward, item.training, compare_values)
+    ours = run_builtin(torch, source, theirs.state, item.forward, item.training, compare_values, item.lazy)
     if not ours.export.ok:
         return InputResult(**base, source=expression, classification="builtin-fails",
                            reason=_LOCATION.sub(r"\1", ours.export.text))
