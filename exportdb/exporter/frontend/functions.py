@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from exportdb.exporter.ir import dtypes
-from exportdb.exporter.ir.device import CPU
+from exportdb.exporter.ir.device import CPU, as_device
 from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.ir.dtypes import DType
@@ -138,37 +138,40 @@ def arange(start: Any, end: Any = None, step: Any = None, *, dtype: DType | None
     return call(aten("arange.start_step"), start, end, step, **kw)
 
 
-def _like_kwargs(dtype: DType | None) -> dict:
+def _like_kwargs(dtype: DType | None, device: Any = None) -> dict:
+    """``dtype`` and ``device`` as given (torch records a device only when the call passes one), then ``pin_memory``."""
     kw: dict = {}
     if dtype is not None:
         kw["dtype"] = dtype
+    if device is not None:
+        kw["device"] = as_device(device)
     kw["pin_memory"] = False
     return kw
 
 
 def zeros_like(t: Tensor, *, dtype: DType | None = None, device: Any = None, memory_format: Any = None) -> Tensor:
-    return call(aten("zeros_like.default"), t, **_like_kwargs(dtype))
+    return call(aten("zeros_like.default"), t, **_like_kwargs(dtype, device))
 
 
 def ones_like(t: Tensor, *, dtype: DType | None = None, device: Any = None, memory_format: Any = None) -> Tensor:
-    return call(aten("ones_like.default"), t, **_like_kwargs(dtype))
+    return call(aten("ones_like.default"), t, **_like_kwargs(dtype, device))
 
 
 def empty_like(t: Tensor, *, dtype: DType | None = None, device: Any = None, memory_format: Any = None) -> Tensor:
-    return call(aten("empty_like.default"), t, **_like_kwargs(dtype))
+    return call(aten("empty_like.default"), t, **_like_kwargs(dtype, device))
 
 
 def randn_like(t: Tensor, *, dtype: DType | None = None, device: Any = None, memory_format: Any = None) -> Tensor:
-    return call(aten("randn_like.default"), t, **_like_kwargs(dtype))
+    return call(aten("randn_like.default"), t, **_like_kwargs(dtype, device))
 
 
 def rand_like(t: Tensor, *, dtype: DType | None = None, device: Any = None, memory_format: Any = None) -> Tensor:
-    return call(aten("rand_like.default"), t, **_like_kwargs(dtype))
+    return call(aten("rand_like.default"), t, **_like_kwargs(dtype, device))
 
 
 def full_like(t: Tensor, fill_value: Any, *, dtype: DType | None = None, device: Any = None,
               memory_format: Any = None) -> Tensor:
-    return call(aten("full_like.default"), t, fill_value, **_like_kwargs(dtype))
+    return call(aten("full_like.default"), t, fill_value, **_like_kwargs(dtype, device))
 
 
 # -- joins and splits ------------------------------------------------------------

@@ -22,6 +22,8 @@ from exportdb.exporter.ir.dtypes import DType
 from exportdb.errors import DataDependentControlFlowError, DataDependentValueError, UnsupportedAPIError
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
+from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, _size, tensor
+from exportdb.exporter.frontend.indexing import getitem, setitem
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
 from exportdb.exporter.frontend.tensor_reductions import TensorReductions
 from exportdb.exporter.frontend.tensor_views import TensorViews
@@ -208,8 +210,6 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
             return call(aten(f"{name}imum.default"), self, dim)
         if dim is None:
             return call(aten(f"{name}.default"), self)
-        from exportdb.exporter.frontend.functions import MinMaxResult
-
         values, indices = call(aten(f"{name}.dim"), self, dim, *((keepdim,) if keepdim else ()))
         return MinMaxResult(values, indices)
 
@@ -309,8 +309,6 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
         return self if self._value.flags.c_contiguous else call(aten("contiguous.default"), self)
 
     def __getitem__(self, key: Any) -> "Tensor":
-        from exportdb.exporter.frontend.indexing import getitem
-
         builder = active_builder()
         if builder is None:
             return getitem(self, key)
@@ -324,8 +322,6 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
         return out
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        from exportdb.exporter.frontend.indexing import setitem
-
         setitem(self, key, value)
 
     # -- copies, casts, in-place fills ------------------------------------------
@@ -422,33 +418,28 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
 
     # x.new_zeros(3) is aten.new_zeros.default(x, [3], pin_memory=False) in torch.export: the
     # tensor stays an argument (its dtype is the default), dtype is passed only when given.
-    def _new(self, name: str, size: tuple, *rest: Any, dtype: DType | None = None) -> "Tensor":
-        from exportdb.exporter.frontend.functions import _size
-
-        kwargs: dict = {} if dtype is None else {"dtype": dtype}
-        return call(aten(f"{name}.default"), self, _size(size), *rest, **kwargs, pin_memory=False)
+    def _new(self, name: str, size: tuple, *rest: Any, dtype: DType | None = None, device: Any = None) -> "Tensor":
+        return call(aten(f"{name}.default"), self, _size(size), *rest, **_like_kwargs(dtype, device))
 
     def new_zeros(self, *size: Any, dtype: DType | None = None, device: Any = None,
                   requires_grad: bool = False) -> "Tensor":
-        return self._new("new_zeros", size, dtype=dtype)
+        return self._new("new_zeros", size, dtype=dtype, device=device)
 
     def new_ones(self, *size: Any, dtype: DType | None = None, device: Any = None,
                  requires_grad: bool = False) -> "Tensor":
-        return self._new("new_ones", size, dtype=dtype)
+        return self._new("new_ones", size, dtype=dtype, device=device)
 
     def new_empty(self, *size: Any, dtype: DType | None = None, device: Any = None,
                   requires_grad: bool = False) -> "Tensor":
-        return self._new("new_empty", size, dtype=dtype)
+        return self._new("new_empty", size, dtype=dtype, device=device)
 
     def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,
                  requires_grad: bool = False) -> "Tensor":
-        return self._new("new_full", (size,), fill_value, dtype=dtype)
+        return self._new("new_full", (size,), fill_value, dtype=dtype, device=device)
 
     def new_tensor(self, data: Any, *, dtype: DType | None = None, device: Any = None,
                    requires_grad: bool = False) -> "Tensor":
         """A constant like torch.tensor(data), in this tensor's dtype unless ``dtype`` is given."""
-        from exportdb.exporter.frontend.functions import tensor
-
         if isinstance(data, Tensor):
             raise UnsupportedAPIError("Tensor.new_tensor(a tensor) is not provided by the built-in front end",
                                       location=user_location(), hint="use t.clone().detach() instead")

@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
 
 
-def data_dependent(out: Any, dim: int, bound: int | None) -> Any:
+def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | None = None) -> Any:
     """While tracing, give ``out``'s size ``dim`` a new unbacked symbol ``u<n>`` and assert
     ``0 <= u<n>`` (and ``<= bound``) when the program runs, as torch.export does for
-    ``nonzero`` and friends; eagerly, ``out`` is returned unchanged."""
+    ``nonzero`` and friends; ``quiet_bound`` caps the symbol's range without an assert.
+    Eagerly, ``out`` is returned unchanged."""
     builder = active_builder()
     if builder is None or not isinstance(out, TensorValue) or out._node is None or bound == 0:
         return out  # nothing can be selected from an empty tensor: the size is a static 0
@@ -40,7 +41,13 @@ def data_dependent(out: Any, dim: int, bound: int | None) -> Any:
     assert_at_run_time(symbolic >= 0)
     if bound is not None:
         assert_at_run_time(symbolic <= bound)
+    elif quiet_bound is not None:
+        env.ranges[size.expr] = (env.ranges[size.expr][0], quiet_bound)
     return out
+
+
+#: The largest size torch.export gives an unbacked size it knows nothing else about (sys.maxsize - 1).
+_MAX_SIZE = 9223372036854775806
 
 
 def _numel_bound(t: Any) -> int:
@@ -137,9 +144,12 @@ class TensorViews:
     def masked_select(self, mask: "Tensor") -> "Tensor":
         out = call_aten("aten.masked_select.default", self, mask)
         # torch.export bounds the size by self's numel (even when the mask broadcasts self to
-        # more elements), and states no upper bound for a one-element self
+        # more elements); for a one-element self it asserts no upper bound and caps the range
+        # at the largest size instead
         bound = _numel_bound(self)
-        return data_dependent(out, 0, bound if bound != 1 else None) if bound else out
+        if bound == 1:
+            return data_dependent(out, 0, None, quiet_bound=_MAX_SIZE)
+        return data_dependent(out, 0, bound) if bound else out
 
     # -- scatters with several overloads ----------------------------------------------------------
     def scatter(self, dim: int, index: "Tensor", src: Any = None, *, value: Any = None,

@@ -45,6 +45,8 @@ def _bounds(a: np.ndarray, dim: int, index: np.ndarray, what: str) -> None:
 def _gather(a: np.ndarray, dim: int, index: np.ndarray, *, sparse_grad: bool = False) -> np.ndarray:
     _check_index(index, "gather")
     shape = index.shape
+    if index.size == 0:  # an empty index selects nothing, whatever its number of dims
+        return np.zeros(shape, a.dtype)
     a1, i1 = _as_1d(a), _as_1d(index)
     d = wrap_dim(dim, a1.ndim)
     if a1.ndim != i1.ndim:
@@ -196,7 +198,7 @@ def _take(a: np.ndarray, index: np.ndarray) -> np.ndarray:
     flat = a.reshape(-1)
     if index.size and (index.min() < -flat.size or index.max() >= flat.size):
         raise IndexError(f"take(): index out of range in self (size {flat.size})")
-    return flat[index]
+    return flat[index.reshape(-1)].reshape(index.shape)
 
 
 def _take_along_dim(a: np.ndarray, indices: np.ndarray, dim: int | None = None) -> np.ndarray:
