@@ -47,6 +47,9 @@ MODULES = [
     ("Flatten()", (2, 3, 4)),
     ("Unflatten(1, (2, 3))", (2, 6, 4)),
     ("Identity()", (2, 3)),
+    ("Unfold(2, dilation=(1, 2), padding=1, stride=2)", (2, 3, 5, 6)),
+    ("Fold((4, 5), 2, stride=1)", (2, 12, 12)),
+    ("Fold(5, (2, 3), dilation=(2, 1), padding=1, stride=(2, 1))", (12, 15)),
 ]
 
 
@@ -161,3 +164,19 @@ def test_lazy_conv_takes_in_channels_from_the_first_input():
     m(torch.randn(1, 5, 6, 6))
     assert type(m) is torch.nn.Conv2d and m.weight.shape == (4, 5, 3, 3) and m.in_channels == 5
     assert "aten.conv2d.default(input_1, p_weight, p_bias)" in str(export_and_lint(m, (torch.randn(1, 5, 6, 6),)))
+
+
+def test_buffer_assignment_registers_a_buffer():
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scratch = torch.nn.Buffer(torch.ones(3), persistent=False)
+            self.mean = torch.nn.Buffer(torch.zeros(3))
+
+        def forward(self, x):
+            return x + self.scratch + self.mean
+
+    m = M()
+    assert [n for n, _ in m.named_buffers()] == ["scratch", "mean"] and list(m.state_dict()) == ["mean"]
+    text = str(export_and_lint(m, (torch.randn(3),)))
+    assert "target='scratch', persistent=False" in text and "target='mean', persistent=True" in text

@@ -18,6 +18,20 @@ from exportdb.exporter.ops import aten
 from exportdb.exporter.ops import creation as _creation
 
 
+class Buffer(Tensor):
+    """``torch.nn.Buffer``: assigned to a module attribute, its data is registered as a buffer
+    (``persistent=False`` keeps it out of the state_dict, as ``register_buffer`` does)."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> "Buffer":
+        b = Tensor._make(np.zeros((0,), np.float32) if data is None else data._value)
+        b.__class__ = cls
+        b.persistent = persistent
+        return b
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass
+
+
 class Module(ModuleValue):
     """``torch.nn.Module``: ``__call__`` runs ``forward``; attributes that are
     Parameters, registered buffers or Modules are tracked by name."""
@@ -43,6 +57,8 @@ class Module(ModuleValue):
         if isinstance(value, Parameter):
             self._drop(name)
             self._registry("_parameters")[name] = value
+        elif isinstance(value, Buffer):
+            self.register_buffer(name, Tensor._make(value._value), persistent=value.persistent)
         elif isinstance(value, Module):
             self._drop(name)
             self._registry("_modules")[name] = value
@@ -370,5 +386,5 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 
 
 FUNCTIONAL = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, gelu, dropout)}
-LAYERS = {c.__name__: c for c in (Module, Linear, ReLU, Sigmoid, Tanh, Identity, Softmax, Dropout, Sequential,
+LAYERS = {c.__name__: c for c in (Module, Buffer, Linear, ReLU, Sigmoid, Tanh, Identity, Softmax, Dropout, Sequential,
                                   ModuleList, ModuleDict)}

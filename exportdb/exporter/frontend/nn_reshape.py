@@ -144,5 +144,35 @@ class Unflatten(Module):
         return record("unflatten.int", input, self.dim, list(self.unflattened_size))
 
 
-FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, interpolate)}
-LAYERS = {c.__name__: c for c in (*_PADS, PixelShuffle, PixelUnshuffle, Upsample, Flatten, Unflatten)}
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+    return record("im2col.default", input, *(list(ntuple(v, 2)) for v in (kernel_size, dilation, padding, stride)))
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    return record("col2im.default", input, *(list(ntuple(v, 2)) for v in (output_size, kernel_size, dilation,
+                                                                          padding, stride)))
+
+
+class Unfold(Module):
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class Fold(Module):
+    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+                 stride: Any = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, interpolate, unfold, fold)}
+LAYERS = {c.__name__: c for c in (*_PADS, PixelShuffle, PixelUnshuffle, Upsample, Flatten, Unflatten, Fold, Unfold)}

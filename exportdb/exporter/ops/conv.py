@@ -134,6 +134,47 @@ def _conv_transpose(nd: int):
     return kernel
 
 
+def _im2col(x: np.ndarray, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> np.ndarray:
+    """``F.unfold``: every (C, kh, kw) block of a (N, C, H, W) input as a column: (N, C*kh*kw, L)."""
+    xb, unbatched = (x[None], True) if x.ndim == 3 else (x, False)
+    k, d = expand(kernel_size, 2, "kernel_size"), expand(dilation, 2, "dilation")
+    p, s = expand(padding, 2, "padding"), expand(stride, 2, "stride")
+    xp = np.pad(xb, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])])
+    span = [(k_ - 1) * d_ + 1 for k_, d_ in zip(k, d)]
+    if xp.shape[2] < span[0] or xp.shape[3] < span[1]:
+        raise RuntimeError(f"Given input with spatial size {list(xb.shape[2:])}, kernel_size={k}, dilation={d}, "
+                           f"padding={p}, calculated shape of the array of sliding blocks is non-positive")
+    win = sliding_window_view(xp, span, axis=(2, 3))[:, :, ::s[0], ::s[1], ::d[0], ::d[1]]
+    n, c, oh, ow = win.shape[:4]
+    out = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * k[0] * k[1], oh * ow)
+    return out[0] if unbatched else out
+
+
+def _col2im(cols: np.ndarray, output_size: Any, kernel_size: Any, dilation: Any, padding: Any,
+            stride: Any) -> np.ndarray:
+    """``F.fold``: sum the columns of ``F.unfold`` back into a (N, C, H, W) image."""
+    cb, unbatched = (cols[None], True) if cols.ndim == 2 else (cols, False)
+    size, k = expand(output_size, 2, "output_size"), expand(kernel_size, 2, "kernel_size")
+    d, p, s = expand(dilation, 2, "dilation"), expand(padding, 2, "padding"), expand(stride, 2, "stride")
+    blocks = [(size[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2)]
+    n, rows, length = cb.shape
+    if rows % (k[0] * k[1]) or length != blocks[0] * blocks[1]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, "
+                           f"expected size of input's dimension 2 to match the calculated number of sliding "
+                           f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={length}.")
+    c = rows // (k[0] * k[1])
+    parts = cb.astype(np.float64).reshape(n, c, k[0], k[1], blocks[0], blocks[1])
+    out = np.zeros((n, c, size[0] + 2 * p[0], size[1] + 2 * p[1]))
+    for i in range(k[0]):
+        for j in range(k[1]):
+            out[:, :, i * d[0]:i * d[0] + s[0] * (blocks[0] - 1) + 1:s[0],
+                j * d[1]:j * d[1] + s[1] * (blocks[1] - 1) + 1:s[1]] += parts[:, :, i, j]
+    out = out[:, :, p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
+    return as_array(out[0] if unbatched else out, cols.dtype)
+
+
+register("aten.im2col.default", _im2col)
+register("aten.col2im.default", _col2im)
 for _nd in (1, 2, 3):
     register(f"aten.conv{_nd}d.default", _conv(_nd))
     register(f"aten.conv{_nd}d.padding", _conv(_nd))

@@ -130,6 +130,21 @@ def _pixel_unshuffle(x: Any, r: int) -> tuple:
     return tuple(lead) + (c * r * r, h // r, w // r)
 
 
+@rule("aten.im2col.default")
+def _im2col(x: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
+    sx = shape_of(x)
+    k, d, p, s = (_ints(v, 2, 1) for v in (kernel_size, dilation, padding, stride))
+    blocks = [_window_out(n, k_, s_, p_, d_) for n, k_, s_, p_, d_ in zip(sx[-2:], k, s, p, d)]
+    return tuple(sx[:-3]) + (sx[-3] * (k[0] * k[1]), blocks[0] * blocks[1])
+
+
+@rule("aten.col2im.default")
+def _col2im(x: Any, output_size: Any, kernel_size: Any, *rest: Any) -> tuple:
+    sx = shape_of(x)
+    k = _ints(kernel_size, 2, 1)
+    return tuple(sx[:-2]) + (sx[-2] // (k[0] * k[1]),) + tuple(_ints(output_size, 2, 1))
+
+
 def _upsample_rule(nd: int):
     def shape(x: Any, output_size: Any, *rest: Any) -> tuple:
         sx = shape_of(x)
