@@ -117,7 +117,8 @@ def render(data: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m exportdb.tools.dump_op_schemas", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m exportdb.tools.dump_op_schemas",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="exit 1 when the file differs from a fresh dump")
     options = parser.parse_args(argv)
