@@ -9,8 +9,8 @@ class CtxNoGradBlock(torch.nn.Module):
     program: the block becomes a sub-graph called through
     ``torch.ops.higher_order.wrap_with_set_grad_enabled(False, ...)``, so a
     training program built from it still knows which part is excluded from
-    autograd. exportdb's built-in exporter produces inference programs only
-    and traces the block inline (a listed difference).
+    autograd. The sub-graph takes what the block reads (here the input and
+    the layer's parameters) and returns what is used after it.
     """
 
     def __init__(self):

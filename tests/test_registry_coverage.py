@@ -91,8 +91,6 @@ def test_unused_parameters_are_not_lifted():
     assert "p_head_5_weight" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="builtin gap: torch.no_grad() blocks are traced inline instead of as a "
-                                       "wrap_with_set_grad_enabled sub-graph")
 def test_no_grad_block_is_kept_as_a_grad_mode_subgraph():
     text = _exported_text("ctx_no_grad_block")
     assert "torch.ops.higher_order.wrap_with_set_grad_enabled(False" in text

@@ -9,7 +9,6 @@ Looking up a name the front end lacks raises
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import types
 from typing import Any
@@ -18,7 +17,7 @@ from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.device import Device
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
-from exportdb.exporter.frontend import functions, nn_modules
+from exportdb.exporter.frontend import functions, grad_mode, nn_modules
 from exportdb.exporter.frontend.tensor import Parameter, Size, Tensor, strided
 
 
@@ -136,8 +135,9 @@ def _build() -> dict[str, FrontendModule]:
     private_export = _module("torch._export", db=db)
     dynamo = _module("torch._dynamo", assume_constant_result=_assume_constant_result)
     export = _module("torch.export", **export_api.NAMESPACE)
-    autograd = _module("torch.autograd", Function=_AutogradFunction, grad=_autograd_grad)
-    compiler = _module("torch.compiler", is_compiling=export_api.is_exporting, is_dynamo_compiling=export_api.is_exporting)
+    autograd = _module("torch.autograd", Function=_AutogradFunction, grad=_autograd_grad, **grad_mode.NAMESPACE)
+    compiler = _module("torch.compiler", is_compiling=export_api.is_exporting, is_dynamo_compiling=export_api.is_exporting,
+                       is_exporting=export_api.is_exporting)
     control = _module("functorch.experimental.control_flow", cond=control_flow.cond, map=control_flow.map)
     higher_order_ops = _module("torch._higher_order_ops", cond=control_flow.cond, map=control_flow.map)
     experimental = _module("functorch.experimental", control_flow=control)
@@ -149,8 +149,7 @@ def _build() -> dict[str, FrontendModule]:
         nn=torch_nn, utils=utils, _export=private_export, _dynamo=dynamo, export=export, autograd=autograd,
         compiler=compiler, linalg=linalg, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
         cond=control_flow.cond, is_tensor=_is_tensor, manual_seed=_manual_seed,
-        no_grad=contextlib.nullcontext, enable_grad=contextlib.nullcontext, inference_mode=contextlib.nullcontext,
-        is_grad_enabled=lambda: False,
+        **grad_mode.NAMESPACE,
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (

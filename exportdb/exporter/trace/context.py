@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from exportdb.exporter.ir.graph import CLOCK
+
 if TYPE_CHECKING:
     from exportdb.exporter.trace.graph_builder import GraphBuilder
 
 _BUILDERS: list["GraphBuilder"] = []
 #: Per export being traced: id() of each parameter or buffer the code read off a module, in first-read order.
 _STATE_READS: list[dict[int, None]] = []
+#: Per export being traced: (clock, enabled) at each change of the grad mode in the root graph.
+_GRAD_MARKS: list[list[tuple[int, bool]]] = []
 
 
 def active_builder() -> "GraphBuilder | None":
@@ -56,3 +60,21 @@ def note_state_read(value: Any) -> None:
     2.13 lifts state in first-read order (a read without an op, such as ``w is not None``, counts)."""
     if _BUILDERS and _STATE_READS:
         _STATE_READS[-1].setdefault(id(value), None)
+
+
+def start_grad_marks() -> list[tuple[int, bool]]:
+    """Begin noting grad-mode changes (see :func:`note_grad_mode`)."""
+    marks: list[tuple[int, bool]] = []
+    _GRAD_MARKS.append(marks)
+    return marks
+
+
+def stop_grad_marks(marks: list[tuple[int, bool]]) -> None:
+    _GRAD_MARKS.remove(marks)
+
+
+def note_grad_mode(enabled: bool) -> None:
+    """The grad mode changed (``torch.no_grad()`` entered or left) while the root graph records:
+    ops recorded from now on belong to a new region (see :mod:`exportdb.exporter.trace.grad_regions`)."""
+    if len(_BUILDERS) == 1 and _GRAD_MARKS:
+        _GRAD_MARKS[-1].append((next(CLOCK), enabled))

@@ -19,6 +19,7 @@ from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.trace.dead_code import drop_unused_indexing, renamed_outputs
+from exportdb.exporter.trace.grad_regions import split_grad_regions
 from exportdb.exporter.ir.program import ExportedProgram
 from exportdb.exporter.ir.signature import (ConstantArgument, ExportGraphSignature, InputKind, InputSpec, OutputKind,
                                             OutputSpec, SymIntArgument, TensorArgument)
@@ -207,18 +208,21 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     traced = iter(run.user_inputs(leaves, dims))
     for pname in list(bound.arguments):
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
-    reads = context.start_state_reads()
+    reads, marks = context.start_state_reads(), context.start_grad_marks()
     context.push_builder(run.builder)
     try:
         result = _call_user(model, bound.args, bound.kwargs)
         output_specs, out_spec = run.outputs(result)
         if drop_unused_indexing(run.graph):
             output_specs = renamed_outputs(run.graph, output_specs)
+        if split_grad_regions(run.graph, marks):
+            output_specs = renamed_outputs(run.graph, output_specs)
         run.drop_unused_state()
         run.order_state(reads)
     finally:
         context.pop_builder(run.builder)
         context.stop_state_reads(reads)
+        context.stop_grad_marks(marks)
         run.restore_state()
     signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
     env = run.builder.root._env
