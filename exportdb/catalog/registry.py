@@ -113,12 +113,16 @@ class Case:
     path: Path
     source: str
     tags: tuple[str, ...]
-    support_level: str
+    support_level: SupportLevel
     description: str
     digest: str
     has_kwargs: bool = False
     has_dynamic_shapes: bool = False
     rewrite_source: str | None = None
+
+    def __post_init__(self) -> None:
+        # A case read back from the case cache holds the level's text: make it the enum again.
+        object.__setattr__(self, "support_level", SupportLevel(self.support_level))
 
     @property
     def export_call(self) -> str:

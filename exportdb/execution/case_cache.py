@@ -50,7 +50,7 @@ def _decode(record: dict[str, Any], path: Path) -> Case | None:
     values["path"] = path
     try:
         return Case(**values)
-    except TypeError:
+    except (TypeError, ValueError):  # a field missing, or a support level this version does not know
         return None
 
 

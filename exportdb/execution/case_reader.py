@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import exportdb
+from exportdb.catalog.rst_safety import description_problems
+from exportdb.engines.case_module import _builtins_for
 from exportdb.engines import EngineResult
 from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend, discover,
                                        file_problem, load_case)
@@ -43,9 +45,6 @@ class MetadataReader:
 
     def warm_up(self) -> None:
         """Import what reading a case needs (the front end, docutils), before the worker is ready."""
-        from exportdb.engines.case_module import _builtins_for
-        from exportdb.catalog.rst_safety import description_problems
-
         _builtins_for(self.frontend)
         description_problems("Warm-up.")
 

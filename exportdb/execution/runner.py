@@ -33,6 +33,7 @@ from exportdb.engines import Engine, EngineInfo, EngineResult, describe_engine, 
 from exportdb.catalog.registry import Case, SupportLevel
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution.sandbox import Sandbox
+from exportdb.engines.case_module import CASE_MODULE_PREFIX
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
@@ -182,8 +183,6 @@ def worker_main() -> None:
 
 def _forget_case_modules() -> None:
     """Drop the case modules a job left in ``sys.modules``, so a worker's memory does not grow per case."""
-    from exportdb.engines.case_module import CASE_MODULE_PREFIX
-
     for name in [name for name in sys.modules if name.startswith(CASE_MODULE_PREFIX)]:
         del sys.modules[name]
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import exportdb
 from exportdb.engines import ENGINE_NAMES
-from exportdb.execution.case_reader import reader_spec
 from exportdb.catalog.registry import Problem, Registry, default_frontend
-from exportdb.execution.case_reader import load_registry
+from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
+from exportdb.execution.case_cache import CaseCache
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, WorkerPool, run_cases,
-                             verify_support)
+                                       verify_support)
 
 
 class SettingsError(ValueError):
@@ -62,6 +62,7 @@ class Settings:
     strict: bool = False
     frontend: str | None = None
     ops_record: Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
+    modules_record: Path | None = None  # a recorded `exportdb conformance modules` run: the Module coverage page
 
     def checked(self) -> "Settings":
         """Validate and normalise; raise :class:`SettingsError` naming the bad value."""
@@ -84,6 +85,9 @@ class Settings:
         if self.ops_record is not None and not Path(self.ops_record).is_file():
             raise SettingsError(f"conformance run record {self.ops_record} does not exist "
                                 "(write it with `exportdb conformance ops --record PATH`)")
+        if self.modules_record is not None and not Path(self.modules_record).is_file():
+            raise SettingsError(f"conformance run record {self.modules_record} does not exist "
+                                "(write it with `exportdb conformance modules --record PATH`)")
         cache = self.cache_dir
         if cache is None and self.use_cache:
             cache = self.out_dir / ".cache" if self.out_dir is not None else user_cache_dir()
@@ -124,8 +128,6 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     settings = settings.checked()
     case_cache = None
     if settings.cache_dir is not None:
-        from exportdb.execution.case_cache import CaseCache
-
         case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
     frontend = settings.frontend or default_frontend()
     # One pool reads the changed case files and then exports them: its workers start once.
@@ -142,6 +144,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
             options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
                                                      templates_dir=settings.templates_dir,
                                                      cache_dir=settings.cache_dir,
-                                                     ops_record=settings.ops_record)
+                                                     ops_record=settings.ops_record,
+                                                     modules_record=settings.modules_record)
             outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

@@ -27,7 +27,9 @@ from exportdb.catalog import tags as taxonomy
 from exportdb.catalog.registry import Case, Registry, SupportLevel
 from exportdb.execution.result_cache import write_text_atomic
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
+from exportdb.site.module_coverage import load_module_coverage
 from exportdb.site.op_coverage import Coverage, aten_calls, case_links, link_cases, load_coverage, rst_cell
+from exportdb.execution.result_cache import exporter_fingerprint
 
 MANIFEST = ".exportdb-pages"
 CASES_SUBDIR = "cases"
@@ -126,8 +128,6 @@ class Renderer:
     def fingerprint(self) -> str:
         """A hash of exportdb's code and of every template this renderer can load."""
         if self._fingerprint is None:
-            from exportdb.execution.result_cache import exporter_fingerprint
-
             digest = hashlib.sha256(exporter_fingerprint().encode())
             for directory in self.search:
                 for path in sorted(Path(directory).rglob("*.jinja")):
@@ -189,6 +189,7 @@ class RenderOptions:
     templates_dir: str | Path | None = None
     cache_dir: str | Path | None = None  # where compiled templates are kept between runs (None: nowhere)
     ops_record: str | Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
+    modules_record: str | Path | None = None  # a recorded `exportdb conformance modules` run: Module coverage
 
     @classmethod
     def from_environment(cls, engines: Sequence[str], **kwargs: Any) -> "RenderOptions":
@@ -342,6 +343,10 @@ def plan_pages(
     if coverage is not None:
         pages["operators.rst"] = Page(renderer, "operators.rst.jinja", dict(
             coverage=coverage, labels={row.name: row.label for row in coverage.rows}), memo)
+    if options.modules_record is not None:
+        modules = load_module_coverage(Path(options.modules_record))
+        pages["modules.rst"] = Page(renderer, "modules.rst.jinja", dict(
+            coverage=modules, labels={row.name: row.label for row in modules.rows}), memo)
     rows = {level: [(case, [outcome_label(case, v) for v in ctx.views(case)])
                     for case in registry.cases if case.support_level == level]
             for level in SupportLevel}

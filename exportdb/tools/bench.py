@@ -38,6 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import exportdb
+from exportdb.engines.builtin import BuiltinEngine
+from exportdb.engines.torch_engine import TorchEngine
+from exportdb.tools import bench_runs
+from exportdb.tools.compare import discover_cases
+
 PARTS = ("engines", "generation", "site")
 DEFAULT_SITE_EDIT = "cond_closure_python_constants"
 
@@ -66,33 +72,12 @@ def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
 
 def builtin_export_text(path: Path) -> str:
     """Load, export and print one case with the built-in engine (the error text on failure)."""
-    from exportdb.engines.builtin import case_inputs, error_text
-    from exportdb.engines.case_module import load_case_module
-    from exportdb.exporter.trace.export import export
-
-    try:
-        module = load_case_module(path)
-        model, args, kwargs, dynamic_shapes = case_inputs(module)
-        return str(export(model, args, kwargs, dynamic_shapes=dynamic_shapes))
-    except Exception as exc:  # noqa: BLE001 - a failing case costs what its error costs
-        return error_text(exc)
+    return BuiltinEngine().run_case(path, check=False).text
 
 
 def torch_export_text(path: Path) -> str:
     """Load, export (``strict=True``) and print one case with ``torch.export`` (the error text on failure)."""
-    import torch
-
-    from exportdb.engines import torch_engine
-    from exportdb.engines.case_module import load_case_module
-
-    try:
-        module = load_case_module(path, frontend="torch")
-        model, args, kwargs, dynamic_shapes = torch_engine._export_inputs(module, path, False)
-        with torch_engine._quiet():
-            ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic_shapes, strict=True)
-        return torch_engine.clean_program_text(str(ep))
-    except Exception as exc:  # noqa: BLE001 - as above
-        return torch_engine.error_text(exc)
+    return TorchEngine().run_case(path).text
 
 
 @dataclass
@@ -113,8 +98,6 @@ def run_engines(repeats: int, out: TextIO) -> tuple[float, list[EngineTiming]]:
     examples = torch_examples_dir()
     if examples is None:
         raise RuntimeError("torch is not installed: the engines benchmark needs its ExportDB examples")
-    from exportdb.tools.compare import discover_cases
-
     start = time.perf_counter()
     import torch  # noqa: F401 - timed: the import is reported on its own
 
@@ -165,8 +148,6 @@ def machine_lines() -> list[str]:
             versions.append(f"{name} {version(name)}")
         except Exception:  # noqa: BLE001 - a missing package is simply not listed
             pass
-    import exportdb
-
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [f"machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
             f"load average when the benchmark started (1, 5, 15 min): {load}",
@@ -227,8 +208,6 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
         print(f"exportdb bench: unknown part {', '.join(unknown)} (known: {', '.join(PARTS)})" if unknown
               else "exportdb bench: --repeats and --count must be at least 1", file=sys.stderr)
         return 2
-    from exportdb.tools import bench_runs
-
     for line in machine_lines():
         print(line, file=out)
     status = 0

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 
 import exportdb
+from exportdb.site.generate import Settings, generate
 
 CHECKOUT = Path(exportdb.__file__).resolve().parent.parent
 SYNTHETIC_SCRIPT = CHECKOUT / "bench" / "make_synthetic_registry.py"
@@ -129,7 +130,6 @@ _CHILD = "from exportdb.tools.bench_runs import generation_child; generation_chi
 
 def generation_child() -> None:
     """Body of one measured generation run: ``generate`` and a JSON line of what it did."""
-    from exportdb.site.generate import Settings, generate
 
     cases, out = sys.argv[1:3]
     jobs = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "0" else None

@@ -35,6 +35,8 @@ from exportdb.tools.compare_normalize import (
     ProgramParseError, canonical_text, fold_constant_conds, named_text, parse_program,
 )
 from exportdb.engines import EngineResult, get_engine
+from exportdb.engines.torch_engine import error_text
+from exportdb.site.generate import default_cases_dir
 
 CLASSIFICATIONS = ("agree", "both-fail", "outcome-differs", "graph-differs")
 AGREEING = ("agree", "both-fail")
@@ -112,7 +114,6 @@ def _run(engine: Any, path: Path) -> EngineResult:
     try:
         return engine.run_case(path)
     except Exception as exc:  # noqa: BLE001 - an engine crash is a result, not the end of the report
-        from exportdb.engines.torch_engine import error_text
 
         return EngineResult(engine.name, False, error_text(exc), type(exc).__name__,
                             extra={"crashed": True})
@@ -232,7 +233,6 @@ def main(argv: list[str]) -> int:
     """Entry point of ``exportdb compare``; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.cases is None:
-        from exportdb.site.generate import default_cases_dir
 
         args.cases = default_cases_dir()
     if not args.cases.is_dir():

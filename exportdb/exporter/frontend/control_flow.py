@@ -13,6 +13,9 @@ from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import CondError, UnsupportedAPIError
+from exportdb.exporter.frontend.functions import stack
+from exportdb.exporter.ir import pytree
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import OPS, OpDef
 
 
@@ -21,10 +24,8 @@ def cond(pred: Any, true_fn: Any, false_fn: Any, operands: Any = ()) -> Any:
     builder = active_builder()
     if builder is not None:
         return hops.trace_cond(builder, pred, true_fn, false_fn, operands)
-    from exportdb.exporter.frontend.tensor import Tensor
-
     operands = hops._check_operands(operands, "cond")
-    if isinstance(pred, Tensor):
+    if isinstance(pred, TensorValue):
         if pred.numel() != 1:
             raise CondError(f"cond predicate has {pred.numel()} elements: it must be a tensor with only one element "
                             "or a boolean expression", location=user_location())
@@ -39,9 +40,6 @@ def map(body: Any, xs: Any, *args: Any) -> Any:  # noqa: A001 - torch's name
     builder = active_builder()
     if builder is not None:
         return hops.trace_map(builder, body, xs, args)
-    from exportdb.exporter.ir import pytree
-    from exportdb.exporter.frontend.functions import stack
-
     if isinstance(xs, (tuple, list)):
         rows = [body(type(xs)(t[i] for t in xs), *args) for i in range(len(xs[0]))]
     else:

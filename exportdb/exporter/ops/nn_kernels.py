@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from exportdb.exporter.ops import creation
 from exportdb.exporter.ops.table import register
 from exportdb.exporter.ops.kernel_util import as_array, cast, float_dtype, promoted, wrap_dim
 
@@ -73,9 +74,7 @@ def _gelu(a: np.ndarray, approximate: str = "none") -> np.ndarray:
 def _dropout(a: np.ndarray, p: float, train: bool) -> np.ndarray:
     if not train or p == 0:
         return a.copy()
-    from exportdb.exporter.ops.creation import RNG
-
-    keep = RNG.random(a.shape) >= p
+    keep = creation.RNG.random(a.shape) >= p  # read at call time: manual_seed replaces the generator
     return as_array(a * keep / (1 - p), a.dtype)
 
 

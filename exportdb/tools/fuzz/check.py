@@ -22,6 +22,12 @@ import numpy as np
 
 from exportdb.exporter.ir import pytree
 from exportdb.tools.fuzz.program import FuzzProgram
+from exportdb.engines.builtin import compare_outputs
+from exportdb.engines.builtin import error_text
+from exportdb.engines.case_module import load_case_module
+from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.exporter.trace.export import export
+from exportdb.tools.compare_normalize import ProgramParseError, parse_program
 
 
 class FuzzFailure(AssertionError):
@@ -64,14 +70,12 @@ def write_source(program: FuzzProgram, directory: Path, name: str = "fuzz_case.p
 
 
 def frontend_tensor(array: np.ndarray) -> Any:
-    from exportdb.exporter.frontend.tensor import Tensor
 
     return Tensor._make(np.array(array))
 
 
 def outputs_differ(expected: Any, actual: Any) -> str | None:
     """None when two output pytrees of front-end tensors agree, else why not."""
-    from exportdb.engines.builtin import compare_outputs
 
     want_spec, got_spec = pytree.tree_flatten(expected)[1], pytree.tree_flatten(actual)[1]
     if want_spec != got_spec:
@@ -90,10 +94,6 @@ def check_program(program: FuzzProgram, extra_sizes: int = 1) -> Checked:
 
 
 def _check(program: FuzzProgram, extra_sizes: int) -> Checked:
-    from exportdb.tools.compare_normalize import ProgramParseError, parse_program
-    from exportdb.engines.builtin import error_text
-    from exportdb.engines.case_module import load_case_module
-    from exportdb.exporter.trace.export import export
 
     with tempfile.TemporaryDirectory(prefix="exportdb-fuzz-") as tmp:
         try:

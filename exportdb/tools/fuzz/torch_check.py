@@ -21,13 +21,18 @@ import numpy as np
 from exportdb.exporter.ir import pytree
 from exportdb.tools.fuzz.check import Checked, FuzzFailure, frontend_tensor, program_seed, write_source
 from exportdb.tools.fuzz.program import FuzzProgram
+from exportdb.engines import EngineResult
+from exportdb.engines.case_module import load_case_module
+from exportdb.engines.torch_engine import TorchEngine
+from exportdb.engines.torch_engine import _quiet, clean_program_text, error_text
+from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.tools.compare import compare_results
 
 RTOL = 1e-4
 ATOL = 1e-4
 
 
 def torch_available() -> bool:
-    from exportdb.engines.torch_engine import TorchEngine
 
     return TorchEngine().unavailable_reason() is None
 
@@ -35,8 +40,6 @@ def torch_available() -> bool:
 def _torch_export(program: FuzzProgram) -> tuple[Any, str]:
     import torch
 
-    from exportdb.engines.torch_engine import _quiet, clean_program_text, error_text
-    from exportdb.engines.case_module import load_case_module
 
     with tempfile.TemporaryDirectory(prefix="exportdb-fuzz-torch-") as tmp:
         module = load_case_module(write_source(program, Path(tmp)), frontend="torch")
@@ -52,7 +55,6 @@ def _torch_export(program: FuzzProgram) -> tuple[Any, str]:
 def _leaf_problem(ours: Any, theirs: Any) -> str | None:
     import torch
 
-    from exportdb.exporter.frontend.tensor import Tensor
 
     if isinstance(ours, Tensor) != isinstance(theirs, torch.Tensor):
         return f"{type(ours).__name__} where torch gives {type(theirs).__name__}"
@@ -77,9 +79,6 @@ def compare_with_torch(program: FuzzProgram, checked: Checked, extra_sizes: int 
 def _compare(program: FuzzProgram, checked: Checked, extra_sizes: int) -> None:
     import torch
 
-    from exportdb.tools.compare import compare_results
-    from exportdb.engines import EngineResult
-    from exportdb.engines.torch_engine import _quiet, error_text
 
     torch_ep, torch_text = _torch_export(program)
     comparison = compare_results(EngineResult("builtin", True, checked.text), EngineResult("torch", True, torch_text))
