@@ -53,3 +53,28 @@ def test_exported_model_matches_eager_torch_with_the_same_weights(name):
         if isinstance(w, tuple):
             g, w = g[0], w[0]
         np.testing.assert_allclose(g._value, w.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_export_leaves_the_users_model_as_it_found_it():
+    """Python side effects of forward are undone after the trace, as torch.export 2.13 does."""
+    from exporter_helpers import torch as front
+
+    class Stateful(front.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.counter, self.seen, self.options = 0, [], {"scale": 1}
+            self.inner = front.nn.Linear(2, 2)
+
+        def forward(self, x):
+            self.counter += 1
+            self.seen.append(x)
+            self.options["scale"] = 3
+            self.inner.note = "traced"
+            self.training = False
+            return self.inner(x) * self.counter
+
+    model = Stateful()
+    seen = model.seen
+    export_and_lint(model, (front.randn(3, 2),))
+    assert (model.counter, model.seen, model.options, model.training) == (0, [], {"scale": 1}, True)
+    assert model.seen is seen and not hasattr(model.inner, "note")

@@ -20,6 +20,7 @@ from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.trace.dead_code import drop_unused_indexing, renamed_outputs
 from exportdb.exporter.trace.grad_regions import split_grad_regions
+from exportdb.exporter.trace.model_state import snapshot
 from exportdb.exporter.ir.program import ExportedProgram
 from exportdb.exporter.ir.signature import (ConstantArgument, ExportGraphSignature, InputKind, InputSpec, OutputKind,
                                             OutputSpec, SymIntArgument, TensorArgument)
@@ -209,6 +210,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     for pname in list(bound.arguments):
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
     reads, marks = context.start_state_reads(), context.start_grad_marks()
+    saved = snapshot(model)
     context.push_builder(run.builder)
     try:
         result = _call_user(model, bound.args, bound.kwargs)
@@ -224,6 +226,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
         context.stop_state_reads(reads)
         context.stop_grad_marks(marks)
         run.restore_state()
+        saved.restore()
     signature = ExportGraphSignature(run.state_specs + run.constant_specs + run.user_specs, output_specs)
     env = run.builder.root._env
     ranges = env.range_constraints() if env is not None else {}
