@@ -50,6 +50,22 @@ def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | 
 _MAX_SIZE = 9223372036854775806
 
 
+def _same_length(part: Any, first: Any) -> Any:
+    """Another index vector of ``nonzero(as_tuple=True)``: it shares the first one's unbacked
+    length, and torch.export reads it (its ``getitem``) after the first one's asserts."""
+    if first._sym is None or part._node is None:
+        return part
+    from exportdb.exporter.ir.tensor_meta import TensorMeta
+    from exportdb.exporter.symbolic.shape_env import attach_sizes
+
+    attach_sizes(part, first._sym)
+    part._node.meta["val"] = TensorMeta(tuple(part._sym), part._node.meta["val"].dtype)
+    nodes = part._node.graph.nodes
+    nodes.remove(part._node)
+    nodes.append(part._node)
+    return part
+
+
 def _numel_bound(t: Any) -> int:
     return int(t._value.size)
 
@@ -131,11 +147,26 @@ class TensorViews:
     def broadcast_to(self, size: Sequence[Any]) -> "Tensor":
         return call_aten("aten.broadcast_to.default", self, list(size))
 
+    def as_strided(self, size: Sequence[Any], stride: Sequence[Any], storage_offset: Any = None) -> "Tensor":
+        return call_aten("aten.as_strided.default", self, list(size), list(stride), storage_offset)
+
+    def as_strided_scatter(self, src: "Tensor", size: Sequence[Any], stride: Sequence[Any],
+                           storage_offset: Any = None) -> "Tensor":
+        return call_aten("aten.as_strided_scatter.default", self, src, list(size), list(stride), storage_offset)
+
+    def new_empty_strided(self, size: Sequence[Any], stride: Sequence[Any], *, dtype: Any = None, device: Any = None,
+                          requires_grad: bool = False) -> "Tensor":
+        from exportdb.exporter.frontend.functions import _like_kwargs
+
+        return call_aten("aten.new_empty_strided.default", self, list(size), list(stride),
+                         **_like_kwargs(dtype, device))
+
     # -- data-dependent sizes -------------------------------------------------------------------
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         if as_tuple:
             parts = call_aten("aten.nonzero_numpy.default", self)
-            return tuple(data_dependent(p, 0, _numel_bound(self)) for p in parts)
+            first = data_dependent(parts[0], 0, _numel_bound(self))
+            return (first, *(_same_length(p, first) for p in parts[1:]))
         return data_dependent(call_aten("aten.nonzero.default", self), 0, _numel_bound(self))
 
     def argwhere(self) -> "Tensor":

@@ -104,7 +104,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))
     else:
         dims_a, dims_b = dims
         dims_a = [dims_a] if isinstance(dims_a, int) else list(dims_a)
@@ -168,6 +168,17 @@ def scalar_tensor(s: Any, *, dtype: DType | None = None, layout: Any = None, dev
     return call_aten("aten.scalar_tensor.default", s, **_factory_kwargs(dtype))
 
 
+def empty_strided(size: Sequence[Any], stride: Sequence[Any], *, dtype: DType | None = None, layout: Any = None,
+                  device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    return call_aten("aten.empty_strided.default", list(size), list(stride), **_factory_kwargs(dtype))
+
+
+def empty_permuted(size: Sequence[Any], physical_layout: Sequence[int], *, dtype: DType | None = None,
+                   layout: Any = None, device: Any = None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    return call_aten("aten.empty_permuted.default", list(size), list(physical_layout), **_factory_kwargs(dtype))
+
+
 def _tri_indices(name: str):
     def fn(row: int, col: int, offset: int = 0, *, dtype: DType | None = None, layout: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -205,7 +216,7 @@ _METHODS = (
     "tensor_split", "hsplit", "vsplit", "dsplit", "unsafe_split", "unsafe_chunk", "select_scatter",
     "slice_scatter", "diagonal_scatter", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
     "index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce", "take", "take_along_dim",
-    "put", "masked_select", "masked_scatter", "argwhere", "mv", "dot", "vdot", "addmm", "addmv", "addbmm",
+    "put", "masked_select", "masked_scatter", "argwhere", "as_strided", "as_strided_scatter", "mv", "dot", "vdot", "addmm", "addmv", "addbmm",
     "baddbmm", "addr", "outer", "ger", "inner", "kron", "cross",
 )
 #: torch.<name>_copy functions: one op each, bound from its schema.
@@ -226,6 +237,7 @@ NAMESPACE: dict[str, Any] = {
     "einsum": einsum, "tensordot": tensordot, "cartesian_prod": cartesian_prod, "block_diag": block_diag,
     "repeat_interleave": repeat_interleave, "nonzero": nonzero, "split_with_sizes": split_with_sizes,
     "linspace": linspace, "logspace": logspace, "eye": eye, "scalar_tensor": scalar_tensor,
+    "empty_strided": empty_strided, "empty_permuted": empty_permuted,
     "tril_indices": _tri_indices("tril_indices"), "triu_indices": _tri_indices("triu_indices"),
 }
 LINALG: dict[str, Any] = {

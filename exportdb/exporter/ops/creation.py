@@ -147,8 +147,21 @@ def _tri_indices(lower: bool):
     return kernel
 
 
-def _to_dtype(a: np.ndarray, dtype: DType, non_blocking: bool = False, copy: bool = False, **_: Any) -> np.ndarray:
-    return a.astype(dtype.np, copy=copy or a.dtype != dtype.np)
+def _to_dtype(a: np.ndarray, dtype: DType, non_blocking: bool = False, copy: bool = False,
+              memory_format: Any = None) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return a.astype(dtype.np, copy=copy or a.dtype != dtype.np)
+
+
+def _to_device(a: np.ndarray, device: Any, dtype: DType, non_blocking: bool = False, copy: bool = False,
+               memory_format: Any = None) -> np.ndarray:
+    return _to_dtype(a, dtype, non_blocking, copy)
+
+
+def _to_dtype_layout(a: np.ndarray, *, dtype: DType | None = None, layout: Any = None, device: Any = None,
+                     pin_memory: Any = None, non_blocking: bool = False, copy: bool = False,
+                     memory_format: Any = None) -> np.ndarray:
+    return a.astype(a.dtype if dtype is None else dtype.np, copy=copy or (dtype is not None and a.dtype != dtype.np))
 
 
 def _copy_(dst: np.ndarray, src: np.ndarray, non_blocking: bool = False) -> np.ndarray:
@@ -185,6 +198,12 @@ for _overload in ("Tensor_Tensor", "Tensor_Scalar", "Scalar_Tensor"):
     register(f"aten.linspace.{_overload}", _linspace)
     register(f"aten.logspace.{_overload}", _logspace)
 register("aten.logspace.default", _logspace)
+register("aten.empty_strided.default",
+         lambda size, stride, **kwargs: _factory(lambda s, d: np.zeros(s, d.np))(size, **kwargs))
+register("aten.empty_permuted.default",
+         lambda size, physical_layout, **kwargs: _factory(lambda s, d: np.zeros(s, d.np))(size, **kwargs))
+register("aten.new_empty_strided.default",
+         lambda a, size, stride, **kwargs: _new(lambda s, d: np.zeros(s, d.np))(a, size, **kwargs))
 register("aten.eye.default", _eye)
 register("aten.eye.m", _eye)
 register("aten.scalar_tensor.default", _scalar_tensor)
@@ -196,6 +215,8 @@ register("aten.detach.default", lambda a: a[...])
 register("aten.detach_.default", lambda a: a, mutates=0)
 register("aten.alias.default", lambda a: a[...])
 register("aten.to.dtype", _to_dtype)
+register("aten.to.device", _to_device)
+register("aten.to.dtype_layout", _to_dtype_layout)
 register("aten._to_copy.default", lambda a, dtype=None, **_: a.astype((dtype.np if dtype else a.dtype), copy=True))
 register("aten.copy_.default", _copy_, mutates=0)
 register("aten.fill_.Scalar", _fill_, mutates=0)

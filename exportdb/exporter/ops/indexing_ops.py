@@ -256,12 +256,16 @@ def _masked_scatter(a: np.ndarray, mask: np.ndarray, source: np.ndarray) -> np.n
 
 
 def _nonzero(a: np.ndarray) -> np.ndarray:
+    if a.ndim == 0:
+        return np.zeros((int(bool(a)), 0), np.int64)
     return np.argwhere(a).astype(np.int64).reshape(-1, a.ndim)
 
 
 def _nonzero_numpy(a: np.ndarray) -> tuple[np.ndarray, ...]:
     rows = _nonzero(a)
-    return tuple(rows[:, i].copy() for i in range(a.ndim)) if a.ndim else (rows.reshape(-1)[:0].copy(),)
+    if a.ndim == 0:  # torch treats a 0-d tensor as one element of a 1-d one
+        return (np.zeros(int(bool(a)), np.int64),)
+    return tuple(rows[:, i].copy() for i in range(a.ndim))
 
 
 provide("aten.gather.default", _gather)

@@ -106,6 +106,14 @@ def _tensordot(a: np.ndarray, b: np.ndarray, dims_self: Sequence[int], dims_othe
         raise RuntimeError("both dimension lists should have same length")
     axes = ([wrap_dim(d, a.ndim) for d in dims_self], [wrap_dim(d, b.ndim) for d in dims_other])
     dt = _same_dtype("tensordot", a, b)
+    shape_a, shape_b = list(a.shape), list(b.shape)
+    for i, j in zip(*axes):  # a contracted size 1 broadcasts against the other side's size
+        if shape_a[i] != shape_b[j]:
+            if shape_a[i] != 1 and shape_b[j] != 1:
+                raise RuntimeError(f"contracted dimensions need to match, but first has size {shape_a[i]} in dim "
+                                   f"{i} and second has size {shape_b[j]} in dim {j}")
+            shape_a[i] = shape_b[j] = max(shape_a[i], shape_b[j])
+    a, b = np.broadcast_to(a, shape_a), np.broadcast_to(b, shape_b)
     return _product(lambda x, y: np.tensordot(x, y, axes), dt, a, b)
 
 

@@ -254,12 +254,28 @@ def _atleast(n: int):
     return one
 
 
-def _as_strided_copy(a: np.ndarray, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
-                     ) -> np.ndarray:
-    flat = np.ascontiguousarray(a).reshape(-1)
+def _as_strided(a: np.ndarray, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
+                ) -> np.ndarray:
+    """``size``/``stride`` (in elements) over ``a``'s elements in memory order: a view of a
+    contiguous tensor (the usual case), of a contiguous copy otherwise."""
+    flat = (a if a.flags.c_contiguous else np.ascontiguousarray(a)).reshape(-1)
     start = storage_offset or 0
-    item = flat.itemsize
-    return as_strided(flat[start:], tuple(size), tuple(s * item for s in stride)).copy()
+    reach = start + sum((n - 1) * st for n, st in zip(size, stride) if n > 0) + 1
+    if all(size) and reach > flat.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {start} are out "
+                           f"of bounds for storage of size {flat.size}")
+    return as_strided(flat[start:], tuple(size), tuple(st * flat.itemsize for st in stride))
+
+
+def _as_strided_scatter(a: np.ndarray, src: np.ndarray, size: Sequence[int], stride: Sequence[int],
+                        storage_offset: int | None = None) -> np.ndarray:
+    out = np.array(a, order="C")
+    view = _as_strided(out, size, stride, storage_offset)
+    if view.shape != src.shape:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(view.shape)}")
+    view[...] = src
+    return out
 
 
 # -- joins and splits ---------------------------------------------------------------------------
@@ -387,7 +403,9 @@ provide("aten.split_with_sizes_copy.default", _copy_of(shape_ops._split_with_siz
 provide("aten.unbind_copy.int", _copy_of(shape_ops._unbind, multi=True), multi=True)
 provide("aten.meshgrid.indexing", _meshgrid, multi=True)
 provide("aten.meshgrid.default", _meshgrid, multi=True)
-provide("aten.as_strided_copy.default", _as_strided_copy)
+provide("aten.as_strided.default", _as_strided)
+provide("aten.as_strided_copy.default", _copy_of(_as_strided))
+provide("aten.as_strided_scatter.default", _as_strided_scatter)
 provide("aten.narrow_copy.default", _copy_of(OPS["aten.narrow.default"].kernel))
 for _view_name, _copy_name in (("view.default", "view_copy.default"), ("permute.default", "permute_copy.default"),
                                ("transpose.int", "transpose_copy.int"), ("t.default", "t_copy.default"),
