@@ -180,3 +180,14 @@ def test_buffer_assignment_registers_a_buffer():
     assert [n for n, _ in m.named_buffers()] == ["scratch", "mean"] and list(m.state_dict()) == ["mean"]
     text = str(export_and_lint(m, (torch.randn(3),)))
     assert "target='scratch', persistent=False" in text and "target='mean', persistent=True" in text
+
+
+def test_bilinear_matches_eager_torch():
+    theirs, ours = _pair("Bilinear(3, 4, 2)", False)
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal((5, 4)).astype(np.float32)
+    ep = export_and_lint(ours, (torch.from_numpy(a), torch.from_numpy(b)))
+    assert "aten.bilinear.default(input1, input2, p_weight, p_bias)" in str(ep)
+    want = theirs(real.from_numpy(a), real.from_numpy(b)).detach().numpy()
+    np.testing.assert_allclose(ep.module()(torch.from_numpy(a), torch.from_numpy(b))._value, want, rtol=1e-5,
+                               atol=1e-6)

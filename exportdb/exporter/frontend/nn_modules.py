@@ -229,6 +229,22 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class Bilinear(Module):
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        bound = 1 / math.sqrt(in1_features) if in1_features else 0.0
+        self.weight = _uniform((out_features, in1_features, in2_features), bound)
+        if bias:
+            self.bias = _uniform((out_features,), bound)
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return bilinear(input1, input2, self.weight, self.bias)
+
+
 class _Activation(Module):
     fn_name = ""
 
@@ -351,6 +367,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return call(aten("linear.default"), x, weight, *((bias,) if bias is not None else ()))
 
 
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    return call(aten("bilinear.default"), input1, input2, weight, *((bias,) if bias is not None else ()))
+
+
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
     return x.relu_() if inplace else x.relu()
 
@@ -385,6 +405,6 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     return call(aten("dropout.default"), x, p, training)
 
 
-FUNCTIONAL = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, gelu, dropout)}
-LAYERS = {c.__name__: c for c in (Module, Buffer, Linear, ReLU, Sigmoid, Tanh, Identity, Softmax, Dropout, Sequential,
-                                  ModuleList, ModuleDict)}
+FUNCTIONAL = {f.__name__: f for f in (linear, bilinear, relu, sigmoid, tanh, softmax, log_softmax, gelu, dropout)}
+LAYERS = {c.__name__: c for c in (Module, Buffer, Linear, Bilinear, ReLU, Sigmoid, Tanh, Identity, Softmax, Dropout,
+                                  Sequential, ModuleList, ModuleDict)}

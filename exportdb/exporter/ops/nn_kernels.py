@@ -87,6 +87,17 @@ register("aten.matmul.default", _matmul)
 register("aten.mm.default", _mm)
 register("aten.bmm.default", _bmm)
 register("aten.linear.default", _linear)
+
+
+def _bilinear(x1: np.ndarray, x2: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """``y[..., o] = x1[..., i] * weight[o, i, j] * x2[..., j] + bias[o]``."""
+    out = np.einsum("...i,oij,...j->...o", x1.astype(np.float64), weight.astype(np.float64), x2.astype(np.float64))
+    if bias is not None:
+        out = out + bias
+    return as_array(out, x1.dtype)
+
+
+register("aten.bilinear.default", _bilinear)
 register("aten.softmax.int", _softmax)
 register("aten.log_softmax.int", _log_softmax)
 register("aten.gelu.default", _gelu)

@@ -16,6 +16,13 @@ def _linear(x: Any, weight: Any, bias: Any = None) -> tuple:
     return broadcast(shape_of(x)[:-1]) + (shape_of(weight)[0],)
 
 
+@rule("aten.bilinear.default")
+def _bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> tuple:
+    require_equal(shape_of(x1)[-1], shape_of(weight)[1])
+    require_equal(shape_of(x2)[-1], shape_of(weight)[2])
+    return broadcast(shape_of(x1)[:-1], shape_of(x2)[:-1]) + (shape_of(weight)[0],)
+
+
 @rule("aten.matmul.default", "aten.mm.default", "aten.bmm.default")
 def _matmul(a: Any, b: Any) -> tuple:
     sa, sb = shape_of(a), shape_of(b)
