@@ -71,7 +71,7 @@ class _Two(ours.nn.Module):
 RECORDED = [
     (lambda x, y: ours.addmm(y[0], x, y, beta=0.5), "aten.addmm.default", "addmm.default(select, x, y, beta = 0.5)"),
     (lambda x, y: ours.einsum("ij,jk->ik", x, y), "aten.einsum.default", "einsum.default('ij,jk->ik', [x, y])"),
-    (lambda x, y: ours.tensordot(x, y, 1), "aten.tensordot.default", "tensordot.default(x, y, [1], [0])"),
+    (lambda x, y: ours.tensordot(x, y, 1), "aten.tensordot.default", "tensordot.default(x, y, [-1], [0])"),
     (lambda x, y: ours.linalg.vecdot(x, x), "aten.linalg_vecdot.default", "linalg_vecdot.default(x, x)"),
     (lambda x, y: ours.block_diag(x, y), "aten.block_diag.default", "block_diag.default([x, y])"),
 ]
