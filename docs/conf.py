@@ -20,6 +20,10 @@ exportdb_output_dir = "generated"
 # beside the built-in exporter's; without it the site builds with "builtin" only.
 exportdb_engines = ["builtin", "torch"] if importlib.util.find_spec("torch") else ["builtin"]
 exportdb_tag_descriptions = True
+# The Operator coverage page (generated/operators) shows this recorded `exportdb conformance ops` run.
+exportdb_ops_record = "conformance/ops.json"
+# The Module coverage page (generated/modules) shows this recorded `exportdb conformance modules` run.
+exportdb_modules_record = "conformance/modules.json"
 
 exclude_patterns = ["_build", "_*.rst"]  # _name.rst files are fragments for .. include::
 html_theme = "furo"  # light/dark switch and search built in

@@ -14,6 +14,9 @@ values (all optional)::
     exportdb_templates_dir = None       # templates overriding the built-in ones
     exportdb_tag_descriptions = False   # open tag pages with the tag's description
     exportdb_use_cache = True
+    exportdb_ops_record = None          # a recorded `exportdb conformance ops` run (relative to
+                                        # conf.py): adds the Operator coverage page, operators.rst
+    exportdb_modules_record = None      # a recorded `exportdb conformance modules` run: modules.rst
 
 Hand-written pages can show a case inline::
 
@@ -55,6 +58,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "exportdb_templates_dir": None,
     "exportdb_tag_descriptions": False,
     "exportdb_use_cache": True,
+    "exportdb_ops_record": None,
+    "exportdb_modules_record": None,
 }
 
 # Keyed by the build environment, which directives can reach without the app.
@@ -93,6 +98,8 @@ def settings_from_config(app: Sphinx) -> Settings:
         raise SettingsError(f"exportdb_output_dir = {cfg.exportdb_output_dir!r} must name a "
                             f"subdirectory of the source directory {srcdir}")
     templates = cfg.exportdb_templates_dir
+    record = cfg.exportdb_ops_record
+    modules_record = cfg.exportdb_modules_record
     return Settings(
         cases_dir=(Path(app.confdir) / cfg.exportdb_cases_dir).resolve(),
         out_dir=out_dir,
@@ -103,6 +110,8 @@ def settings_from_config(app: Sphinx) -> Settings:
         templates_dir=(Path(app.confdir) / templates).resolve() if templates else None,
         tag_descriptions=_as_bool(cfg.exportdb_tag_descriptions),
         strict=_as_bool(cfg.exportdb_strict),
+        ops_record=(Path(app.confdir) / record).resolve() if record else None,
+        modules_record=(Path(app.confdir) / modules_record).resolve() if modules_record else None,
     ).checked()
 
 

@@ -37,6 +37,7 @@ class RunSettings:
     timeout: float = 60.0  # seconds per sample
     jobs: int = 1
     recycle: int = 25
+    samples: int | None = None  # at most this many samples per op (the first ones); None: every sample
 
 
 def _callee_label(callee: Any) -> str:
@@ -80,7 +81,7 @@ def _worker(conn: Connection, settings: RunSettings) -> None:
             note = "the OpInfo does not support float32 on CPU"
         else:
             try:
-                samples = opinfos.float32_samples(op)
+                samples = opinfos.float32_samples(op)[:settings.samples]
             except Exception as exc:  # noqa: BLE001 - an OpInfo that cannot make samples has none
                 note = f"sample generation raised {type(exc).__name__}"
         conn.send(("op", key, label, len(samples), note))

@@ -98,8 +98,18 @@ def format_text(results: Sequence[OpResult]) -> str:
 _VARIABLE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|\b(?:torch|aten|Tensor)(?:\.\w+)+|\b\d[\w.]*|\[[^\]]*\]")
 
 
+_TARGET = re.compile(r"torch\.ops\.(\w+\.\w+\.\w+)")
+
+
 def reason_group(reason: str) -> str:
-    """The reason with names, numbers and quoted text blanked, so like failures group together."""
+    """The kind of a reason, so like failures group together: names, numbers and quoted text blanked,
+    and a graph difference reduced to whether the operators or only their arguments differ."""
+    if reason.startswith("graph differs:"):
+        ours, _, theirs = reason.partition(" | torch ")
+        a, b = _TARGET.findall(ours), _TARGET.findall(theirs)
+        if a and a == b:
+            return "graph differs: same operator, other arguments or annotations"
+        return "graph differs: other operators or nodes"
     return _VARIABLE.sub("_", reason)[:160]
 
 

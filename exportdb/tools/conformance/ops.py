@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--record", type=Path, default=None, metavar="PATH",
                         help="also write the run record (report, date, versions, machine load) to PATH")
+    parser.add_argument("--samples", type=int, default=None, metavar="N",
+                        help="only the first N samples of each op (a quick profile; default: every sample)")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default: 1)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per sample (default: 60)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_DIR,
@@ -93,13 +95,14 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             return 2
         keys = list(dict.fromkeys(args.ops))
     settings = RunSettings(work_dir=args.cache_dir.resolve(), use_cache=not args.no_cache,
-                           timeout=args.timeout, jobs=max(1, args.jobs))
+                           timeout=args.timeout, jobs=max(1, args.jobs), samples=args.samples)
     started, start = machine(), time.perf_counter()
     results = run_ops(keys, settings, _progress(sys.stderr))
     seconds = time.perf_counter() - start
     if args.record is not None:
         args.record.parent.mkdir(parents=True, exist_ok=True)
         data = record(results, seconds, started, str(torch.__version__), settings.jobs)
+        data["samples_per_op"] = args.samples  # None: every sample
         args.record.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report_data(results), indent=1) if args.json else format_text(results), file=out)
     return 0
