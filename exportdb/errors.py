@@ -83,14 +83,6 @@ class ConstraintViolationError(ExportError):
     """A guard on a dynamic dimension does not hold over its whole declared range."""
 
 
-class ShapeError(ExportError):
-    """Operands have incompatible shapes (the same condition torch raises for)."""
-
-
-class DtypeError(ExportError):
-    """An operation is not defined for the given dtypes."""
-
-
 class InputError(ExportError):
     """Inputs given to an exported program do not match what it was traced with."""
 

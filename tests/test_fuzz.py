@@ -22,7 +22,7 @@ pytest.importorskip("hypothesis", reason="the fuzzer needs hypothesis (pip insta
 from hypothesis import Phase, given, settings  # noqa: E402
 
 from exportdb.tools.fuzz.check import FuzzFailure, check_program  # noqa: E402
-from exportdb.tools.fuzz.program import FEATURES, FuzzProgram, InputArg, Leaf  # noqa: E402
+from exportdb.tools.fuzz.fuzz_program import FEATURES, FuzzProgram, InputArg, Leaf  # noqa: E402
 from exportdb.tools.fuzz.shapes import Size, broadcast, factorizations, fits_into, static_shape  # noqa: E402
 from exportdb.tools.fuzz.strategies import programs  # noqa: E402
 

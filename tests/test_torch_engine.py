@@ -11,7 +11,7 @@ import pytest
 
 from exportdb.engines import get_engine
 from exportdb.engines.torch_engine import TorchEngine, clean_program_text, error_text
-from exportdb.errors import ShapeError, SourceLocation
+from exportdb.errors import ConstraintViolationError, SourceLocation
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,8 @@ def test_clean_program_text_drops_comments_and_their_blank_lines():
 def test_error_text_is_type_and_first_nonempty_line():
     assert error_text(ValueError("\n  bad thing\nmore detail")) == "ValueError: bad thing"
     assert error_text(KeyError()) == "KeyError"
-    err = ShapeError("shapes [2] and [3] differ", location=SourceLocation("c.py", 4))
-    assert error_text(err) == "ShapeError: c.py:4: shapes [2] and [3] differ"
+    err = ConstraintViolationError("shapes [2] and [3] differ", location=SourceLocation("c.py", 4))
+    assert error_text(err) == "ConstraintViolationError: c.py:4: shapes [2] and [3] differ"
 
 
 def test_a_case_exports_to_clean_text_with_a_matching_eager_run(engine, case_dir):

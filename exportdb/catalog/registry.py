@@ -70,7 +70,7 @@ CASE_NAME_RULE = "ASCII letters, digits and underscores, starting with a letter 
 _SHOWN_CHARS = 80
 
 
-def one_line(text: str) -> str:
+def escape_controls(text: str) -> str:
     """``text`` with line breaks and other control or format characters escaped (``\\n``,
     ``\\x1b``, ``\\u202e``), so a message can neither span lines nor restyle a terminal."""
     out = []
@@ -102,7 +102,7 @@ class Problem:
 
     def __str__(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return one_line(f"{self.path}:{self.line}: {self.message}{hint}")
+        return escape_controls(f"{self.path}:{self.line}: {self.message}{hint}")
 
 
 @dataclass(frozen=True)
@@ -154,10 +154,6 @@ class Registry:
     def with_tag(self, tag: str) -> tuple[Case, ...]:
         """Cases carrying ``tag``, in name order."""
         return tuple(case for case in self.cases if tag in case.tags)
-
-    def tags_in_use(self) -> tuple[str, ...]:
-        """Tags carried by at least one case, in taxonomy order."""
-        return taxonomy.sort_tags(tag for case in self.cases for tag in case.tags)
 
 
 class CaseInvalid(Exception):

@@ -63,8 +63,6 @@ class CaseCache:
         self.entries: dict[str, dict[str, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
-        self.hits = 0
-        self.misses = 0
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
             if data.get("fingerprint") == self.fingerprint and isinstance(data.get("cases"), dict):
@@ -85,10 +83,6 @@ class CaseCache:
                 digest = None
             if digest is not None and record.get("digest") == digest:
                 case = _decode(record, path)
-        if case is None:
-            self.misses += 1
-        else:
-            self.hits += 1
         return case
 
     def store(self, case: Case) -> None:

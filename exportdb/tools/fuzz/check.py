@@ -1,6 +1,6 @@
 """The fuzzing property for the built-in engine: export, lint, print, run, compare with eager.
 
-:func:`check_program` loads a :class:`~exportdb.tools.fuzz.program.FuzzProgram`'s
+:func:`check_program` loads a :class:`~exportdb.tools.fuzz.fuzz_program.FuzzProgram`'s
 source as a case file, exports it with :func:`exportdb.exporter.trace.export.export`, lints
 every graph, checks that the printed program parses back (the normaliser's
 reader), then runs ``ep.module()`` and the eager model on fresh inputs at the
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from exportdb.exporter.ir import pytree
-from exportdb.tools.fuzz.program import FuzzProgram
+from exportdb.tools.fuzz.fuzz_program import FuzzProgram
 from exportdb.engines.builtin import compare_outputs
 from exportdb.engines.builtin import error_text
 from exportdb.engines.case_module import load_case_module

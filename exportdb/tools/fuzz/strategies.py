@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from exportdb.tools.fuzz.generator import Scope, Value, Writer
-from exportdb.tools.fuzz.program import FuzzProgram, InputArg, Leaf
+from exportdb.tools.fuzz.fuzz_program import FuzzProgram, InputArg, Leaf
 from exportdb.tools.fuzz.shapes import ONE, Shape, Size, symbols
 
 settings.register_profile(

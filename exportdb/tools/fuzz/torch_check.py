@@ -20,7 +20,7 @@ import numpy as np
 
 from exportdb.exporter.ir import pytree
 from exportdb.tools.fuzz.check import Checked, FuzzFailure, frontend_tensor, program_seed, write_source
-from exportdb.tools.fuzz.program import FuzzProgram
+from exportdb.tools.fuzz.fuzz_program import FuzzProgram
 from exportdb.engines import EngineResult
 from exportdb.engines.case_module import load_case_module
 from exportdb.engines.torch_engine import TorchEngine
