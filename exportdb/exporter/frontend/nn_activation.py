@@ -134,7 +134,61 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     return (-input).softmax(dim, dtype)
 
 
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _act("relu", input, inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return input.tanh()
+
+
+def _dropout_call(name: str, input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:  # noqa: A002
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return call(aten(f"{name}_.default" if inplace else f"{name}.default"), input, float(p), training)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _dropout_call("dropout", input, p, training, inplace)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, batched_ndim: int) -> Tensor:  # noqa: A002
+    """Channel-wise dropout; an unbatched input gets a batch dim of 1 around the call."""
+    if input.ndim != batched_ndim:
+        out = _dropout_call("feature_dropout", input.unsqueeze(0), p, training, inplace)
+        return out.squeeze(0)
+    return _dropout_call("feature_dropout", input, p, training, inplace)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input")
+    return _feature_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _dropout_call("feature_dropout", input, p, training, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _feature_dropout(input, p, training, inplace, 5)  # torch only warns about other ranks
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _dropout_call("alpha_dropout", input, p, training, False)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                          inplace: bool = False) -> Tensor:
+    return _dropout_call("feature_alpha_dropout", input, p, training, False)
+
+
 FUNCTIONAL = {f.__name__: f for f in (
+    relu, sigmoid, tanh, dropout, dropout1d, dropout2d, dropout3d, alpha_dropout, feature_alpha_dropout,
     relu6, hardtanh, hardtanh_, leaky_relu, leaky_relu_, elu, elu_, celu, selu, silu, mish, hardswish,
     hardsigmoid, hardshrink, softshrink, tanhshrink, softsign, softplus, threshold, threshold_, prelu, rrelu,
     rrelu_, glu, logsigmoid, softmin)}
@@ -152,6 +206,57 @@ class _Inplace(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return type(self).fn(input, inplace=self.inplace)
+
+
+class ReLU(_Inplace):
+    fn = relu
+
+
+class Sigmoid(Module):
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return input.sigmoid()
+
+
+class Tanh(Module):
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return input.tanh()
+
+
+class _DropoutNd(Module):
+    fn: Any = None
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return type(self).fn(input, self.p, self.training, self.inplace)
+
+
+class Dropout(_DropoutNd):
+    fn = dropout
+
+
+class Dropout1d(_DropoutNd):
+    fn = dropout1d
+
+
+class Dropout2d(_DropoutNd):
+    fn = dropout2d
+
+
+class Dropout3d(_DropoutNd):
+    fn = dropout3d
+
+
+class AlphaDropout(_DropoutNd):
+    fn = alpha_dropout
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    fn = feature_alpha_dropout
 
 
 class ReLU6(Module):
@@ -331,6 +436,6 @@ class Softmax2d(Module):
 
 
 LAYERS = {c.__name__: c for c in (
-    ReLU6, Hardtanh, LeakyReLU, ELU, CELU, SELU, SiLU, Mish, Hardswish, Hardsigmoid, GELU, Hardshrink, Softshrink,
+    ReLU, Sigmoid, Tanh, Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout, ReLU6, Hardtanh, LeakyReLU, ELU, CELU, SELU, SiLU, Mish, Hardswish, Hardsigmoid, GELU, Hardshrink, Softshrink,
     Tanhshrink, Softsign, Softplus, Threshold, PReLU, RReLU, GLU, LogSigmoid, Softmax, Softmin, LogSoftmax,
     Softmax2d)}

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from exportdb.exporter.frontend.nn_attention import MultiheadAttention, canonical_mask
-from exportdb.exporter.frontend.nn_modules import Dropout, Linear, Module, gelu, relu
+from exportdb.exporter.frontend.nn_activation import Dropout, relu
+from exportdb.exporter.frontend.nn_modules import Linear, Module, gelu
 from exportdb.exporter.frontend.nn_norm import LayerNorm
 from exportdb.exporter.frontend.tensor import Tensor
 

@@ -194,6 +194,15 @@ provide("aten.prelu.default", _prelu)
 provide("aten.rrelu.default", _rrelu, nondeterministic=True)
 provide("aten.rrelu_.default", _inplace(_rrelu), mutates=0, nondeterministic=True)
 provide("aten.glu.default", _glu)
+def _dropout(a: np.ndarray, p: float, train: bool) -> np.ndarray:
+    if not train or p == 0:
+        return a.copy()
+    return as_array(a * _keep_mask(a.shape, p) / (1 - p), a.dtype) if p < 1 else np.zeros_like(a)
+
+
+provide("aten.dropout.default", _dropout, nondeterministic=True)
+provide("aten.dropout_.default", _inplace(_dropout), mutates=0, nondeterministic=True)
+provide("aten.feature_dropout_.default", _inplace(_feature_dropout), mutates=0, nondeterministic=True)
 provide("aten.feature_dropout.default", _feature_dropout, nondeterministic=True)
 provide("aten.alpha_dropout.default", _alpha_dropout, nondeterministic=True)
 provide("aten.feature_alpha_dropout.default", _feature_alpha_dropout, nondeterministic=True)
