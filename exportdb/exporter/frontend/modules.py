@@ -13,7 +13,7 @@ import enum
 import types
 from typing import Any
 
-from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir import dtypes, layouts
 from exportdb.exporter.ir.device import Device
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
@@ -122,7 +122,8 @@ def _spatial_families(table: str) -> dict[str, Any]:
 
 
 def _build() -> dict[str, FrontendModule]:
-    from exportdb.exporter.frontend import control_flow, export_api, pytree_api, reduction_functions, view_functions
+    from exportdb.exporter.frontend import (control_flow, export_api, math_functions, pytree_api, reduction_functions,
+                                            view_functions)
 
     functional = _module("torch.nn.functional", **nn_functional())
     torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
@@ -143,15 +144,18 @@ def _build() -> dict[str, FrontendModule]:
     experimental = _module("functorch.experimental", control_flow=control)
     functorch = _module("functorch", experimental=experimental)
     linalg = _module("torch.linalg", **{**view_functions.LINALG, **reduction_functions.LINALG})
+    special = _module("torch.special", **math_functions.SPECIAL)
     torch = _module(
         "torch",
         Tensor=Tensor, Size=Size, strided=strided, device=Device, dtype=dtypes.DType,
         nn=torch_nn, utils=utils, _export=private_export, _dynamo=dynamo, export=export, autograd=autograd,
-        compiler=compiler, linalg=linalg, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
+        compiler=compiler, linalg=linalg, special=special, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
         cond=control_flow.cond, is_tensor=_is_tensor, manual_seed=_manual_seed,
         **grad_mode.NAMESPACE,
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
-        **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE},
+        **layouts.MEMORY_FORMATS,
+        **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
+           **math_functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "randint", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
@@ -161,7 +165,7 @@ def _build() -> dict[str, FrontendModule]:
     )
     return {m.__name__: m for m in (torch, torch_nn, functional, torch_nn.parameter, torch_nn.modules, utils, pytree,
                                      private_export, db, case, dynamo, export, autograd, compiler, functorch,
-                                     experimental, control, higher_order_ops, linalg)}
+                                     experimental, control, higher_order_ops, linalg, special)}
 
 
 _MODULES: dict[str, FrontendModule] | None = None

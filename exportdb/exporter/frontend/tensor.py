@@ -13,7 +13,8 @@ import numpy as np
 
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.dims import wrap_dim
-from exportdb.exporter.ir.device import CPU, as_device
+from exportdb.exporter.ir.device import CPU
+from exportdb.exporter.ir.layouts import strided
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.dispatch import call
@@ -25,6 +26,8 @@ from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, _size, tensor
 from exportdb.exporter.frontend.indexing import getitem, setitem
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
+from exportdb.exporter.frontend.tensor_convert import TensorConversions
+from exportdb.exporter.frontend.tensor_math import TensorMath
 from exportdb.exporter.frontend.tensor_reductions import TensorReductions
 from exportdb.exporter.frontend.tensor_views import TensorViews
 
@@ -42,18 +45,10 @@ class Size(tuple):
         return n
 
 
-class Layout:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"torch.{self.name}"
 
 
-strided = Layout("strided")
-
-
-class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_facing=True):
+class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorReductions, TensorViews, TensorValue,
+             user_facing=True):
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
     __slots__ = ()
@@ -340,62 +335,6 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
     def zero_(self) -> "Tensor":
         return call(aten("zero_.default"), self)
 
-    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("copy", None)
-        for a in args:
-            if isinstance(a, DType):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-            else:
-                as_device(a)
-        if kwargs:
-            raise UnsupportedAPIError(f"Tensor.to() keyword {sorted(kwargs)[0]!r} is not supported",
-                                      location=user_location())
-        if dtype is None:
-            return self
-        return self._cast(dtype)
-
-    def _cast(self, dtype: DType) -> "Tensor":
-        call(aten("_assert_tensor_metadata.default"), self, dtype=self.dtype, device=CPU, layout=strided)
-        out = call(aten("to.dtype"), self, dtype)
-        if dtype != self.dtype:
-            return out
-        # A cast to the tensor's own dtype returns the tensor itself, as in torch; like after an
-        # in-place op, later uses of it read the `to` node (torch.export records them that way).
-        if out._node is not None:
-            self._node = out._node
-        return self
-
-    def type(self, dtype: DType | None = None) -> Any:
-        if dtype is None:
-            return f"torch.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}"
-        return self._cast(dtype)
-
-    def float(self) -> "Tensor":
-        return self._cast(dtypes.float32)
-
-    def double(self) -> "Tensor":
-        return self._cast(dtypes.float64)
-
-    def half(self) -> "Tensor":
-        return self._cast(dtypes.float16)
-
-    def int(self) -> "Tensor":
-        return self._cast(dtypes.int32)
-
-    def long(self) -> "Tensor":
-        return self._cast(dtypes.int64)
-
-    def bool(self) -> "Tensor":
-        return self._cast(dtypes.bool_)
-
-    def cpu(self) -> "Tensor":
-        return self
-
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         self.requires_grad = requires_grad
         return self
@@ -444,31 +383,6 @@ class Tensor(TensorArithmetic, TensorReductions, TensorViews, TensorValue, user_
             raise UnsupportedAPIError("Tensor.new_tensor(a tensor) is not provided by the built-in front end",
                                       location=user_location(), hint="use t.clone().detach() instead")
         return tensor(data, dtype=dtype or self.dtype)
-
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "bool": "BoolTensor", "float16": "HalfTensor"}
-
-
-def _unary_method(name: str, inplace: bool = False):
-    op_name = f"{name}_.default" if inplace else f"{name}.default"
-
-    def method(self: Tensor) -> Tensor:
-        return call(aten(op_name), self)
-
-    method.__name__ = f"{name}_" if inplace else name
-    return method
-
-
-for _name in ("cos", "sin", "tan", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "relu", "sigmoid", "tanh",
-              "reciprocal", "floor", "ceil", "round", "trunc", "sign", "square", "log1p", "expm1",
-              "acos", "asin", "atan", "cosh", "sinh", "exp2"):
-    setattr(Tensor, _name, _unary_method(_name))
-for _name in ("relu", "neg", "abs", "cos", "sin", "exp", "log", "sqrt", "sigmoid", "tanh", "floor", "ceil",
-              "round", "reciprocal"):
-    setattr(Tensor, f"{_name}_", _unary_method(_name, inplace=True))
-Tensor.negative = Tensor.neg
-Tensor.absolute = Tensor.abs
 
 
 class Parameter(Tensor):

@@ -24,6 +24,11 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, (bool, int, float, complex, np.number, np.bool_))
 
 
+def _clamp_overload(*bounds: Any) -> str:
+    """clamp.Tensor when a bound is a tensor, else clamp.default (numbers)."""
+    return "Tensor" if any(isinstance(b, TensorArithmetic) for b in bounds) else "default"
+
+
 def _trim_none(*values: Any) -> tuple:
     """Drop trailing Nones, so optional arguments left out are left out of the node too."""
     values = list(values)
@@ -59,7 +64,9 @@ class TensorArithmetic:
     def mul_(self, other: Any) -> "Tensor":
         return call(aten("mul_.Tensor"), self, other)
 
-    def div_(self, other: Any) -> "Tensor":
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        if rounding_mode is not None:
+            return call(aten("div_.Tensor_mode"), self, other, rounding_mode=rounding_mode)
         return call(aten("div_.Tensor"), self, other)
 
     def pow(self, exponent: Any) -> "Tensor":
@@ -83,13 +90,21 @@ class TensorArithmetic:
     __imul__ = mul_
     __itruediv__ = div_
 
+    # Reflected operators: a tensor on the left (`t1.__radd__(t0)`) keeps its place, `t0 + t1`; a
+    # number (`2 + x`) comes second, as torch records them (`2 - x` is rsub.Scalar(x, 2)).
     def __radd__(self, other: Any) -> "Tensor":
+        if isinstance(other, TensorArithmetic):
+            return call(aten("add.Tensor"), other, self)
         return call(aten("add.Tensor"), self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
+        if isinstance(other, TensorArithmetic):
+            return call(aten("mul.Tensor"), other, self)
         return call(aten("mul.Tensor"), self, other)
 
     def __rsub__(self, other: Any) -> "Tensor":
+        if isinstance(other, TensorArithmetic):
+            return call(aten("sub.Tensor"), other, self)
         return call(aten("rsub.Scalar"), self, other)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
@@ -101,9 +116,13 @@ class TensorArithmetic:
         return call(aten("floor_divide.default"), other, self)
 
     def __rmod__(self, other: Any) -> "Tensor":
+        if isinstance(other, TensorArithmetic):
+            return call(aten("remainder.Tensor"), other, self)
         return call(aten("remainder.Scalar_Tensor"), other, self)
 
     def __rpow__(self, other: Any) -> "Tensor":
+        if isinstance(other, TensorArithmetic):
+            return call(aten("pow.Tensor_Tensor"), other, self)
         return call(aten("pow.Scalar"), other, self)
 
     def __matmul__(self, other: "Tensor") -> "Tensor":
@@ -145,16 +164,34 @@ class TensorArithmetic:
     def __ixor__(self, other: Any) -> "Tensor":
         return self._bitwise("__ixor__", other)
 
-    # Reflected forms (`3 & t`; the left operand is never a tensor here) are the
-    # bitwise_*.Scalar ops with the tensor first, as torch records them.
+    # Reflected forms: a number (`3 & t`) gives the bitwise_*.Scalar op with the tensor first, a
+    # tensor (`t1.__rand__(t0)`) is `t0 & t1`, as torch records them.
     def __rand__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_and", other)
+        return other.__and__(self) if isinstance(other, TensorArithmetic) else self._bitwise("bitwise_and", other)
 
     def __ror__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_or", other)
+        return other.__or__(self) if isinstance(other, TensorArithmetic) else self._bitwise("bitwise_or", other)
 
     def __rxor__(self, other: Any) -> "Tensor":
-        return self._bitwise("bitwise_xor", other)
+        return other.__xor__(self) if isinstance(other, TensorArithmetic) else self._bitwise("bitwise_xor", other)
+
+    def __lshift__(self, other: Any) -> "Tensor":
+        return self._bitwise("__lshift__", other)
+
+    def __rshift__(self, other: Any) -> "Tensor":
+        return self._bitwise("__rshift__", other)
+
+    def __ilshift__(self, other: Any) -> "Tensor":
+        return self._bitwise("__ilshift__", other)
+
+    def __irshift__(self, other: Any) -> "Tensor":
+        return self._bitwise("__irshift__", other)
+
+    def __rlshift__(self, other: Any) -> "Tensor":
+        return call(aten("bitwise_left_shift.Scalar_Tensor"), other, self)
+
+    def __rrshift__(self, other: Any) -> "Tensor":
+        return call(aten("bitwise_right_shift.Scalar_Tensor"), other, self)
 
     def _compare(self, name: str, other: Any) -> "Tensor":
         return call(aten(f"{name}.Tensor" if isinstance(other, TensorArithmetic) else f"{name}.Scalar"), self, other)
@@ -188,19 +225,11 @@ class TensorArithmetic:
     __gt__ = gt
     __ge__ = ge
 
-    def maximum(self, other: "Tensor") -> "Tensor":
-        return call(aten("maximum.default"), self, other)
-
-    def minimum(self, other: "Tensor") -> "Tensor":
-        return call(aten("minimum.default"), self, other)
-
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        return call(aten("clamp.default"), self, *_trim_none(min, max))
+        return call(aten(f"clamp.{_clamp_overload(min, max)}"), self, *_trim_none(min, max))
 
     def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        return call(aten("clamp_.default"), self, *_trim_none(min, max))
-
-    clip = clamp
+        return call(aten(f"clamp_.{_clamp_overload(min, max)}"), self, *_trim_none(min, max))
 
     def where(self, condition: "Tensor", other: Any) -> "Tensor":
         return where(condition, self, other)
@@ -212,15 +241,3 @@ class TensorArithmetic:
     def masked_fill_(self, mask: "Tensor", value: Any) -> "Tensor":
         return call(aten("masked_fill_.Tensor" if isinstance(value, TensorArithmetic) else "masked_fill_.Scalar"),
                     self, mask, value)
-
-    def logical_not(self) -> "Tensor":
-        return call(aten("logical_not.default"), self)
-
-    def logical_and(self, other: "Tensor") -> "Tensor":
-        return call(aten("logical_and.default"), self, other)
-
-    def logical_or(self, other: "Tensor") -> "Tensor":
-        return call(aten("logical_or.default"), self, other)
-
-    def bitwise_not(self) -> "Tensor":
-        return call(aten("bitwise_not.default"), self)

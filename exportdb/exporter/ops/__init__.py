@@ -9,6 +9,7 @@ arrays for multi-output ops).  Importing this package registers every op.
 
 from exportdb.exporter.ops.table import OPS, OpDef, aten, op, register
 from exportdb.exporter.ops import control_ops, creation, nn_kernels, pointwise, reduction, shape_ops  # noqa: F401  (registration)
+from exportdb.exporter.ops import pointwise_special  # noqa: F401,E402  (registration)
 from exportdb.exporter.ops import indexing_ops, matmul, views  # noqa: F401,E402  (registration)
 # torch.nn's families come last: they `provide` shared ops only when no family above registered them.
 from exportdb.exporter.ops import activation, attention, loss, recurrent  # noqa: F401,E402  (registration)

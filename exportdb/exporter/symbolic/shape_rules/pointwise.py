@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportdb.exporter.symbolic.shape_rules.core import broadcast, rule, shape_of, tensor_args
+from exportdb.exporter.symbolic.shape_rules.core import RULES, broadcast, rule, shape_of, tensor_args
 
 
 @rule(*[f"aten.{n}" for n in (
@@ -28,3 +28,25 @@ def _pointwise(*args: Any, **kwargs: Any) -> tuple:
     "aten.to.dtype", "aten._to_copy.default", "aten.softmax.int", "aten.log_softmax.int", "aten.dropout.default")
 def _same_shape(a: Any, *args: Any, **kwargs: Any) -> tuple:
     return shape_of(a)
+
+
+def _families() -> tuple[list[str], list[str]]:
+    """(broadcasting ops, same-shape ops) of the element-wise op tables that lack a rule above."""
+    from exportdb.exporter.ops import pointwise as pw, pointwise_special as special
+
+    binary = [f"aten.{q}" for q in pw.BINARY]
+    binary += [f"aten.{a}" for a, target in pw.ALIASES.items() if target in pw.BINARY]
+    binary += [f"aten.{n}.{ov}" for n in special.BINARY_SPECIAL for ov in ("default", *special.SCALAR_OVERLOADS[n])]
+    binary += [f"aten.{n}" for n in ("clip.Tensor", "polygamma.default", "special_polygamma.default")]
+    unary = [f"aten.{q}" for q in pw.UNARY]
+    unary += [f"aten.{a}" for a, target in pw.ALIASES.items() if target in pw.UNARY]
+    unary += [f"aten.{n}.default" for n in (*special.FLOAT_UNARY, *special.SPECIAL_ALIASES, *special.BOOL_UNARY,
+                                             "positive", "frac", "sgn", "nan_to_num", "logit", "special_logit",
+                                             "mvlgamma", "special_multigammaln", "clip")]
+    unary += ["aten.round.decimals", "aten.special_round.default", "aten.to.device", "aten.to.other"]
+    return binary, unary
+
+
+_BINARY, _UNARY = _families()
+rule(*[q for q in _BINARY if q not in RULES])(_pointwise)
+rule(*[q for q in _UNARY if q not in RULES])(_same_shape)
