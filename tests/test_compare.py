@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from exportdb.catalog.registry import discover
+
 from exportdb.tools import compare
 from exportdb.tools.bench import torch_examples_dir
 from exportdb.tools.compare_normalize import canonical_text, named_text, parse_program
@@ -256,7 +258,7 @@ def test_torch_engine_on_torch_examples_agrees_with_the_seed_documents(torch, ca
 def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
     """The CI gate: every case of ``cases/`` agrees, or differs as the expectations file says."""
     cases = ROOT / "cases"
-    if not compare.discover_cases(cases):
+    if not discover(cases):
         pytest.skip(f"no case files in {cases} yet")
     status = compare.main(["--cases", str(cases)])
     out = capsys.readouterr().out
@@ -268,6 +270,6 @@ def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):
     examples = torch_examples_dir()
     status = compare.main(["--cases", str(examples)])
     out = capsys.readouterr().out
-    total = len(compare.discover_cases(examples))
+    total = len(discover(examples))
     assert out.splitlines()[-1] == f"{total}/{total} cases agree", out
     assert status == 0

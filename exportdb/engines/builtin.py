@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from exportdb import __version__
-from exportdb.engines.protocol import EngineResult
+from exportdb.engines.protocol import EngineResult, error_text
 from exportdb.errors import ExportError
 from exportdb.engines.case_module import load_case_module
 
@@ -29,14 +29,6 @@ def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, A
         kwargs = getattr(module, "rewrite_example_kwargs", kwargs)
         dynamic_shapes = getattr(module, "rewrite_dynamic_shapes", dynamic_shapes)
     return model, args, kwargs, dynamic_shapes
-
-
-def error_text(exc: BaseException) -> str:
-    """``ErrorType: one-line message`` for a Result block."""
-    if isinstance(exc, ExportError):
-        return exc.one_line()
-    message = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
 def _leaves(value: Any) -> list:

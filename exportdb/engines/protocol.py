@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from exportdb.errors import ExportError
+
 
 @dataclass(frozen=True)
 class EngineResult:
@@ -44,3 +46,11 @@ class EngineInfo:
     name: str
     version: str
     unavailable: str | None = None
+
+
+def error_text(exc: BaseException) -> str:
+    """``ErrorType: first non-empty line of the message``: the Result form of a failure, for every engine."""
+    if isinstance(exc, ExportError):
+        return exc.one_line()
+    message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

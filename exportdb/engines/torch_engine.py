@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from exportdb.engines.protocol import EngineResult
+from exportdb.engines.protocol import EngineResult, error_text
 from exportdb.errors import CaseLoadError, ExportError, SourceLocation
 from exportdb.engines.case_module import load_case_module
 
@@ -61,21 +61,6 @@ def clean_program_text(text: str) -> str:
     if kept and kept[-1] and split < len(lines):
         kept.append("")
     return "\n".join(kept + lines[split:]).rstrip("\n")
-
-
-def _first_line(exc: BaseException) -> str:
-    for line in str(exc).splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-def error_text(exc: BaseException) -> str:
-    """``ErrorType: first non-empty line of the message`` (the Result form of a failure)."""
-    if isinstance(exc, ExportError):
-        return exc.one_line()
-    message = _first_line(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 class TorchEngine:

@@ -42,7 +42,7 @@ import exportdb
 from exportdb.engines.builtin import BuiltinEngine
 from exportdb.engines.torch_engine import TorchEngine
 from exportdb.tools import bench_runs
-from exportdb.tools.compare import discover_cases
+from exportdb.catalog.registry import discover
 
 PARTS = ("engines", "generation", "site")
 DEFAULT_SITE_EDIT = "cond_closure_python_constants"
@@ -103,7 +103,7 @@ def run_engines(repeats: int, out: TextIO) -> tuple[float, list[EngineTiming]]:
 
     import_seconds = time.perf_counter() - start
     rows = []
-    for path in discover_cases(examples):
+    for path in discover(examples):
         ours = builtin_export_text(path)
         theirs = torch_export_text(path)
         rows.append(EngineTiming(

@@ -34,8 +34,9 @@ from exportdb.tools.compare_expect import Expectation, ExpectationsError, load_e
 from exportdb.tools.compare_normalize import (
     ProgramParseError, canonical_text, fold_constant_conds, named_text, parse_program,
 )
+from exportdb.catalog.registry import discover
 from exportdb.engines import EngineResult, get_engine
-from exportdb.engines.torch_engine import error_text
+from exportdb.engines import error_text
 from exportdb.site.generate import default_cases_dir
 
 CLASSIFICATIONS = ("agree", "both-fail", "outcome-differs", "graph-differs")
@@ -101,13 +102,6 @@ def compare_results(builtin: EngineResult, torch: EngineResult) -> Comparison:
         note = "" if names_agree else "node names differ"
         return Comparison("agree", names_agree=names_agree, folded_conds=ours.folded, note=note)
     return Comparison("graph-differs", _diff(ours_named, theirs_named), names_agree, ours.folded)
-
-
-def discover_cases(directory: Path) -> list[Path]:
-    """Case files under ``directory`` (the registry's rule): ``*.py``, no part starting with ``_`` or ``.``."""
-    found = [p for p in directory.rglob("*.py")
-             if not any(part.startswith(("_", ".")) for part in p.relative_to(directory).parts)]
-    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
 def _run(engine: Any, path: Path) -> EngineResult:
@@ -238,7 +232,7 @@ def main(argv: list[str]) -> int:
     if not args.cases.is_dir():
         print(f"exportdb compare: {args.cases}: no such directory\nhint: pass --cases DIR", file=sys.stderr)
         return 2
-    paths = discover_cases(args.cases)
+    paths = discover(args.cases)
     if args.names:
         wanted = set(args.names)
         unknown_names = sorted(wanted - {p.stem for p in paths})

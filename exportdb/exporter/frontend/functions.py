@@ -78,7 +78,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 # -- factories -----------------------------------------------------------------
-def _size(size: tuple) -> list:
+def size_arg(size: tuple) -> list:
+    """The sizes of ``f(2, 3)`` or ``f((2, 3))`` as the list an ATen node takes (NumPy ints made ints)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     return [int(s) if isinstance(s, np.integer) else s for s in size]
@@ -94,25 +95,25 @@ def _factory_kwargs(dtype: DType | None) -> dict:
 
 
 def zeros(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return call(aten("zeros.default"), _size(size), **_factory_kwargs(dtype))
+    return call(aten("zeros.default"), size_arg(size), **_factory_kwargs(dtype))
 
 
 def ones(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return call(aten("ones.default"), _size(size), **_factory_kwargs(dtype))
+    return call(aten("ones.default"), size_arg(size), **_factory_kwargs(dtype))
 
 
 def empty(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return call(aten("empty.memory_format"), _size(size), **_factory_kwargs(dtype))
+    return call(aten("empty.memory_format"), size_arg(size), **_factory_kwargs(dtype))
 
 
 def randn(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
-    return call(aten("randn.default"), _size(size), **_factory_kwargs(dtype))
+    return call(aten("randn.default"), size_arg(size), **_factory_kwargs(dtype))
 
 
 def rand(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
-    return call(aten("rand.default"), _size(size), **_factory_kwargs(dtype))
+    return call(aten("rand.default"), size_arg(size), **_factory_kwargs(dtype))
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: DType | None = None,
@@ -124,7 +125,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtyp
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    return call(aten("full.default"), _size((size,)), fill_value, **_factory_kwargs(dtype))
+    return call(aten("full.default"), size_arg((size,)), fill_value, **_factory_kwargs(dtype))
 
 
 def arange(start: Any, end: Any = None, step: Any = None, *, dtype: DType | None = None, device: Any = None,

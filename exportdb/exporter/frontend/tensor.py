@@ -23,7 +23,7 @@ from exportdb.exporter.ir.dtypes import DType
 from exportdb.errors import DataDependentControlFlowError, DataDependentValueError, UnsupportedAPIError
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
-from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, _size, tensor
+from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, size_arg, tensor
 from exportdb.exporter.frontend.indexing import getitem, setitem
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
 from exportdb.exporter.frontend.tensor_convert import TensorConversions
@@ -249,13 +249,13 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorReductions, 
         if len(shape) == 1 and isinstance(shape[0], dtypes.DType):
             raise UnsupportedAPIError("Tensor.view(dtype) is not provided by the built-in front end",
                                       location=user_location())
-        return call(aten("view.default"), self, _shape_arg(shape))
+        return call(aten("view.default"), self, size_arg(shape))
 
     def reshape(self, *shape: Any) -> "Tensor":
-        return call(aten("reshape.default"), self, _shape_arg(shape))
+        return call(aten("reshape.default"), self, size_arg(shape))
 
     def permute(self, *dims: Any) -> "Tensor":
-        return call(aten("permute.default"), self, _shape_arg(dims))
+        return call(aten("permute.default"), self, size_arg(dims))
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         return call(aten("transpose.int"), self, dim0, dim1)
@@ -278,7 +278,7 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorReductions, 
         return call(aten("squeeze.dim"), self, dim)
 
     def expand(self, *sizes: Any) -> "Tensor":
-        return call(aten("expand.default"), self, _shape_arg(sizes))
+        return call(aten("expand.default"), self, size_arg(sizes))
 
     def split(self, split_size: Any, dim: int = 0) -> tuple["Tensor", ...]:
         extra = () if dim == 0 else (dim,)
@@ -358,7 +358,7 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorReductions, 
     # x.new_zeros(3) is aten.new_zeros.default(x, [3], pin_memory=False) in torch.export: the
     # tensor stays an argument (its dtype is the default), dtype is passed only when given.
     def _new(self, name: str, size: tuple, *rest: Any, dtype: DType | None = None, device: Any = None) -> "Tensor":
-        return call(aten(f"{name}.default"), self, _size(size), *rest, **_like_kwargs(dtype, device))
+        return call(aten(f"{name}.default"), self, size_arg(size), *rest, **_like_kwargs(dtype, device))
 
     def new_zeros(self, *size: Any, dtype: DType | None = None, device: Any = None,
                   requires_grad: bool = False) -> "Tensor":
@@ -404,12 +404,6 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return f"Parameter containing:\n{Tensor.__repr__(self)}"
-
-
-def _shape_arg(shape: tuple) -> list:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return [int(s) if isinstance(s, np.integer) else s for s in shape]
 
 
 def _dims(dim: Any) -> list:

@@ -23,7 +23,7 @@ import numpy as np
 from exportdb.exporter.ir import pytree
 from exportdb.tools.fuzz.fuzz_program import FuzzProgram
 from exportdb.engines.builtin import compare_outputs
-from exportdb.engines.builtin import error_text
+from exportdb.engines import error_text
 from exportdb.engines.case_module import load_case_module
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.trace.export import export

@@ -24,7 +24,8 @@ from exportdb.tools.fuzz.fuzz_program import FuzzProgram
 from exportdb.engines import EngineResult
 from exportdb.engines.case_module import load_case_module
 from exportdb.engines.torch_engine import TorchEngine
-from exportdb.engines.torch_engine import _quiet, clean_program_text, error_text
+from exportdb.engines import error_text
+from exportdb.engines.torch_engine import _quiet, clean_program_text
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.tools.compare import compare_results
 
