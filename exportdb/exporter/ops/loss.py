@@ -156,8 +156,8 @@ def _kl_div(a: np.ndarray, t: np.ndarray, reduction: int = 1, *, log_target: boo
     if log_target:
         loss = np.exp(y) * (y - x)
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0) - y * x
+        with np.errstate(divide="ignore", invalid="ignore"):  # xlogy(y, y): 0 where y == 0, nan where y < 0
+            loss = np.where(y == 0, 0.0, y * np.log(np.where(y == 0, 1.0, y))) - y * x
     return _out(_reduce(loss, reduction), a)
 
 
@@ -219,7 +219,7 @@ def _multilabel_margin(a: np.ndarray, target: np.ndarray, reduction: int = 1) ->
         for j in labels:
             losses[i] += np.sum(np.maximum(0.0, 1 - (x[i, j] - x[i, ~is_target])))
     losses /= x.shape[1]
-    loss = losses if a.ndim > 1 else losses.reshape(())
+    loss = losses  # a 1-d input keeps shape [1] with reduction='none' (torch.export 2.13 records f32[1])
     return _out(_reduce(loss, reduction), a)
 
 

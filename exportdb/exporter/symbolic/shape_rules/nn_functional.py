@@ -65,7 +65,11 @@ def _class_loss(a: Any, target: Any, weight: Any = None, reduction: int = 1, *ar
 def _margin_loss(a: Any, target: Any, *args: Any) -> tuple:
     reduction = args[-1] if args and isinstance(args[-1], int) and len(args) in (1, 4) else 1
     shape = shape_of(a)
-    return (shape[:1] if len(shape) > 1 else ()) if reduction == 0 else ()
+    if reduction != 0:
+        return ()
+    if len(shape) > 1:
+        return shape[:1]
+    return (1,) if len(args) == 1 else ()  # multilabel_margin_loss keeps [1] for a 1-d input
 
 
 @rule("aten.triplet_margin_loss.default")
