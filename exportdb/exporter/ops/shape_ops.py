@@ -168,7 +168,7 @@ register("aten._unsafe_view.default", _view)
 register("aten.permute.default", _permute)
 register("aten.transpose.int", _transpose)
 register("aten.t.default", _t)
-register("aten.numpy_T.default", lambda a: a.T)
+register("aten.numpy_T.default", lambda a: a.T, node_name="numpy_t")  # torch.fx names it in snake case
 register("aten.flatten.using_ints", _flatten)
 register("aten.unsqueeze.default", _unsqueeze)
 register("aten.squeeze.dim", _squeeze_dim)

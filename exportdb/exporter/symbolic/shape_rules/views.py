@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from exportdb.exporter.ops.shape_ops import INT64_MAX
-from exportdb.exporter.symbolic.shape_env import sym_max, sym_min
+from exportdb.exporter.symbolic.shape_env import SymInt, sym_max, sym_min
 from exportdb.exporter.symbolic.shape_rules.core import (
     broadcast, exact_quotient, numel, require_equal, rule, shape_of, wrap_dim,
 )
@@ -251,9 +251,15 @@ def _rot90(a: Any, k: int = 1, dims: Sequence[int] = (0, 1)) -> tuple:
 
 
 def _diagonal_length(n1: Any, n2: Any, offset: int) -> Any:
-    if offset >= 0:
-        return sym_max(sym_min(n1, n2 - offset), 0)
-    return sym_max(sym_min(n1 + offset, n2), 0)
+    return _at_least_zero(sym_min(n1, n2 - offset) if offset >= 0 else sym_min(n1 + offset, n2))
+
+
+def _at_least_zero(size: Any) -> Any:
+    """``max(size, 0)``, written as ``size`` when the symbols' ranges already make it non-negative."""
+    if not isinstance(size, SymInt):
+        return max(size, 0)
+    known = size.env.known(size.env.simplify(size.expr) >= 0)
+    return size if known is True else sym_max(size, 0)
 
 
 @rule("aten.diagonal.default", "aten.diagonal_copy.default")
