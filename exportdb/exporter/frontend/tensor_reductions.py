@@ -185,4 +185,7 @@ class TensorReductions:
         return record("histc.default", self, bins, min, max)
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> "Tensor":
-        return record("bincount.default", self, weights, minlength)
+        """Its length depends on the values: an unbacked size ``u0``, asserted ``>= minlength``."""
+        from exportdb.exporter.frontend.tensor_views import data_dependent
+
+        return data_dependent(record("bincount.default", self, weights, minlength), 0, None, low=minlength)

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
 
 
-def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | None = None) -> Any:
+def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | None = None, low: int = 0) -> Any:
     """While tracing, give ``out``'s size ``dim`` a new unbacked symbol ``u<n>`` and assert
-    ``0 <= u<n>`` (and ``<= bound``) when the program runs, as torch.export does for
+    ``low <= u<n>`` (and ``<= bound``) when the program runs, as torch.export does for
     ``nonzero`` and friends; ``quiet_bound`` caps the symbol's range without an assert.
     Eagerly, ``out`` is returned unchanged."""
     builder = active_builder()
@@ -38,7 +38,7 @@ def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | 
     attach_sizes(out, shape)
     out._node.meta["val"] = TensorMeta(tuple(out._sym), out._node.meta["val"].dtype)
     symbolic = out._sym[dim]
-    assert_at_run_time(symbolic >= 0)
+    assert_at_run_time(symbolic >= low)
     if bound is not None:
         assert_at_run_time(symbolic <= bound)
     elif quiet_bound is not None:

@@ -47,16 +47,16 @@ def _linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -
 def _softmax(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
     dt = dtype or float_dtype(a)
     x = a.astype(dt.np, copy=False)
-    axis = wrap_dim(dim, a.ndim)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    axis = wrap_dim(dim, a.ndim) if a.ndim else None
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty dim is fine
     return as_array(e / np.sum(e, axis=axis, keepdims=True), dt)
 
 
 def _log_softmax(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
     dt = dtype or float_dtype(a)
     x = a.astype(dt.np, copy=False)
-    axis = wrap_dim(dim, a.ndim)
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    axis = wrap_dim(dim, a.ndim) if a.ndim else None
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return as_array(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), dt)
 
 

@@ -318,6 +318,7 @@ def _cosine_similarity(x1: np.ndarray, x2: np.ndarray, dim: int = 1, eps: float 
 def _pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float = 2.0, eps: float = 1e-6,
                        keepdim: bool = False) -> np.ndarray:
     out_dt = promoted(x1, x2)
+    out_dt = out_dt if out_dt.kind in "fc" else dtypes.DEFAULT_FLOAT  # ints: the float eps promotes
     ndim = max(x1.ndim, x2.ndim)
     diff = np.subtract(x1, x2, dtype=np.float64) + eps
     axis = -1 if ndim else None
