@@ -87,6 +87,8 @@ def _arange(*args: Any, dtype: DType | None = None, layout: Any = None, device: 
             pin_memory: Any = None) -> np.ndarray:
     if dtype is None:
         dtype = dtypes.int64 if all(isinstance(a, (int, np.integer)) for a in args) else dtypes.DEFAULT_FLOAT
+    if dtype.kind in "biu":  # an integral arange steps through the bounds' integer parts
+        args = tuple(int(a) for a in args)
     return np.arange(*args).astype(dtype.np)
 
 
@@ -115,6 +117,8 @@ def _linspace_values(start: Any, end: Any, steps: int) -> np.ndarray:
 def _linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None, layout: Any = None,
               device: Any = None, pin_memory: Any = None) -> np.ndarray:
     dt = dtype or dtypes.DEFAULT_FLOAT
+    if dt.kind in "biu":  # integral results space the bounds' integer parts, then truncate
+        start, end = int(_number(start)), int(_number(end))
     values = _linspace_values(start, end, steps)
     return (np.trunc(values) if dt.kind in "biu" else values).astype(dt.np)
 

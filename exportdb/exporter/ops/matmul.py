@@ -67,6 +67,10 @@ def _fused(what: str, product: Any, ndims: tuple[int, int]):
         _need(what, m1, ndims[0])
         _need(what, m2, ndims[1])
         dt = _same_dtype(what, a, m1, m2)
+        if dt.kind in "biu":  # integral operands take integral factors: torch truncates them (addr refuses)
+            if what == "addr" and any(isinstance(f, float) for f in (beta, alpha)):
+                raise RuntimeError("For integral input tensors, argument beta must not be a floating point number.")
+            beta, alpha = int(beta), int(alpha)
         prod = product(_wide(m1), _wide(m2))
         scaled = prod if alpha == 1 else prod * alpha
         if beta == 0:
