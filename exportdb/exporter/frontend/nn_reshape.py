@@ -113,6 +113,22 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
                               location=user_location(), hint="use mode 'nearest', 'linear', 'bilinear' or 'trilinear'")
 
 
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated ``F.upsample``: ``F.interpolate``."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated ``F.upsample_nearest``: nearest ``F.interpolate``."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated ``F.upsample_bilinear``: bilinear ``F.interpolate`` with ``align_corners=True``."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
 class Upsample(Module):
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> None:
@@ -174,5 +190,6 @@ class Fold(Module):
         return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
 
-FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, interpolate, unfold, fold)}
+FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, interpolate, upsample, upsample_nearest,
+                                      upsample_bilinear, unfold, fold)}
 LAYERS = {c.__name__: c for c in (*_PADS, PixelShuffle, PixelUnshuffle, Upsample, Flatten, Unflatten, Fold, Unfold)}

@@ -33,14 +33,14 @@ def _update(running: np.ndarray | None, stat: np.ndarray, momentum: float) -> No
 def _batch_norm(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
                 running_mean: np.ndarray | None, running_var: np.ndarray | None, training: bool, momentum: float,
                 eps: float, cudnn_enabled: bool = False) -> np.ndarray:
+    if x.size == 0:
+        return x.copy()
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm expects an input with at least 2 dims, got {list(x.shape)}")
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
     xf = x.astype(np.float64)
-    if x.size == 0:
-        return x.copy()
     if training:
         count = x.size // c
         if count <= 1:

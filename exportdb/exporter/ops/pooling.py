@@ -71,11 +71,11 @@ def _max_pool(nd: int, with_indices: bool):
         _check_input(x, nd, f"max_pool{nd}d")
         k, s, p, d = _params(nd, kernel_size, stride, padding, dilation)
         win, outs = _windows(x, nd, k, s, p, d, ceil_mode, -np.inf)
-        flat = win.reshape(win.shape[:x.ndim] + (-1,))
-        out = flat.max(axis=-1)
+        flat = win.reshape(win.shape[:x.ndim] + (math.prod(k),))
+        out = flat.max(axis=-1) if flat.size else np.zeros(flat.shape[:-1], x.dtype)
         if not with_indices:
             return as_array(out, x.dtype)
-        arg = np.argmax(flat, axis=-1)
+        arg = np.argmax(flat, axis=-1) if flat.size else np.zeros(flat.shape[:-1], np.int64)
         offsets = np.unravel_index(arg, k)
         spatial = x.shape[x.ndim - nd:]
         flat_index = np.zeros(arg.shape, np.int64)
@@ -112,7 +112,7 @@ def _avg_pool(nd: int):
         _check_input(x, nd, f"avg_pool{nd}d")
         k, s, p, _ = _params(nd, kernel_size, stride, padding)
         win, outs = _windows(x.astype(np.float64), nd, k, s, p, [1] * nd, ceil_mode, 0.0)
-        total = win.reshape(win.shape[:x.ndim] + (-1,)).sum(axis=-1)
+        total = win.reshape(win.shape[:x.ndim] + (math.prod(k),)).sum(axis=-1)
         if divisor_override:
             out = total / divisor_override
         else:
@@ -139,7 +139,7 @@ def _adaptive(nd: int, reduce: str):
         for pos in itertools.product(*(range(o) for o in outs)):
             box = tuple(slice(*bounds[dim][i]) for dim, i in enumerate(pos))
             region = x[(Ellipsis,) + box].astype(np.float64)
-            flat = region.reshape(lead + (-1,))
+            flat = region.reshape(lead + (math.prod(region.shape[len(lead):]),))
             if reduce == "avg":
                 result[(Ellipsis,) + pos] = flat.mean(axis=-1)
                 continue

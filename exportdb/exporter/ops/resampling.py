@@ -32,6 +32,13 @@ def _pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float
             raise RuntimeError("Padding value causes wrapping around more than once.")
         widths[dim] = (max(lo, 0), max(hi, 0))
         crop[dim] = slice(-lo if lo < 0 else 0, size + hi if hi < 0 else None)
+    if mode == "replicate":  # index arithmetic: also right when a negative pad crops what the other side repeats
+        for i in range(len(pad) // 2):
+            dim = x.ndim - 1 - i
+            size = x.shape[dim]
+            index = np.clip(np.arange(size + pad[2 * i] + pad[2 * i + 1]) - pad[2 * i], 0, size - 1)
+            x = np.take(x, index, axis=dim)
+        return as_array(x, x.dtype)
     x = x[tuple(crop)]
     if mode == "constant":
         fill = 0 if value is None else value
