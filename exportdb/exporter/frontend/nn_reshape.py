@@ -99,18 +99,30 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     if recompute_scale_factor and scales is not None:
         spatial = tuple(input.shape)[2:]
         sizes, scales = [int(n * s) for n, s in zip(spatial, scales)], None
-    if mode == "nearest":
+    if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
-        return record(f"upsample_nearest{nd}d.vec", input, sizes, scales)
+        if mode == "area":
+            from exportdb.exporter.frontend.nn_pooling import _adaptive
+
+            spatial = tuple(input.shape)[2:]
+            return _adaptive(nd, "avg", input, sizes or [int(n * s) for n, s in zip(spatial, scales)])
+        name = f"upsample_nearest{nd}d.vec" if mode == "nearest" else f"_upsample_nearest_exact{nd}d.vec"
+        return record(name, input, sizes, scales)
+    if mode == "bicubic":
+        if nd != 2:
+            raise NotImplementedError(f"Got {input.dim()}D input, but bicubic mode needs 4D input")
+        return record("upsample_bicubic2d.vec", input, sizes, bool(align_corners), scales)
     if mode in ("linear", "bilinear", "trilinear"):
         if _LINEAR_MODES[nd] != mode:
             raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
                                       f"{ {'linear': 3, 'bilinear': 4, 'trilinear': 5}[mode] }D input")
         return record(_LINEAR_OPS[nd], input, sizes, bool(align_corners), scales)
     raise UnsupportedAPIError(f"interpolate(mode={mode!r}) is not supported by the built-in front end",
-                              location=user_location(), hint="use mode 'nearest', 'linear', 'bilinear' or 'trilinear'")
+                              location=user_location(),
+                              hint="use mode 'nearest', 'nearest-exact', 'area', 'linear', 'bilinear', 'bicubic' or "
+                                   "'trilinear'")
 
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002

@@ -92,19 +92,53 @@ def _output_sizes(x: np.ndarray, nd: int, output_size: Sequence[int] | None,
     return [int(np.floor(n * s)) for n, s in zip(spatial, scales)], scales
 
 
-def _nearest(nd: int):
+def _nearest(nd: int, exact: bool = False):
+    """``nearest`` takes source pixel ``floor(dst * ratio)``; ``nearest-exact`` ``floor((dst + 0.5) * ratio)``."""
     def kernel(x: np.ndarray, output_size: Sequence[int] | None, scale_factors: Sequence[float] | None = None):
         outs, scales = _output_sizes(x, nd, output_size, scale_factors)
         y = x
         for i, (o, s) in enumerate(zip(outs, scales)):
             axis = x.ndim - nd + i
             n = x.shape[axis]
-            ratio = 1.0 / s if s else n / o
-            src = np.minimum(np.floor(np.arange(o) * np.float32(ratio)).astype(np.int64), n - 1)
+            ratio = np.float32(1.0 / s if s else n / o)
+            dst = np.arange(o, dtype=np.float32) + (np.float32(0.5) if exact else np.float32(0))
+            src = np.minimum(np.floor(dst * ratio).astype(np.int64), n - 1)
             y = np.take(y, src, axis=axis)
         return as_array(y, x.dtype)
 
     return kernel
+
+
+def _cubic_weights(t: np.ndarray, a: float = -0.75) -> list[np.ndarray]:
+    """The four cubic-convolution weights of taps -1, 0, 1, 2 at fraction ``t``."""
+    def near(v: np.ndarray) -> np.ndarray:
+        return ((a + 2) * v - (a + 3)) * v * v + 1
+
+    def far(v: np.ndarray) -> np.ndarray:
+        return ((a * v - 5 * a) * v + 8 * a) * v - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic(x: np.ndarray, output_size: Sequence[int] | None, align_corners: bool,
+             scale_factors: Sequence[float] | None = None) -> np.ndarray:
+    outs, scales = _output_sizes(x, 2, output_size, scale_factors)
+    y = x.astype(np.float64)
+    for i, (o, s) in enumerate(zip(outs, scales)):
+        axis = x.ndim - 2 + i
+        n = x.shape[axis]
+        dst = np.arange(o, dtype=np.float64)
+        if align_corners:
+            src = dst * ((n - 1) / (o - 1)) if o > 1 else np.zeros(o)
+        else:
+            src = (dst + 0.5) * (1.0 / s if s else n / o) - 0.5  # no clamp at 0 for cubic
+        base = np.floor(src).astype(np.int64)
+        weights = _cubic_weights(src - base)
+        shape = [1] * y.ndim
+        shape[axis] = o
+        y = sum(np.take(y, np.clip(base + tap - 1, 0, n - 1), axis=axis) * w.reshape(shape)
+                for tap, w in enumerate(weights))
+    return as_array(y, x.dtype)
 
 
 def _source_coords(n: int, o: int, scale: float | None, align_corners: bool) -> np.ndarray:
@@ -142,5 +176,7 @@ register("aten.pixel_shuffle.default", _pixel_shuffle)
 register("aten.pixel_unshuffle.default", _pixel_unshuffle)
 for _nd, _name in ((1, "upsample_nearest1d"), (2, "upsample_nearest2d"), (3, "upsample_nearest3d")):
     register(f"aten.{_name}.vec", _nearest(_nd))
+    register(f"aten._upsample_nearest_exact{_nd}d.vec", _nearest(_nd, exact=True))
 for _nd, _name in ((1, "upsample_linear1d"), (2, "upsample_bilinear2d"), (3, "upsample_trilinear3d")):
     register(f"aten.{_name}.vec", _linear(_nd))
+register("aten.upsample_bicubic2d.vec", _bicubic)

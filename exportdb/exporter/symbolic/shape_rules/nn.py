@@ -169,6 +169,9 @@ for _nd in (1, 2, 3):
 rule("aten.conv_transpose1d.default")(_conv_transpose_rule(1))
 rule("aten.conv_transpose2d.input")(_conv_transpose_rule(2))
 rule("aten.conv_transpose3d.input")(_conv_transpose_rule(3))
-rule("aten.upsample_nearest1d.vec", "aten.upsample_linear1d.vec")(_upsample_rule(1))
-rule("aten.upsample_nearest2d.vec", "aten.upsample_bilinear2d.vec")(_upsample_rule(2))
-rule("aten.upsample_nearest3d.vec", "aten.upsample_trilinear3d.vec")(_upsample_rule(3))
+rule("aten.upsample_nearest1d.vec", "aten.upsample_linear1d.vec",
+     "aten._upsample_nearest_exact1d.vec")(_upsample_rule(1))
+rule("aten.upsample_nearest2d.vec", "aten.upsample_bilinear2d.vec", "aten._upsample_nearest_exact2d.vec",
+     "aten.upsample_bicubic2d.vec")(_upsample_rule(2))
+rule("aten.upsample_nearest3d.vec", "aten.upsample_trilinear3d.vec",
+     "aten._upsample_nearest_exact3d.vec")(_upsample_rule(3))
