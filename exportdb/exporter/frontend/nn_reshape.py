@@ -172,7 +172,8 @@ class Unflatten(Module):
         return record("unflatten.int", input, self.dim, list(self.unflattened_size))
 
 
-def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+           stride: Any = 1) -> Tensor:
     return record("im2col.default", input, *(list(ntuple(v, 2)) for v in (kernel_size, dilation, padding, stride)))
 
 

@@ -161,7 +161,8 @@ def _col2im(cols: np.ndarray, output_size: Any, kernel_size: Any, dilation: Any,
     if rows % (k[0] * k[1]) or length != blocks[0] * blocks[1]:
         raise RuntimeError(f"Given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, "
                            f"expected size of input's dimension 2 to match the calculated number of sliding "
-                           f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={length}.")
+                           f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, "
+                           f"but got input.size(2)={length}.")
     c = rows // (k[0] * k[1])
     parts = cb.astype(np.float64).reshape(n, c, k[0], k[1], blocks[0], blocks[1])
     out = np.zeros((n, c, size[0] + 2 * p[0], size[1] + 2 * p[1]))
