@@ -159,7 +159,7 @@ def _build() -> dict[str, FrontendModule]:
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "randint", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
-            "concat", "concatenate", "stack", "split", "chunk", "unbind", "where", "add", "sub", "mul", "div",
+            "stack", "split", "chunk", "unbind", "where", "add", "sub", "mul", "div",
             "pow", "max", "min")},
         **export_api.TORCH_LEVEL,
     )

@@ -114,7 +114,8 @@ class TensorViews:
     def movedim(self, source: Any, destination: Any) -> "Tensor":
         return call_overloads("movedim", ("int", "intlist"), (self, source, destination), {})
 
-    moveaxis = movedim
+    def moveaxis(self, source: Any, destination: Any) -> "Tensor":
+        return call_overloads("moveaxis", ("int", "intlist"), (self, source, destination), {})
 
     def tensor_split(self, indices_or_sections: Any = None, dim: int = 0, *, sections: Any = None,
                      indices: Any = None) -> tuple:
@@ -264,7 +265,11 @@ class TensorViews:
     baddbmm = _op("baddbmm")
     addr = _op("addr")
     outer = _op("outer")
-    ger = outer
+    ger = _op("ger")
+    swapaxes = _op("swapaxes")
+    swapdims = _op("swapdims")
+    adjoint = _op("adjoint")
+    matrix_power = _op("matrix_power")
     inner = _op("inner")
     kron = _op("kron")
     cross = _op("cross")

@@ -112,6 +112,18 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     return call_aten("aten.tensordot.default", a, b, dims_a, dims_b)
 
 
+def concat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+    return call_aten("aten.concat.default", list(tensors), dim)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0, *, out: Any = None) -> Tensor:
+    return call_aten("aten.concatenate.default", list(tensors), axis)
+
+
+def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
+    return call_aten("aten.chain_matmul.default", _tensors(matrices))
+
+
 def cartesian_prod(*tensors: Tensor) -> Tensor:
     return call_aten("aten.cartesian_prod.default", _tensors(tensors))
 
@@ -217,7 +229,7 @@ _METHODS = (
     "slice_scatter", "diagonal_scatter", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
     "index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce", "take", "take_along_dim",
     "put", "masked_select", "masked_scatter", "argwhere", "as_strided", "as_strided_scatter", "mv", "dot", "vdot", "addmm", "addmv", "addbmm",
-    "baddbmm", "addr", "outer", "ger", "inner", "kron", "cross",
+    "baddbmm", "addr", "outer", "ger", "inner", "kron", "cross", "swapaxes", "swapdims", "adjoint", "matrix_power",
 )
 #: torch.<name>_copy functions: one op each, bound from its schema.
 _COPIES = {
@@ -231,9 +243,10 @@ NAMESPACE: dict[str, Any] = {
     **{name: _method_alias(name) for name in _METHODS},
     **{name: _schema_function(name, *overloads) for name, overloads in _COPIES.items()},
     "atleast_1d": _atleast(1), "atleast_2d": _atleast(2), "atleast_3d": _atleast(3),
-    "hstack": _sequence_op("hstack"), "vstack": _sequence_op("vstack"), "row_stack": _sequence_op("vstack"),
+    "hstack": _sequence_op("hstack"), "vstack": _sequence_op("vstack"), "row_stack": _sequence_op("row_stack"),
     "dstack": _sequence_op("dstack"), "column_stack": _sequence_op("column_stack"),
     "broadcast_tensors": broadcast_tensors, "broadcast_shapes": broadcast_shapes, "meshgrid": meshgrid,
+    "concat": concat, "concatenate": concatenate, "chain_matmul": chain_matmul,
     "einsum": einsum, "tensordot": tensordot, "cartesian_prod": cartesian_prod, "block_diag": block_diag,
     "repeat_interleave": repeat_interleave, "nonzero": nonzero, "split_with_sizes": split_with_sizes,
     "linspace": linspace, "logspace": logspace, "eye": eye, "scalar_tensor": scalar_tensor,

@@ -74,7 +74,7 @@ def _addbmm(a: Any, b1: Any, b2: Any, **kwargs: Any) -> tuple:
     return _batch_product(b1, b2)[1:]
 
 
-@rule("aten.outer.default")
+@rule("aten.outer.default", "aten.ger.default")
 def _outer(a: Any, b: Any) -> tuple:
     return (shape_of(a)[0], shape_of(b)[0])
 
@@ -116,7 +116,7 @@ def _vecdot(x: Any, y: Any, *, dim: int = -1) -> tuple:
     return shape[:d] + shape[d + 1:]
 
 
-@rule("aten.linalg_matrix_power.default")
+@rule("aten.linalg_matrix_power.default", "aten.matrix_power.default")
 def _matrix_power(a: Any, n: int) -> tuple:
     return shape_of(a)
 

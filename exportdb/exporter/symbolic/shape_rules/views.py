@@ -74,7 +74,7 @@ def _expand(a: Any, sizes: Sequence[Any]) -> tuple:
     return tuple(shape[i - lead] if isinstance(s, int) and s == -1 else s for i, s in enumerate(sizes))
 
 
-@rule("aten.cat.default")
+@rule("aten.cat.default", "aten.concat.default", "aten.concatenate.default")
 def _cat(tensors: Sequence[Any], dim: int = 0) -> tuple:
     return _cat_shapes([shape_of(t) for t in tensors], dim)
 
@@ -165,7 +165,7 @@ def _permute_copy(a: Any, dims: Sequence[int]) -> tuple:
     return _permute(a, dims)
 
 
-@rule("aten.transpose_copy.int")
+@rule("aten.transpose_copy.int", "aten.swapaxes.default", "aten.swapdims.default")
 def _transpose_copy(a: Any, d0: int, d1: int) -> tuple:
     return _transpose(a, d0, d1)
 
@@ -190,7 +190,7 @@ def _narrow_copy(a: Any, dim: int, start: Any, length: Any) -> tuple:
     return _narrow(a, dim, start, length)
 
 
-@rule("aten.mT.default", "aten.mH.default")
+@rule("aten.mT.default", "aten.mH.default", "aten.adjoint.default")
 def _mT(a: Any) -> tuple:  # noqa: N802
     shape = shape_of(a)
     return shape[:-2] + (shape[-1], shape[-2])
@@ -217,7 +217,7 @@ def _unflatten(a: Any, dim: int, sizes: Sequence[Any]) -> tuple:
     return shape[:d] + tuple(sizes) + shape[d + 1:]
 
 
-@rule("aten.movedim.int", "aten.movedim.intlist")
+@rule("aten.movedim.int", "aten.movedim.intlist", "aten.moveaxis.int", "aten.moveaxis.intlist")
 def _movedim(a: Any, source: Any, destination: Any) -> tuple:
     shape = shape_of(a)
     n = len(shape)
@@ -337,7 +337,7 @@ def _hstack(tensors: Sequence[Any]) -> tuple:
     return _cat_shapes(shapes, 0 if len(shapes[0]) == 1 else 1)
 
 
-@rule("aten.vstack.default")
+@rule("aten.vstack.default", "aten.row_stack.default")
 def _vstack(tensors: Sequence[Any]) -> tuple:
     return _cat_shapes([_at_least(shape_of(t), 2) for t in tensors], 0)
 
