@@ -10,6 +10,7 @@ schema (:mod:`.aten_binding`), varargs tensors collected into the op's
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 from exportdb.errors import UnsupportedAPIError
@@ -18,6 +19,18 @@ from exportdb.exporter.frontend.functions import _factory_kwargs
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.ir.dtypes import DType
 from exportdb.exporter.trace.user_frames import user_location
+
+
+def _refusing_out(fn: Any) -> Any:
+    """``fn`` refusing an ``out=`` tensor (the ``.out`` overloads) rather than ignoring it."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.pop("out", None) is not None:
+            raise UnsupportedAPIError(f"torch.{fn.__name__}(..., out=...) is not supported by the built-in front end",
+                                      location=user_location(), hint="assign the result instead: y = torch.f(x)")
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _tensors(tensors: tuple) -> list:
@@ -257,3 +270,5 @@ LINALG: dict[str, Any] = {
     "cross": linalg_cross, "diagonal": linalg_diagonal, "vecdot": linalg_vecdot, "multi_dot": linalg_multi_dot,
     "matrix_power": linalg_matrix_power,
 }
+NAMESPACE = {name: _refusing_out(fn) if callable(fn) else fn for name, fn in NAMESPACE.items()}
+LINALG = {name: _refusing_out(fn) for name, fn in LINALG.items()}
