@@ -13,7 +13,7 @@ import pytest
 
 from exporter_helpers import body, export_and_lint, targets, torch as ours
 
-from exportdb.errors import ExportError, UnsupportedAPIError
+from exportdb.errors import ExportError
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((4, 5)).astype(np.float32)
@@ -59,6 +59,10 @@ CALLS = [
     ("searchsorted", lambda t, s, x: t.searchsorted(s, x, right=True), [SORTED, X]),
     ("bucketize", lambda t, x, s: t.bucketize(x, s, out_int32=True), [X, SORTED]),
     ("histc", lambda t, x: t.histc(x, bins=4, min=-1, max=1), [X]),
+    ("bincount-weights", lambda t, x, w: t.bincount(x, w, minlength=12), [INTS[INTS >= 0].copy(), X.reshape(-1)[:6].copy()]),
+    ("unique", lambda t, x: t.unique(x, return_inverse=True, return_counts=True), [TIES]),
+    ("unique-dim", lambda t, x: t.unique(x, dim=1, return_counts=True), [TIES]),
+    ("unique_consecutive", lambda t, x: t.unique_consecutive(x, return_inverse=True, return_counts=True), [TIES]),
     ("norm-fro", lambda t, x: t.norm(x), [X]),
     ("norm-nuc", lambda t, x: t.norm(x, "nuc"), [X]),
     ("norm-inf-dim", lambda t, x: t.norm(x, float("inf"), 1, True), [X]),
@@ -166,6 +170,19 @@ def test_kernel_errors_name_the_op():
         ours.from_numpy(X.copy()).topk(9)
 
 
-def test_data_dependent_unique_is_refused_clearly():
-    with pytest.raises(UnsupportedAPIError, match="torch.unique: its output size depends"):
-        ours.unique(ours.from_numpy(X.copy()))
+def test_unique_gives_its_length_an_unbacked_size():
+    model = _Call(lambda x: ours.unique(x, return_counts=True))
+    x = ours.from_numpy(TIES.copy())
+    ep = export_and_lint(model, (x,))
+    text = str(ep)
+    assert '_unique2 = torch.ops.aten._unique2.default(x, True, False, True)' in text
+    assert 'getitem: "f32[u0]" = _unique2[0]' in text and 'getitem_2: "i64[u0]" = _unique2[2]' in text
+    assert "Runtime assertion failed for expression u0 <= 10" in text
+    assert "Range constraints: {u0: VR[0, 10], u1: VR[0, 10]}" in text
+    for got, want in zip(ep.module()(x), model(x)):
+        np.testing.assert_array_equal(got._value, want._value)
+
+
+def test_bincount_length_is_at_least_minlength():
+    ep = export_and_lint(_Call(lambda x: x.bincount(minlength=9)), (ours.from_numpy(INTS[INTS >= 0].copy()),))
+    assert "Runtime assertion failed for expression u0 >= 9" in str(ep)

@@ -16,8 +16,6 @@ from exportdb.exporter.frontend.tensor_reductions import (
     MISSING, dim_list, is_tensor, record, variance, vector_or_matrix_norm,
 )
 from exportdb.exporter.ir.dtypes import DType
-from exportdb.exporter.trace.user_frames import user_location
-from exportdb.errors import UnsupportedAPIError
 
 #: torch.cdist's compute_mode names and the integers the ATen op takes.
 _CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": None, "use_mm_for_euclid_dist": 1,
@@ -79,17 +77,6 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                   side=side, sorter=sorter)
 
 
-def _data_dependent(name: str):
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedAPIError(
-            f"torch.{name}: its output size depends on the tensor's values, which the built-in exporter "
-            "does not model yet", location=user_location(),
-            hint="run the case with the torch engine, or compute a fixed-size result instead")
-
-    refuse.__name__ = name
-    return refuse
-
-
 # -- torch.linalg -----------------------------------------------------------------------------------
 def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
                 dtype: DType | None = None) -> Tensor:
@@ -145,11 +132,12 @@ def _method(name: str):
 #: torch.<name>(t, ...) that call the Tensor method of the same name.
 _METHODS = ("nansum", "nanmean", "aminmax", "count_nonzero", "logsumexp", "std", "var", "median", "nanmedian",
             "mode", "kthvalue", "quantile", "nanquantile", "dist", "renorm", "cumsum", "cumprod", "cummax", "cummin",
-            "logcumsumexp", "diff", "sort", "argsort", "msort", "topk", "histc", "bincount")
+            "logcumsumexp", "diff", "sort", "argsort", "msort", "topk", "histc", "bincount", "unique",
+            "unique_consecutive")
 NAMESPACE: dict[str, Any] = {
     **{name: _method(name) for name in _METHODS},
     "std_mean": std_mean, "var_mean": var_mean, "norm": norm, "cdist": cdist, "trapezoid": trapezoid,
     "trapz": trapz, "cumulative_trapezoid": cumulative_trapezoid, "bucketize": bucketize,
     "searchsorted": searchsorted, "cosine_similarity": cosine_similarity, "pairwise_distance": pairwise_distance,
-    "pdist": pdist, "unique": _data_dependent("unique"), "unique_consecutive": _data_dependent("unique_consecutive"),
+    "pdist": pdist,
 }

@@ -78,6 +78,37 @@ def vector_or_matrix_norm(self: Any, p: Any = "fro", dim: Any = None, keepdim: b
     return record("linalg_vector_norm.default", self, p, dim_list(dim), keepdim, **kw)
 
 
+def unique_outputs(self: Any, outs: tuple, dim: int | None, return_inverse: bool, return_counts: bool) -> Any:
+    """What torch.unique returns, and while tracing the sizes torch.export gives the three
+    outputs: the unique values' length along ``dim`` is a new unbacked ``u0`` asserted within
+    ``[0, numel]`` (``[0, size(dim)]``), the counts share it, and a second symbol ``u1``
+    (torch's counts length, unified with ``u0``) stays in the range constraints."""
+    from exportdb.exporter.frontend.tensor_views import data_dependent
+    from exportdb.exporter.ir.dims import wrap_dim
+    from exportdb.exporter.ir.tensor_meta import TensorMeta
+    from exportdb.exporter.symbolic.shape_env import attach_sizes
+    from exportdb.exporter.trace.context import active_builder
+
+    values, inverse, counts = outs
+    axis = 0 if dim is None else wrap_dim(dim, self.ndim)
+    bound = int(self._value.size) if dim is None else int(self._value.shape[axis])
+    values = data_dependent(values, axis, bound)
+    builder = active_builder()
+    if builder is not None and values._sym is not None:
+        length = values._sym[axis]
+        twin = builder.env.new_unbacked(int(values._value.shape[axis]))
+        builder.env.ranges[twin] = builder.env.ranges[length.expr]
+        for part in (inverse, counts):  # torch reads them after the asserts
+            if part is counts and (return_counts or dim is not None):
+                attach_sizes(part, (length,))
+                part._node.meta["val"] = TensorMeta(tuple(part._sym), part._node.meta["val"].dtype)
+            nodes = part._node.graph.nodes
+            nodes.remove(part._node)
+            nodes.append(part._node)
+    result = (values,) + ((inverse,) if return_inverse else ()) + ((counts,) if return_counts else ())
+    return result if len(result) > 1 else values
+
+
 class TensorReductions:
     """Reductions, scans, sorting and statistics as ``torch.Tensor`` methods."""
 
@@ -183,6 +214,19 @@ class TensorReductions:
 
     def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> "Tensor":  # noqa: A002
         return record("histc.default", self, bins, min, max)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: int | None = None) -> Any:
+        if dim is None:
+            outs = record("_unique2.default", self, sorted, return_inverse, return_counts)
+        else:
+            outs = record("unique_dim.default", self, dim, sorted, return_inverse, return_counts)
+        return unique_outputs(self, outs, dim, return_inverse, return_counts)
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
+                           dim: int | None = None) -> Any:
+        outs = record("unique_consecutive.default", self, return_inverse, return_counts, dim)
+        return unique_outputs(self, outs, dim, return_inverse, return_counts)
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> "Tensor":
         """Its length depends on the values: an unbacked size ``u0``, asserted ``>= minlength``."""

@@ -142,17 +142,37 @@ def _unique2(a: np.ndarray, sorted: bool = True, return_inverse: bool = False,  
     return as_array(values, a.dtype), as_array(inv, np.int64), as_array(cnt, np.int64)
 
 
+def _unique_dim(a: np.ndarray, dim: int, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+                return_counts: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique slices along ``dim``, in lexicographic order; inverse and counts always come back."""
+    axis = wrap_dim(dim, a.ndim)
+    if a.shape[axis] == 0:
+        return a.copy(), np.zeros((0,), np.int64), np.zeros((0,), np.int64)
+    values, inverse, counts = np.unique(a, axis=axis, return_inverse=True, return_counts=True)
+    return as_array(values, a.dtype), as_array(inverse.reshape(-1), np.int64), as_array(counts, np.int64)
+
+
 def _unique_consecutive(a: np.ndarray, return_inverse: bool = False, return_counts: bool = False,
                         dim: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if dim is not None:
-        raise RuntimeError("unique_consecutive with dim is not supported by the built-in kernels")
-    flat = a.reshape(-1)
-    starts = np.ones(flat.shape, bool)
-    starts[1:] = flat[1:] != flat[:-1]
-    values = flat[starts]
-    inv = (np.cumsum(starts) - 1).reshape(a.shape) if return_inverse else np.zeros((0,), np.int64)
-    cnt = np.diff(np.append(np.flatnonzero(starts), flat.size)) if return_counts else np.zeros((0,), np.int64)
-    return as_array(values, a.dtype), as_array(inv, np.int64), as_array(cnt, np.int64)
+    """Collapse runs of equal elements (of equal slices along ``dim``)."""
+    if dim is None:
+        x = a.reshape(-1, 1)
+        axis = None
+    else:
+        axis = wrap_dim(dim, a.ndim)
+        x = np.moveaxis(a, axis, 0).reshape(a.shape[axis], -1)
+    starts = np.ones(x.shape[0], bool)
+    starts[1:] = np.any(x[1:] != x[:-1], axis=1)
+    keep = np.flatnonzero(starts)
+    counts = as_array(np.diff(np.append(keep, x.shape[0])), np.int64)
+    inverse = as_array(np.cumsum(starts) - 1, np.int64)
+    if axis is None:
+        values = a.reshape(-1)[keep]
+        inverse = inverse.reshape(a.shape) if return_inverse else np.zeros((0,), np.int64)
+        counts = counts if return_counts else np.zeros((0,), np.int64)
+    else:
+        values = np.take(a, keep, axis=axis)
+    return as_array(values, a.dtype), inverse, counts
 
 
 register("aten.sort.default", _sort, multi=True)
@@ -169,4 +189,5 @@ register("aten.bucketize.Scalar", _bucketize)
 register("aten.histc.default", _histc)
 register("aten.bincount.default", _bincount)
 register("aten._unique2.default", _unique2, multi=True)
+register("aten.unique_dim.default", _unique_dim, multi=True)
 register("aten.unique_consecutive.default", _unique_consecutive, multi=True)
