@@ -195,3 +195,31 @@ def test_bilinear_matches_eager_torch():
     want = theirs(real.from_numpy(a), real.from_numpy(b)).detach().numpy()
     np.testing.assert_allclose(ep.module()(torch.from_numpy(a), torch.from_numpy(b))._value, want, rtol=1e-5,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("expr,call", [
+    ("EmbeddingBag(10, 3, mode='sum')", "bag(i, o)"),
+    ("EmbeddingBag(10, 3)", "bag(i.view(2, 3))"),
+    ("EmbeddingBag(10, 3, mode='max', padding_idx=2)", "bag(i, o)"),
+    ("EmbeddingBag(10, 3, include_last_offset=True)", "bag(i, torch.tensor([0, 1, 6]))"),
+    ("EmbeddingBag(10, 3, mode='sum')", "bag(i, o, per_sample_weights=w)"),
+])
+def test_embedding_bag_matches_eager_torch(expr, call):
+    theirs, ours = _pair(expr, False)
+    i, o, w = [1, 2, 3, 4, 2, 9], [0, 2, 2], [0.5, 1.0, 2.0, -1.0, 3.0, 0.25]
+
+    def run(lib, bag):
+        return eval(call, {"torch": lib, "bag": bag, "i": lib.tensor(i), "o": lib.tensor(o), "w": lib.tensor(w)})
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bag = ours
+
+        def forward(self, i, o, w):
+            return eval(call, {"torch": torch, "bag": self.bag, "i": i, "o": o, "w": w})
+
+    ep = export_and_lint(M(), (torch.tensor(i), torch.tensor(o), torch.tensor(w)))
+    assert "aten.embedding_bag.padding_idx" in str(ep)
+    got = ep.module()(torch.tensor(i), torch.tensor(o), torch.tensor(w))._value
+    np.testing.assert_allclose(got, run(real, theirs).detach().numpy(), rtol=1e-5, atol=1e-6)

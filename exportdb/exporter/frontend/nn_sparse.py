@@ -1,4 +1,5 @@
-"""``torch.nn.Embedding`` and ``F.embedding``: ``aten.embedding.default(p_weight, indices)``."""
+"""``torch.nn.Embedding`` and ``F.embedding`` (``aten.embedding.default(p_weight, indices)``);
+``torch.nn.EmbeddingBag`` and ``F.embedding_bag`` (``aten.embedding_bag.padding_idx``)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,70 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
         padding_idx = padding_idx % num
     return record("embedding.default", weight, input, -1 if padding_idx is None else padding_idx,
                   scale_grad_by_freq, sparse)
+
+
+_BAG_MODES = {"sum": 0, "mean": 1, "max": 2}
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,  # noqa: A002
+                  max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
+                  mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    from exportdb.exporter.frontend.functions import arange
+
+    if max_norm is not None:
+        raise UnsupportedAPIError("embedding_bag(max_norm=...) renormalises the weight in place, which the built-in "
+                                  "front end does not support", location=user_location(),
+                                  hint="renormalise the embedding weight before exporting")
+    if mode not in _BAG_MODES:
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             "fixed length sequences.")
+        rows, length = tuple(input.shape)
+        offsets = arange(0, rows * length, length, dtype=input.dtype, device=input.device)
+        input = input.reshape(-1)  # noqa: A001
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() != 1 or offsets is None:
+        raise ValueError("embedding_bag: a 1D input needs 1D offsets (the start of each bag)")
+    if padding_idx is not None:
+        padding_idx %= tuple(weight.shape)[0]
+    out = record("embedding_bag.padding_idx", weight, input, offsets, scale_grad_by_freq, _BAG_MODES[mode], sparse,
+                 per_sample_weights, include_last_offset, padding_idx)
+    return out[0]
+
+
+class EmbeddingBag(Module):
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                 _weight: Tensor | None = None, include_last_offset: bool = False, padding_idx: int | None = None,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        self.include_last_offset = include_last_offset
+        if padding_idx is not None:
+            padding_idx %= num_embeddings
+        self.padding_idx = padding_idx
+        if _weight is None:
+            value = _creation.RNG.standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
+            if padding_idx is not None:
+                value[padding_idx] = 0
+            self.weight = Parameter(Tensor._make(value))
+        else:
+            self.weight = Parameter(_weight)
+
+    def forward(self, input: Tensor, offsets: Tensor | None = None,  # noqa: A002
+                per_sample_weights: Tensor | None = None) -> Tensor:
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                             self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
 
 
 class Embedding(Module):
@@ -66,5 +131,5 @@ class Embedding(Module):
         return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
-FUNCTIONAL = {"embedding": embedding}
-LAYERS = {"Embedding": Embedding}
+FUNCTIONAL = {"embedding": embedding, "embedding_bag": embedding_bag}
+LAYERS = {"Embedding": Embedding, "EmbeddingBag": EmbeddingBag}

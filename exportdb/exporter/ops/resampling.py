@@ -58,6 +58,38 @@ def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1, s
     return weight[indices]
 
 
+def _embedding_bag(weight: np.ndarray, indices: np.ndarray, offsets: np.ndarray, scale_grad_by_freq: bool,
+                   mode: int, sparse: bool, per_sample_weights: np.ndarray | None, include_last_offset: bool,
+                   padding_idx: int | None) -> tuple:
+    """Sum (0), mean (1) or max (2) of each bag of rows; also torch's three bookkeeping outputs
+    (offset2bag, bag_size, max_indices) with the shapes its CPU kernel gives them."""
+    if indices.ndim != 1 or offsets.ndim != 1:
+        raise ValueError("embedding_bag: input and offsets have to be 1D")
+    n, d = len(indices), weight.shape[1]
+    bags = len(offsets) - (1 if include_last_offset else 0)
+    ends = list(offsets[1:]) + ([] if include_last_offset else [n])
+    out = np.zeros((bags, d), np.float64)
+    sizes = np.zeros(bags, np.int64)
+    arg = np.zeros((bags, d), np.int64)
+    for b in range(bags):
+        rows = [i for i in range(int(offsets[b]), int(ends[b])) if padding_idx is None or indices[i] != padding_idx]
+        sizes[b] = len(rows)
+        if not rows:
+            continue
+        values = weight[indices[rows]].astype(np.float64)
+        if per_sample_weights is not None:
+            values = values * per_sample_weights[rows, None]
+        if mode == 2:
+            arg[b] = indices[rows][np.argmax(values, axis=0)]
+            out[b] = values.max(axis=0)
+        else:
+            out[b] = values.sum(axis=0) / (len(rows) if mode == 1 else 1)
+    offset2bag = np.zeros((0 if mode == 0 else n,), np.int64)
+    bag_size = np.zeros(len(offsets), np.int64) if mode == 0 else sizes
+    max_indices = arg if mode == 2 else np.zeros(bag_size.shape, np.int64)
+    return as_array(out, weight.dtype), offset2bag, bag_size, max_indices
+
+
 def _pixel_shuffle(x: np.ndarray, upscale_factor: int) -> np.ndarray:
     r = int(upscale_factor)
     *lead, c, h, w = x.shape
@@ -172,6 +204,7 @@ def _linear(nd: int):
 
 register("aten.pad.default", _pad)
 register("aten.embedding.default", _embedding)
+register("aten.embedding_bag.padding_idx", _embedding_bag, multi=True)
 register("aten.pixel_shuffle.default", _pixel_shuffle)
 register("aten.pixel_unshuffle.default", _pixel_unshuffle)
 for _nd, _name in ((1, "upsample_nearest1d"), (2, "upsample_nearest2d"), (3, "upsample_nearest3d")):

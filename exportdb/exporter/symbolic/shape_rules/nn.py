@@ -118,6 +118,15 @@ def _embedding(weight: Any, indices: Any, *args: Any) -> tuple:
     return shape_of(indices) + (shape_of(weight)[1],)
 
 
+@rule("aten.embedding_bag.padding_idx")
+def _embedding_bag(weight: Any, indices: Any, offsets: Any, scale_grad_by_freq: bool, mode: int, sparse: bool,
+                   per_sample_weights: Any, include_last_offset: bool, padding_idx: Any) -> list:
+    d, n, count = shape_of(weight)[1], shape_of(indices)[0], shape_of(offsets)[0]
+    bags = count - 1 if include_last_offset else count
+    bag_size = (count,) if mode == 0 else (bags,)
+    return [(bags, d), (0,) if mode == 0 else (n,), bag_size, (bags, d) if mode == 2 else bag_size]
+
+
 @rule("aten.pixel_shuffle.default")
 def _pixel_shuffle(x: Any, r: int) -> tuple:
     *lead, c, h, w = shape_of(x)
