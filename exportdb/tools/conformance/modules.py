@@ -197,6 +197,24 @@ def run_modules(names: Sequence[str] | None = None, *, limit: int | None = None,
     return results
 
 
+class _Progress:
+    """One stderr line per ModuleInfo done: ``conformance modules: nn.Conv2d 8/8``."""
+
+    def __init__(self) -> None:
+        self.module, self.agree, self.total = "", 0, 0
+
+    def __call__(self, result: InputResult) -> None:
+        if result.module != self.module:
+            self.flush()
+            self.module, self.agree, self.total = result.module, 0, 0
+        self.agree += result.classification == "agree"
+        self.total += 1
+
+    def flush(self) -> None:
+        if self.module:
+            print(f"conformance modules: {self.module} {self.agree}/{self.total}", file=sys.stderr, flush=True)
+
+
 # -- reports -----------------------------------------------------------------------
 def summary_line(results: Sequence[InputResult]) -> str:
     exports = [r for r in results if r.torch_exports]
@@ -324,7 +342,9 @@ def main(argv: list[str], out: Any = None) -> int:
 
     started, start = machine(), time.perf_counter()
     try:
-        results = run_modules(names, limit=limit, cache_dir=cache_dir)
+        progress = _Progress()
+        results = run_modules(names, limit=limit, cache_dir=cache_dir, progress=progress)
+        progress.flush()
     except ValueError as exc:
         print(f"exportdb conformance modules: {exc}", file=sys.stderr)
         return 2
