@@ -17,6 +17,6 @@ __all__ = ["__version__", "export"]
 
 def export(*args, **kwargs):
     """Trace ``model.forward`` into an :class:`~exportdb.exporter.ir.program.ExportedProgram`."""
-    from exportdb.exporter.trace.export import export as _export
+    from exportdb.exporter.trace.export import export as _export  # start-up: `import exportdb` loads no NumPy
 
     return _export(*args, **kwargs)

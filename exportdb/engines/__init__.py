@@ -12,7 +12,8 @@ import importlib
 
 from exportdb.engines.protocol import Engine, EngineInfo, EngineResult, error_text
 
-__all__ = ["ENGINE_NAMES", "Engine", "EngineInfo", "EngineResult", "describe_engine", "error_text", "get_engine", "load_engine"]
+__all__ = ["ENGINE_NAMES", "Engine", "EngineInfo", "EngineResult", "describe_engine", "error_text", "get_engine",
+           "load_engine"]
 
 
 def get_engine(name: str) -> Engine:

@@ -32,16 +32,16 @@ def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, A
 
 
 def _leaves(value: Any) -> list:
-    from exportdb.exporter.ir.pytree import tree_leaves
+    from exportdb.exporter.ir.pytree import tree_leaves  # lazy: start-up
 
     return tree_leaves(value)
 
 
 def compare_outputs(expected: Any, actual: Any) -> str:
     """"match", or "mismatch: <why>" comparing eager and exported outputs."""
-    import numpy as np  # imported here: a run whose results all come from the cache needs no NumPy
+    import numpy as np  # lazy: start-up
 
-    from exportdb.exporter.frontend.tensor import Tensor
+    from exportdb.exporter.frontend.tensor import Tensor  # lazy: start-up
 
     want, got = _leaves(expected), _leaves(actual)
     if len(want) != len(got):
@@ -83,12 +83,12 @@ class BuiltinEngine:
         import numpy  # noqa: F401
 
         from exportdb.exporter.trace import export as tracer  # noqa: F401
-        from exportdb.engines.case_module import _builtins_for
+        from exportdb.engines.case_module import _builtins_for  # lazy: start-up
 
         _builtins_for("builtin")
 
     def run_case(self, path: Path, *, rewrite: bool = False, check: bool = True) -> EngineResult:
-        from exportdb.exporter.ops.creation import manual_seed
+        from exportdb.exporter.ops.creation import manual_seed  # lazy: start-up
 
         manual_seed(SEED)  # as the torch engine does: a case's random examples never depend on the cases run before
         start = time.perf_counter()
@@ -113,7 +113,7 @@ def failure_result(exc: BaseException, seconds: float) -> EngineResult:
 def export_model(model: Any, args: tuple, kwargs: dict | None = None, dynamic_shapes: Any = None, *,
                  started: float | None = None) -> tuple[EngineResult, Any]:
     """Export a loaded model: its Result (no eager check) and the program, or None on failure."""
-    from exportdb.exporter.trace.export import export
+    from exportdb.exporter.trace.export import export  # lazy: start-up
 
     start = time.perf_counter() if started is None else started
     try:

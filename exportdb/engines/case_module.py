@@ -41,7 +41,7 @@ def _redirecting_import(resolve):
 def _builtins_for(frontend: str) -> dict[str, Any]:
     namespace = dict(vars(builtins))
     if frontend == "builtin":
-        from exportdb.exporter.frontend.modules import resolve
+        from exportdb.exporter.frontend.modules import resolve  # start-up: only the builtin front end loads NumPy
 
         namespace["__import__"] = _redirecting_import(resolve)
     return namespace

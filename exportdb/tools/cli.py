@@ -25,6 +25,7 @@ from typing import TextIO
 
 from exportdb import __version__
 from exportdb.catalog import tags as taxonomy
+from exportdb.engines import load_engine
 from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
 from exportdb.catalog.registry import CaseSummary
 from exportdb.execution.case_reader import load_registry
@@ -170,7 +171,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from sphinx.cmd.build import build_main
 
-    from exportdb.site.staging import build_staged
+    from exportdb.site.staging import build_staged  # start-up: loads Sphinx, which only build needs
 
     settings = _settings(args).checked()  # report bad options before Sphinx starts
     html = args.html or args.docs / "_build" / "html"
@@ -220,8 +221,6 @@ def _resolve_case(spec: str, cases_dir: Path) -> Path | None:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from exportdb.engines import load_engine
-
     cases_dir = args.cases or default_cases_dir()
     path = _resolve_case(args.case, cases_dir)
     if path is None:
@@ -241,7 +240,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_new(args: argparse.Namespace, out: TextIO) -> int:
-    from exportdb.tools.scaffold import ScaffoldError, write_case
+    from exportdb.tools.scaffold import ScaffoldError, write_case  # start-up: loads Jinja, which only new needs
 
     try:
         path = write_case(args.name, args.tags, args.cases or default_cases_dir(),

@@ -21,6 +21,7 @@ from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.symbolic.shape_env import SymInt
+from exportdb.exporter.symbolic.shape_rules import same_size
 
 if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
@@ -35,7 +36,8 @@ def _as_index_tensor(value: Any) -> Tensor:
 def _normalize(t: Tensor, key: Any) -> tuple:
     if not isinstance(key, tuple):
         key = (key,)
-    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (isinstance(k, TensorValue) and k.dtype.kind == "b" and k.ndim > 1))
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis
+                   and not (isinstance(k, TensorValue) and k.dtype.kind == "b" and k.ndim > 1))
     if any(k is Ellipsis for k in key):
         i = next(i for i, k in enumerate(key) if k is Ellipsis)
         key = key[:i] + (slice(None),) * (t.ndim - consumed) + key[i + 1:]
@@ -120,8 +122,6 @@ def _in_dtype(value: Any, t: Tensor) -> np.ndarray:
 
 
 def _copy_to(dst: Tensor, src: Tensor) -> None:
-    from exportdb.exporter.symbolic.shape_rules import same_size
-
     dst_shape, src_shape = tuple(dst.shape), tuple(src.shape)
     if len(dst_shape) == len(src_shape) and all(same_size(a, b) for a, b in zip(dst_shape, src_shape)):
         call(aten("copy_.default"), dst, src)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from exportdb import __version__
+
 
 @dataclass
 class FuzzReport:
@@ -54,8 +56,6 @@ class FuzzReport:
     def rst(self, command: str) -> str:
         import numpy
 
-        from exportdb import __version__
-
         date = datetime.date.today().isoformat()
         rows = [("Command", f"``{command}``"), ("Date", date), ("Seed", str(self.seed)),
                 ("Programs run", str(self.programs)), ("Failures (distinct causes)",
@@ -79,13 +79,13 @@ def run_profile(programs: int, seed: int = 0, torch_every: int = 0, save: Path |
     from hypothesis import Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    from exportdb.tools.fuzz.check import FuzzFailure, check_program
-    from exportdb.tools.fuzz.strategies import programs as program_strategy
+    from exportdb.tools.fuzz.check import FuzzFailure, check_program  # lazy: needs hypothesis
+    from exportdb.tools.fuzz.strategies import programs as program_strategy  # lazy: needs hypothesis
 
     report = FuzzReport(seed=seed)
     use_torch = False
     if torch_every:
-        from exportdb.tools.fuzz.torch_check import compare_with_torch, torch_available
+        from exportdb.tools.fuzz.torch_check import compare_with_torch, torch_available  # lazy: needs hypothesis
 
         use_torch = torch_available()
     if save is not None:
