@@ -59,6 +59,7 @@ class Coverage:
     cpus: int
     rows: tuple[OpRow, ...] = field(default=())
     groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (status, reason, ops) of ops that do not agree
+    samples_per_op: int | None = None  # the run took only the first N samples of each op (None: every sample)
 
     @property
     def percent(self) -> str:
@@ -94,7 +95,8 @@ def load_coverage(path: Path) -> Coverage:
                         dict(data["counts"]), data["date"], data["torch_version"], data["exportdb_version"],
                         float(data["seconds"]), int(data.get("jobs", 1)),
                         tuple(machine.get("load_average", ())), int(machine.get("cpus") or 0), tuple(rows),
-                        tuple((g["status"], g["reason"], tuple(g["ops"])) for g in data.get("groups", ())))
+                        tuple((g["status"], g["reason"], tuple(g["ops"])) for g in data.get("groups", ())),
+                        data.get("samples_per_op"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CoverageRecordError(f"cannot read the conformance run record {path}: {exc}") from None
 

@@ -46,11 +46,29 @@ def _callee_label(callee: Any) -> str:
     return callee.name if callee.kind == "function" else f"Tensor.{callee.name}"
 
 
+def preload() -> None:
+    """Import everything a worker runs, in the parent before it forks any.
+
+    Workers then run the code as it was when the run started, even while the
+    source tree changes under a long run (a worker importing a newer module
+    next to older ones it inherited could not even start).
+    """
+    import torch
+    import torch.export  # noqa: F401
+
+    from exportdb.engines.builtin import BuiltinEngine
+    from exportdb.engines import torch_engine  # noqa: F401
+    from exportdb.tools.conformance import op_sample  # noqa: F401
+
+    BuiltinEngine().warm_up()
+
+
 def _worker(conn: Connection, settings: RunSettings) -> None:
     """Worker loop: receive (op key, first sample), report the op's samples, until None."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # torch prints; the parent's stdout may carry --json
-    os.dup2(devnull, 2)
+    log = os.open(settings.work_dir / "workers.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(log, 2)  # torch's C++ warnings, and why a worker died
     import warnings
 
     warnings.simplefilter("ignore")
@@ -134,6 +152,8 @@ ProgressFn = Callable[[int, int, OpResult], None]
 def run_ops(keys: Sequence[str], settings: RunSettings, progress: ProgressFn | None = None) -> list[OpResult]:
     """Every op of ``keys`` through both engines; results in the order of ``keys``."""
     context = multiprocessing.get_context("fork")
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    preload()
     results = {key: OpResult(key) for key in keys}
     pending: deque[tuple[str, int]] = deque((key, 0) for key in keys)
     workers: list[_Worker] = []

@@ -86,12 +86,17 @@ def summary_line(results: Sequence[OpResult]) -> str:
 
 
 def format_text(results: Sequence[OpResult]) -> str:
-    """One line per op (status, samples agreed/exported, first reason), then the summary line."""
+    """One line per op (status, samples agreed/exported, first reason), the ops torch exports that
+    do not agree grouped by reason, then the summary line."""
     width = max((len(r.name) for r in results), default=0)
     lines = []
     for r in results:
         counts = f"{r.count('agree')}/{r.exported}"
         lines.append(f"{r.status:<15} {r.name:<{width}}  {counts:>7}  {r.reason}".rstrip())
+    found = groups(results)
+    if found:
+        lines.append("not agreeing, by reason:")
+        lines += [f"  {status} ({len(names)}): {reason}: {', '.join(names)}" for status, reason, names in found]
     return "\n".join([*lines, summary_line(results)])
 
 

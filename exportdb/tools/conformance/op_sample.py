@@ -31,6 +31,9 @@ from exportdb.tools.conformance.torch_cache import TorchResultCache, cache_key
 SAMPLE_STATUSES = ("agree", "differs", "not supported", "torch refuses", "not expressible")
 _CASE_LOCATION = re.compile(r"\S*case_[0-9a-f]{16}\.py:\d+: ")
 _ATEN = re.compile(r"torch\.ops\.aten\.(\w+)\.(\w+)")
+#: torch.export's result by (case source digest, input metadata), within one process: samples that
+#: differ only in their tensors' values export the same program (static shapes), so it is exported once.
+_EXPORTED: dict[tuple[str, str], EngineResult] = {}
 
 
 @dataclass
@@ -120,6 +123,10 @@ def torch_side(torch: Any, op_name: str, index: int, source: CaseSource, cache: 
     cached = cache.get(key)
     if cached is not None:
         return cached
+    same = _EXPORTED.get((source.digest, str(metas)))  # another sample of the op with the same program
+    if same is not None:
+        cache.put(key, same)
+        return same
     try:
         model = _load_model(source, case_dir, "torch")
         torch.manual_seed(0)
@@ -127,6 +134,9 @@ def torch_side(torch: Any, op_name: str, index: int, source: CaseSource, cache: 
     except Exception as exc:  # noqa: BLE001 - a failure is the sample's result
         result = EngineResult("torch", False, error_text(exc), type(exc).__name__)
     cache.put(key, result)
+    if len(_EXPORTED) > 4096:
+        _EXPORTED.clear()
+    _EXPORTED[(source.digest, str(metas))] = result
     return result
 
 

@@ -80,7 +80,7 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     try:
         import torch
 
-        from exportdb.tools.conformance.opinfos import OpDbUnavailable, ops_by_key
+        from exportdb.tools.conformance.opinfos import ops_by_key
 
         ops = ops_by_key()
     except (ImportError, RuntimeError) as exc:
