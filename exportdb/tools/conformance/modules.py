@@ -31,6 +31,7 @@ import json
 import re
 import sys
 import time
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -189,7 +190,8 @@ def run_modules(names: Sequence[str] | None = None, *, limit: int | None = None,
         infos = [i for i in infos if i.name in wanted]
     cache = TorchResultCache(cache_dir)
     results = []
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns while building some modules (nested tensors, lazy modules)
         for item in module_inputs(torch, infos, limit):
             results.append(check_input(torch, item, cache))
             if progress:
