@@ -94,10 +94,12 @@ def _searchsorted(seq: np.ndarray, values: Any, *, out_int32: bool = False, righ
         return as_array(np.searchsorted(seq, vals, side=how), out_dt)
     if seq.shape[:-1] != vals.shape[:-1]:
         raise RuntimeError("boundaries and input must have the same leading dimensions")
-    flat_seq = seq.reshape(-1, seq.shape[-1])
-    flat_vals = vals.reshape(-1, vals.shape[-1])
-    out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(flat_seq, flat_vals)]) if len(flat_seq) \
-        else np.zeros(flat_vals.shape, np.int64)
+    rows = int(np.prod(seq.shape[:-1]))
+    flat_seq = seq.reshape(rows, seq.shape[-1])
+    flat_vals = vals.reshape(rows, vals.shape[-1])
+    out = np.zeros(flat_vals.shape, np.int64)
+    for i in range(rows):
+        out[i] = np.searchsorted(flat_seq[i], flat_vals[i], side=how)
     return as_array(out.reshape(vals.shape), out_dt)
 
 
