@@ -139,8 +139,9 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
 
     def _step(self, input: Tensor, hx: Any) -> Any:  # noqa: A002
+        w_ih, w_hh = self.weight_ih, self.weight_hh  # read in torch's order: weights, then biases
         biases = trim_defaults((self.bias_ih, self.bias_hh), (None, None))
-        return call(aten(self.op), input, hx, self.weight_ih, self.weight_hh, *biases)
+        return call(aten(self.op), input, hx, w_ih, w_hh, *biases)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
         batched = input.ndim == 2

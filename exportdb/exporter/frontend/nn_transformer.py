@@ -9,11 +9,14 @@ feed-forward block is ``linear -> activation -> dropout -> linear -> dropout``, 
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable
+
+import numpy as np
 
 from exportdb.exporter.frontend.nn_attention import MultiheadAttention, canonical_mask
 from exportdb.exporter.frontend.nn_activation import Dropout, relu
-from exportdb.exporter.frontend.nn_modules import Linear, Module, gelu
+from exportdb.exporter.frontend.nn_modules import Linear, Module, ModuleList, gelu
 from exportdb.exporter.frontend.nn_norm import LayerNorm
 from exportdb.exporter.frontend.tensor import Tensor
 
@@ -133,4 +136,87 @@ class TransformerDecoderLayer(_FeedForwardLayer):
         return x
 
 
-LAYERS = {c.__name__: c for c in (TransformerEncoderLayer, TransformerDecoderLayer)}
+def _clones(layer: Module, n: int) -> ModuleList:
+    return ModuleList([copy.deepcopy(layer) for _ in range(n)])
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` copies of ``encoder_layer`` (deep copies, as torch makes them), then ``norm``.
+    A mask is not inspected for being causal (torch compares its values; pass ``is_causal``)."""
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = _clones(encoder_layer, num_layers)
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool | None = None) -> Tensor:
+        src_key_padding_mask = canonical_mask(src_key_padding_mask, src.dtype)
+        mask = canonical_mask(mask, src.dtype)
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, is_causal=bool(is_causal),
+                           src_key_padding_mask=src_key_padding_mask)
+        return self.norm(output) if self.norm is not None else output
+
+
+class TransformerDecoder(Module):
+    def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None) -> None:
+        super().__init__()
+        self.layers = _clones(decoder_layer, num_layers)
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
+                memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
+                memory_key_padding_mask: Tensor | None = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        output = tgt
+        for layer in self.layers:
+            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                           tgt_key_padding_mask=tgt_key_padding_mask,
+                           memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=bool(tgt_is_causal),
+                           memory_is_causal=memory_is_causal)
+        return self.norm(output) if self.norm is not None else output
+
+
+class Transformer(Module):
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
+                 num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: Any = "relu", custom_encoder: Module | None = None,
+                 custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        options = dict(dropout=dropout, activation=activation, layer_norm_eps=layer_norm_eps,
+                       batch_first=batch_first, norm_first=norm_first, bias=bias)
+        self.encoder = custom_encoder or TransformerEncoder(
+            TransformerEncoderLayer(d_model, nhead, dim_feedforward, **options), num_encoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        self.decoder = custom_decoder or TransformerDecoder(
+            TransformerDecoderLayer(d_model, nhead, dim_feedforward, **options), num_decoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+
+    def forward(self, src: Tensor, tgt: Tensor, src_mask: Tensor | None = None, tgt_mask: Tensor | None = None,
+                memory_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                tgt_key_padding_mask: Tensor | None = None, memory_key_padding_mask: Tensor | None = None,
+                src_is_causal: bool | None = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise RuntimeError("the feature number of src and tgt must be equal to d_model")
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                            memory_is_causal=memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+        """A float mask with ``-inf`` above the diagonal and 0 elsewhere."""
+        values = np.triu(np.full((sz, sz), -np.inf, dtype=np.float32), 1)
+        return Tensor._make(values)
+
+
+LAYERS = {c.__name__: c for c in (TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder,
+                                  TransformerDecoder, Transformer)}

@@ -130,6 +130,9 @@ def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -
         else:
             items = [(pname, value)]
         for base, item in items:
+            if item is None:  # torch.export 2.13 keeps a None argument as a (constant) user input
+                leaves.append((base, None))
+                continue
             for path, leaf in tree_flatten_with_path(item)[0]:
                 leaves.append(("_".join([base, *(str(p) for p in path)]), leaf))
     return leaves

@@ -208,6 +208,9 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     leaves = pytree.flatten_user_inputs(sig, bound)
     traced = iter(run.user_inputs(leaves, dims))
     for pname in list(bound.arguments):
+        if bound.arguments[pname] is None:
+            next(traced)  # a None argument is a leaf of its own (see flatten_user_inputs)
+            continue
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
     reads, marks = context.start_state_reads(), context.start_grad_marks()
     saved = snapshot(model)
