@@ -35,6 +35,13 @@ def _number_first(name: str, tensor_first: tuple[str, ...], number_first: str):
     return fn
 
 
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = None, out: Any = None) -> Any:  # noqa: A002
+    """``torch.addcdiv``; with ``value=`` torch.export records ``div``, ``mul`` and ``add`` instead."""
+    if value is None:
+        return bind("addcdiv", ("default",), (input, tensor1, tensor2), {"out": out})
+    return input + (tensor1 / tensor2) * value
+
+
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:  # noqa: A002
     return input.allclose(other, rtol, atol, equal_nan)
 
@@ -48,6 +55,7 @@ NAMESPACE: dict[str, Any] = {
     **{name: _function(name, overloads) for name, overloads in OPS.items()},
     **{name: _function(name, overloads) for name, overloads in SELF_SECOND.items()},
     "remainder": _number_first("remainder", ("Tensor", "Scalar"), "Scalar_Tensor"),
+    "addcdiv": addcdiv,
     "allclose": allclose,
     "equal": equal,
 }

@@ -42,10 +42,10 @@ class TensorArithmetic:
 
     __slots__ = ()
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("add.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
+        return call(aten("add.Tensor"), self, other, alpha=alpha)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("sub.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
+        return call(aten("sub.Tensor"), self, other, alpha=alpha)
 
     def mul(self, other: Any) -> "Tensor":
         return call(aten("mul.Tensor"), self, other)
@@ -56,10 +56,10 @@ class TensorArithmetic:
         return call(aten("div.Tensor"), self, other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("add_.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
+        return call(aten("add_.Tensor"), self, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return call(aten("sub_.Tensor"), self, other, **({} if alpha == 1 else {"alpha": alpha}))
+        return call(aten("sub_.Tensor"), self, other, alpha=alpha)
 
     def mul_(self, other: Any) -> "Tensor":
         return call(aten("mul_.Tensor"), self, other)

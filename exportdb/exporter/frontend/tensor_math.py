@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.aten_binding import call_overloads
+from exportdb.exporter.ops import aten, op
+from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
 
 if TYPE_CHECKING:
@@ -64,9 +66,10 @@ INPLACE: dict[str, tuple[str, ...]] = {
         "positive", "signbit", "isfinite", "isinf", "isposinf", "isneginf", "isnan", "isreal")},
     "round_": ("default", "decimals"),
     "mvlgamma_": ("default",),
+    "polygamma_": ("default",),  # polygamma_(self, n): unlike polygamma(n, self), the tensor comes first
     **{f"{name}_": ("default",) for name in (
         "atan2", "arctan2", "hypot", "heaviside", "lcm", "gcd", "nextafter", "logical_and", "logical_or",
-        "logical_xor", "addcmul", "addcdiv", "ldexp")},
+        "logical_xor", "ldexp")},
     **{f"{name}_": ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
         "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp", "float_power", "floor_divide",
@@ -79,7 +82,7 @@ INPLACE: dict[str, tuple[str, ...]] = {
     **{f"bitwise_{n}_shift_": ("Tensor", "Tensor_Scalar") for n in ("left", "right")},
 }
 #: Ops whose first argument is not the tensor (``polygamma(n, x)``): the method passes ``self`` second.
-SELF_SECOND = {"polygamma": ("default",), "polygamma_": ("default",)}
+SELF_SECOND = {"polygamma": ("default",)}
 
 
 def bind(name: str, overloads: tuple[str, ...], args: tuple, kwargs: dict) -> Any:
@@ -93,6 +96,15 @@ def bind(name: str, overloads: tuple[str, ...], args: tuple, kwargs: dict) -> An
     if name in ("round", "round_") and "decimals" in kwargs:
         overloads = ("decimals",)  # an explicit decimals=0 still records round.decimals, as torch does
     return call_overloads(name, overloads, args, kwargs)
+
+
+def _fused_update(self: "Tensor", kind: str, tensor1: "Tensor", tensor2: "Tensor", value: Any) -> "Tensor":
+    """``x.addcmul_(t1, t2)`` records ``addcmul_``; with ``value=`` torch.export records
+    ``mul`` (or ``div``), ``prims.fma`` and ``copy_`` into ``x`` instead."""
+    if value is None:
+        return call_overloads(f"addc{kind}_", ("default",), (self, tensor1, tensor2), {})
+    product = call(aten(f"{kind}.Tensor"), tensor1, tensor2)
+    return call(aten("copy_.default"), self, call(op("prims.fma.default"), product, value, self))
 
 
 def _method(name: str, overloads: tuple[str, ...], self_second: bool = False):
@@ -112,6 +124,12 @@ class TensorMath:
     """Unary math, special functions, named binary ops and their in-place forms (see :data:`OPS`)."""
 
     __slots__ = ()
+
+    def addcmul_(self, tensor1: "Tensor", tensor2: "Tensor", *, value: Any = None) -> "Tensor":
+        return _fused_update(self, "mul", tensor1, tensor2, value)
+
+    def addcdiv_(self, tensor1: "Tensor", tensor2: "Tensor", *, value: Any = None) -> "Tensor":
+        return _fused_update(self, "div", tensor1, tensor2, value)
 
     def allclose(self, other: "Tensor", rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
         return bool(self.isclose(other, rtol, atol, equal_nan).all())

@@ -67,6 +67,19 @@ def _div_mode(a: Any, b: Any, rounding_mode: str | None = None) -> np.ndarray:
         return as_array(fn(cast(a, dt), cast(b, dt)), dt)
 
 
+def _power(base: Any, exponent: Any) -> Any:
+    """np.power, except that an integer tensor exponent may be negative, as in torch:
+    1 ** -n is 1, (-1) ** -n is +-1, any other base gives 0."""
+    if not isinstance(exponent, np.ndarray) or exponent.dtype.kind not in "iu" or not np.any(exponent < 0):
+        return np.power(base, exponent)
+    b = np.asarray(base)
+    if b.dtype.kind not in "iu":
+        return np.power(base, exponent)
+    safe = np.power(b, np.where(exponent < 0, 0, exponent))
+    negative = np.where(b == 1, 1, np.where(b == -1, np.where(exponent % 2 == 0, 1, -1), 0)).astype(safe.dtype)
+    return np.where(exponent < 0, negative, safe)
+
+
 BINARY: dict[str, Callable[..., np.ndarray]] = {
     "add.Tensor": _add,
     "sub.Tensor": _sub,
@@ -80,8 +93,8 @@ BINARY: dict[str, Callable[..., np.ndarray]] = {
     "remainder.Scalar_Tensor": _arith(np.mod),
     "fmod.Scalar": _arith(np.fmod),
     "pow.Tensor_Scalar": _arith(np.power),
-    "pow.Tensor_Tensor": _arith(np.power),
-    "pow.Scalar": _arith(np.power),
+    "pow.Tensor_Tensor": _arith(_power),
+    "pow.Scalar": _arith(_power),
     "maximum.default": _arith(np.maximum),
     "minimum.default": _arith(np.minimum),
     "max.other": _arith(np.maximum),
@@ -149,9 +162,11 @@ UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     **{f"{n}.default": _same_unary(f) for n, f in {
         "abs": np.abs, "neg": _neg, "relu": lambda a: np.maximum(a, a.dtype.type(0)) if a.dtype != np.bool_ else a,
         "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "sign": _sign,
-        "square": np.square, "bitwise_not": _bitwise_not,
+        "bitwise_not": _bitwise_not,
     }.items()},
     "logical_not.default": lambda a: as_array(np.logical_not(a), np.bool_),
+    "square.default": lambda a: as_array(np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
+                                         np.int64 if a.dtype == np.bool_ else a.dtype),
 }
 
 
@@ -308,6 +323,13 @@ def _addcdiv(a: np.ndarray, t1: np.ndarray, t2: np.ndarray, *, value: Any = 1) -
         return as_array(cast(a, dt) + cast(value, dt) * (cast(t1, dt) / cast(t2, dt)), dt)
 
 
+def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
+    """prims.fma: ``a * b + c`` (what torch.export records for ``x.addcmul_(t1, t2, value=v)``)."""
+    dt = promoted(a, b, c)
+    with np.errstate(all="ignore"):
+        return as_array(cast(a, dt) * cast(b, dt) + cast(c, dt), dt)
+
+
 def _clamp_bound(fn: Callable[[Any, Any], Any]) -> Callable[..., np.ndarray]:
     def kernel(a: np.ndarray, bound: Any) -> np.ndarray:
         dt = promoted(a, bound)
@@ -394,6 +416,7 @@ for _overload in ("default", "Tensor"):
     register(f"aten.clip.{_overload}", _clamp)
     register(f"aten.clamp_.{_overload}", _inplace(_clamp), mutates=0)
     register(f"aten.clip_.{_overload}", _inplace(_clamp), mutates=0)
+register("prims.fma.default", _fma)
 for _alias, _target in ALIASES.items():
     register(f"aten.{_alias}", (BINARY.get(_target) or UNARY[_target]))
 

@@ -178,40 +178,54 @@ def _mvlgamma(a: np.ndarray, p: int) -> np.ndarray:
     return as_array(out, dt)
 
 
+def _trigamma(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """polygamma(1, x); below 0.5 by the reflection psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x), with
+    sin(pi x) in the tensor's dtype as torch computes it (near the poles that rounding dominates)."""
+    low = x < 0.5
+    sin = np.sin(dt.type(math.pi) * x.astype(dt)).astype(np.float64)
+    reflected = np.float64(dt.type(math.pi ** 2)) / (sin * sin) - sp().polygamma(1, 1 - x)
+    return np.where(low, reflected, sp().polygamma(1, np.where(low, 1.0, x)))
+
+
 def _polygamma(n: int, a: np.ndarray) -> np.ndarray:
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     dt = float_dtype(a)
     x = a.astype(np.float64)
     with np.errstate(all="ignore"):
-        out = _digamma(x) if n == 0 else sp().polygamma(n, x)
+        out = _digamma(x) if n == 0 else _trigamma(x, dt.np) if n == 1 else sp().polygamma(n, x)
     return as_array(out, dt)
 
 
-def _binary_float(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Callable[..., np.ndarray]:
-    """A binary special function: operands promote, ints and bools become float32, evaluated in float64."""
+def _binary_float(fn: Callable[[np.ndarray, np.ndarray], Any], *, wide: bool = True) -> Callable[..., np.ndarray]:
+    """A binary special function: operands promote, ints and bools become float32; evaluated in
+    float64 when ``wide``, else in the result's dtype (as torch's recurrences run)."""
     def kernel(a: Any, b: Any) -> np.ndarray:
         dt = promoted(a, b)
         if dt.kind in "bi":
             dt = dtypes.DEFAULT_FLOAT
+        work = np.float64 if wide else dt.np
         with np.errstate(all="ignore"):
-            out = fn(np.asarray(a, dtype=dt.np).astype(np.float64), np.asarray(b, dtype=dt.np).astype(np.float64))
+            out = fn(np.asarray(a, dtype=dt.np).astype(work), np.asarray(b, dtype=dt.np).astype(work))
         return as_array(out, dt)
 
     return kernel
 
 
 def _recurrence(first: Callable, second: Callable, step: Callable) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """A polynomial family P_n(x) from P_0, P_1 and P_{k+1} = step(k, x, P_k, P_{k-1}); n < 0 gives 0."""
+    """A polynomial family P_n(x) from P_0, P_1 and P_{k+1} = step(k, x, P_k, P_{k-1}); n < 0 gives 0.
+
+    Each step is evaluated in float64 and rounded to ``x``'s dtype, as a fused multiply-add does."""
     def poly(x: np.ndarray, n: np.ndarray) -> np.ndarray:
         n = np.trunc(n)
         x, n = np.broadcast_arrays(x, n)
+        wide = x.astype(np.float64)
         top = int(np.nanmax(n, initial=0)) if n.size else 0
-        prev, cur = first(x), second(x)
+        prev, cur = first(x), second(wide).astype(x.dtype)
         out = np.where(n == 0, prev, 0.0)
         out = np.where(n == 1, cur, out)
         for k in range(1, top):
-            prev, cur = cur, step(k, x, cur, prev)
+            prev, cur = cur, step(k, wide, cur.astype(np.float64), prev.astype(np.float64)).astype(x.dtype)
             out = np.where(n == k + 1, cur, out)
         return np.where(n < 0, 0.0, out)
 
@@ -285,7 +299,7 @@ def _register_all() -> None:
                  "erfinv", "lgamma", "digamma", "i0", "frac", "sgn", "nan_to_num", "logit", "mvlgamma"):
         register(f"aten.{name}_.default", _inplace(unary[name]), mutates=0)
     for name, fn in BINARY_SPECIAL.items():
-        kernel = _binary_float(fn)
+        kernel = _binary_float(fn, wide=name != "special_hermite_polynomial_he")
         register(f"aten.{name}.default", kernel)
         for overload in SCALAR_OVERLOADS[name]:
             register(f"aten.{name}.{overload}", kernel)
