@@ -223,3 +223,16 @@ def test_embedding_bag_matches_eager_torch(expr, call):
     assert "aten.embedding_bag.padding_idx" in str(ep)
     got = ep.module()(torch.tensor(i), torch.tensor(o), torch.tensor(w))._value
     np.testing.assert_allclose(got, run(real, theirs).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("expr", ["LinearCrossEntropyLoss(5, 4)",
+                                  "LinearCrossEntropyLoss(5, 3, out_features=(2,), bias=True, label_smoothing=0.1)"])
+def test_linear_cross_entropy_loss_matches_eager_torch(expr):
+    theirs, ours = _pair(expr, False)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    target = rng.integers(0, 3, (6,) + ((2,) if "out_features" in expr else ())).astype(np.int64)
+    ep = export_and_lint(ours, (torch.from_numpy(x), torch.from_numpy(target)))
+    assert "aten.cross_entropy_loss.default" in str(ep) and "p_linear_weight" in str(ep)
+    want = theirs(real.from_numpy(x), real.from_numpy(target)).detach().numpy()
+    np.testing.assert_allclose(ep.module()(torch.from_numpy(x), torch.from_numpy(target))._value, want, rtol=1e-5)

@@ -113,10 +113,10 @@ def nn_functional() -> dict[str, Any]:
 
 def _spatial_families(table: str) -> dict[str, Any]:
     """Convolution, pooling, normalization, embedding and reshaping families (``LAYERS`` or ``FUNCTIONAL``)."""
-    from exportdb.exporter.frontend import nn_conv, nn_norm, nn_pooling, nn_reshape, nn_sparse
+    from exportdb.exporter.frontend import nn_conv, nn_linear_loss, nn_norm, nn_pooling, nn_reshape, nn_sparse
 
     out: dict[str, Any] = {}
-    for family in (nn_conv, nn_pooling, nn_norm, nn_sparse, nn_reshape):
+    for family in (nn_conv, nn_pooling, nn_norm, nn_sparse, nn_reshape, nn_linear_loss):
         out.update(getattr(family, table))
     return out
 
