@@ -19,6 +19,7 @@ from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend import functions
 from exportdb.exporter.frontend.nn_args import trim_defaults
 from exportdb.exporter.frontend.nn_modules import Linear, Module, dropout, linear
+from exportdb.exporter.frontend.nn_reshape import pad
 from exportdb.exporter.frontend.tensor import Parameter, Tensor
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ops import aten
@@ -65,6 +66,12 @@ def _packed_projection(q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tensor | N
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
+def _pad_masks(attn_mask: Tensor | None, key_padding_mask: Tensor | None) -> tuple:
+    """Both masks get one more (unmasked) key column, for an added key."""
+    return (pad(attn_mask, (0, 1)) if attn_mask is not None else None,
+            pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None)
+
+
 def multi_head_attention_forward(
         query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
         in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None, bias_v: Tensor | None,
@@ -73,10 +80,10 @@ def multi_head_attention_forward(
         attn_mask: Tensor | None = None, use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
         k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
         static_v: Tensor | None = None, average_attn_weights: bool = True, is_causal: bool = False) -> tuple:
-    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
-        raise UnsupportedAPIError("multi-head attention with add_bias_kv, add_zero_attn or static keys is not "
-                                  "provided by the built-in front end", location=user_location(),
-                                  hint="drop those options, or run the case with the torch engine")
+    if static_k is not None or static_v is not None:
+        raise UnsupportedAPIError("multi-head attention with static keys or values is not provided by the "
+                                  "built-in front end", location=user_location(),
+                                  hint="drop static_k/static_v, or run the case with the torch engine")
     batched = query.ndim == 3
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
@@ -102,9 +109,18 @@ def multi_head_attention_forward(
         q, k, v = _packed_projection(query, key, value, in_proj_weight, in_proj_bias)
     if attn_mask is not None and attn_mask.ndim == 2:
         attn_mask = attn_mask.unsqueeze(0)
+    if bias_k is not None and bias_v is not None:  # one more key and value: the learned biases
+        k = functions.cat([k, call(aten("repeat.default"), bias_k, [1, bsz, 1])])
+        v = functions.cat([v, call(aten("repeat.default"), bias_v, [1, bsz, 1])])
+        attn_mask, key_padding_mask = _pad_masks(attn_mask, key_padding_mask)
     q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
     k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
     v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    if add_zero_attn:  # one more key and value of zeros
+        zeros_shape = (bsz * num_heads, 1, head_dim)
+        k = functions.cat([k, functions.zeros(zeros_shape, dtype=k.dtype)], dim=1)
+        v = functions.cat([v, functions.zeros(zeros_shape, dtype=v.dtype)], dim=1)
+        attn_mask, key_padding_mask = _pad_masks(attn_mask, key_padding_mask)
     src_len = k.shape[1]
     if key_padding_mask is not None:
         merged = key_padding_mask.view(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
