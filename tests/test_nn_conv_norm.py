@@ -236,3 +236,20 @@ def test_linear_cross_entropy_loss_matches_eager_torch(expr):
     assert "aten.cross_entropy_loss.default" in str(ep) and "p_linear_weight" in str(ep)
     want = theirs(real.from_numpy(x), real.from_numpy(target)).detach().numpy()
     np.testing.assert_allclose(ep.module()(torch.from_numpy(x), torch.from_numpy(target))._value, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("nd,shape,out", [(2, (2, 3, 9, 7), (4, 3)), (3, (1, 2, 7, 6, 5), (3, 2, 2))])
+def test_fractional_max_pool_matches_eager_torch(nd, shape, out):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    samples = rng.random((shape[0], shape[1], nd)).astype(np.float32)
+    name = f"FractionalMaxPool{nd}d"
+    theirs = getattr(real.nn, name)(2, output_size=out, return_indices=True,
+                                     _random_samples=real.from_numpy(samples))
+    ours = getattr(torch.nn, name)(2, output_size=out, return_indices=True, _random_samples=torch.from_numpy(samples))
+    want = theirs(real.from_numpy(x))
+    ep = export_and_lint(ours, (torch.from_numpy(x),))
+    assert f"aten.fractional_max_pool{nd}d.default(input_1, [2" in str(ep)
+    got = ep.module()(torch.from_numpy(x))
+    np.testing.assert_array_equal(got[0]._value, want[0].numpy())
+    np.testing.assert_array_equal(got[1]._value, want[1].numpy())

@@ -178,6 +178,52 @@ class _LPPool(Module):
         return _lp_pool(self.nd, input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
+def _fractional(nd: int, input: Tensor, kernel_size: Any, output_size: Any = None,  # noqa: A002
+                output_ratio: Any = None, return_indices: bool = False, _random_samples: Tensor | None = None) -> Any:
+    from exportdb.errors import UnsupportedAPIError
+    from exportdb.exporter.trace.user_frames import user_location
+
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"fractional_max_pool{nd}d requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        ratios = ntuple(output_ratio, nd)
+        output_size = [int(n * r) for n, r in zip(tuple(input.shape)[-nd:], ratios)]
+    if _random_samples is None:
+        raise UnsupportedAPIError(f"fractional_max_pool{nd}d without _random_samples draws random windows, which the "
+                                  "built-in front end does not support", location=user_location(),
+                                  hint="pass _random_samples (a (N, C, dims) tensor in [0, 1))")
+    out = record(f"fractional_max_pool{nd}d.default", input, ntuple(kernel_size, nd), ntuple(output_size, nd),
+                 _random_samples)
+    return out if return_indices else out[0]
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,  # noqa: A002
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    return _fractional(2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,  # noqa: A002
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    return _fractional(3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
+
+
+class _FractionalMaxPool(Module):
+    nd = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        self.kernel_size, self.output_size, self.output_ratio = kernel_size, output_size, output_ratio
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return _fractional(self.nd, input, self.kernel_size, self.output_size, self.output_ratio,
+                           self.return_indices, self._random_samples)
+
+
 def _adaptive_init(self: Any, output_size: Any) -> None:
     _AdaptivePool.__init__(self, output_size)
 
@@ -192,7 +238,9 @@ for _nd in (1, 2, 3):
         type(f"LPPool{_nd}d", (_LPPool,), {"nd": _nd}),
     ]
 
-FUNCTIONAL = {f.__name__: f for f in (
+_CLASSES += [type(f"FractionalMaxPool{_nd}d", (_FractionalMaxPool,), {"nd": _nd}) for _nd in (2, 3)]
+
+FUNCTIONAL = {f.__name__: f for f in (fractional_max_pool2d, fractional_max_pool3d, 
     max_pool1d, max_pool2d, max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, adaptive_avg_pool1d,
     adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
     lp_pool1d, lp_pool2d, lp_pool3d)}

@@ -156,6 +156,50 @@ def _adaptive(nd: int, reduce: str):
     return kernel
 
 
+def fractional_starts(size: int, out: int, k: int, sample: float) -> np.ndarray:
+    """Window starts of a fractional max pool along one dim from one sample in [0, 1): pseudo-random
+    steps of ``(size - k) / (out - 1)``, the last window flush with the end (computed in float32)."""
+    if out <= 1:
+        return np.array([size - k], np.int64)
+    alpha = np.float32(size - k) / np.float32(out - 1)
+    u = np.float32(sample)
+    starts = [int(np.float32(i + u) * alpha) - int(u * alpha) for i in range(out - 1)]
+    return np.array(starts + [size - k], np.int64)
+
+
+def _fractional_max_pool(nd: int):
+    def kernel(x: np.ndarray, kernel_size: Any, output_size: Any, random_samples: np.ndarray) -> tuple:
+        _check_input(x, nd, f"fractional_max_pool{nd}d")
+        k, outs = expand(kernel_size, nd, "kernel_size"), expand(output_size, nd, "output_size")
+        xb = x if x.ndim == nd + 2 else x[None]
+        spatial = xb.shape[2:]
+        if any(o + kk - 1 > n for o, kk, n in zip(outs, k, spatial)):
+            raise RuntimeError(f"fractional_max_pool{nd}d(): pool size {k} too large relative to input {list(spatial)}"
+                               f" and output size {outs}")
+        # torch's 2d kernel draws the W intervals from sample 0 and H from sample 1; 3d goes T, H, W
+        order = [1, 0] if nd == 2 else list(range(nd))
+        out = np.zeros(xb.shape[:2] + tuple(outs), x.dtype)
+        index = np.zeros(out.shape, np.int64)
+        for b in range(xb.shape[0]):
+            for c in range(xb.shape[1]):
+                starts = [fractional_starts(spatial[d], outs[d], k[d], random_samples[b, c, order[d]])
+                          for d in range(nd)]
+                for pos in itertools.product(*(range(o) for o in outs)):
+                    box = tuple(slice(starts[d][i], starts[d][i] + k[d]) for d, i in enumerate(pos))
+                    region = xb[(b, c) + box]
+                    local = np.unravel_index(int(np.argmax(region)), region.shape)
+                    flat = 0
+                    for d in range(nd):
+                        flat = flat * spatial[d] + starts[d][pos[d]] + local[d]
+                    out[(b, c) + pos] = region[local]
+                    index[(b, c) + pos] = flat
+        return (out, index) if x.ndim == nd + 2 else (out[0], index[0])
+
+    return kernel
+
+
+register("aten.fractional_max_pool2d.default", _fractional_max_pool(2), multi=True)
+register("aten.fractional_max_pool3d.default", _fractional_max_pool(3), multi=True)
 for _nd in (1, 2, 3):
     register(f"aten.max_pool{_nd}d.default", _max_pool(_nd, False))
     register(f"aten.max_pool{_nd}d_with_indices.default", _max_pool(_nd, True), multi=True)

@@ -99,6 +99,13 @@ def _adaptive_rule(nd: int, with_indices: bool):
     return shape
 
 
+@rule("aten.fractional_max_pool2d.default", "aten.fractional_max_pool3d.default")
+def _fractional(x: Any, kernel_size: Any, output_size: Sequence[Any], random_samples: Any) -> list:
+    sx = shape_of(x)
+    out = tuple(sx[:len(sx) - len(output_size)]) + tuple(output_size)
+    return [out, out]
+
+
 @rule("aten.batch_norm.default", "aten.instance_norm.default", "aten.group_norm.default",
       "aten.layer_norm.default", "aten.rms_norm.default")
 def _same_shape(x: Any, *args: Any, **kwargs: Any) -> tuple:
