@@ -37,16 +37,17 @@ class _Pad(Module):
 
 
 def _pad_class(name: str, nd: int, mode: str, constant: bool = False, zero: bool = False) -> type:
-    def __init__(self: Any, padding: Any, value: float = 0.0) -> None:
+    """``ConstantPad<n>d(padding, value)``; the others take ``padding`` only (``ZeroPad`` fills 0.0)."""
+    def with_value(self: Any, padding: Any, value: float) -> None:
         _Pad.__init__(self, padding)
-        if constant or zero:
-            self.value = 0.0 if zero else value
+        self.value = value
 
-    init = __init__
-    if zero or not constant:
-        def init(self: Any, padding: Any) -> None:  # noqa: F811 - the one-argument constructor
-            __init__(self, padding)
-    return type(name, (_Pad,), {"nd": nd, "mode": mode, "__init__": init})
+    def padding_only(self: Any, padding: Any) -> None:
+        _Pad.__init__(self, padding)
+        if zero:
+            self.value = 0.0
+
+    return type(name, (_Pad,), {"nd": nd, "mode": mode, "__init__": with_value if constant else padding_only})
 
 
 _PADS = [_pad_class(f"{kind}Pad{nd}d", nd, mode, constant=kind == "Constant", zero=kind == "Zero")

@@ -37,7 +37,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from exportdb.engines import EngineResult
 from exportdb.tools.conformance.module_engines import (
     is_random, reason_of, run_builtin, run_torch, value_difference,
 )
