@@ -102,16 +102,26 @@ def run_torch(torch: Any, cls: Any, ctor: tuple[tuple, dict], forward: tuple[tup
     return run
 
 
-def _frontend_value(torch: Any, value: Any) -> Any:
+def _frontend_value(torch: Any, value: Any, memo: dict | None = None) -> Any:
+    """``value`` with every torch tensor as a front-end tensor; one tensor passed twice stays one
+    (``memo``), as torch.export sees it."""
     from exportdb.exporter.frontend.tensor import Tensor
 
+    memo = {} if memo is None else memo
     if isinstance(value, torch.Tensor):
-        return Tensor._make(value.detach().cpu().numpy().copy())
+        if id(value) not in memo:
+            memo[id(value)] = Tensor._make(value.detach().cpu().numpy().copy())
+        return memo[id(value)]
     if isinstance(value, (list, tuple)):
-        return type(value)(_frontend_value(torch, v) for v in value)
+        return type(value)(_frontend_value(torch, v, memo) for v in value)
     if isinstance(value, dict):
-        return {k: _frontend_value(torch, v) for k, v in value.items()}
+        return {k: _frontend_value(torch, v, memo) for k, v in value.items()}
     return value
+
+
+def _frontend_inputs(torch: Any, forward: tuple[tuple, dict]) -> tuple[tuple, dict]:
+    memo: dict = {}
+    return _frontend_value(torch, forward[0], memo), _frontend_value(torch, forward[1], memo)
 
 
 def load_builtin_module(source: str) -> Any:
@@ -153,20 +163,22 @@ def run_builtin(torch: Any, source: str, state: dict[str, np.ndarray], forward: 
     try:
         model = load_builtin_module(source)
         if lazy:
-            model(*_frontend_value(torch, forward[0]), **_frontend_value(torch, forward[1]))
+            args, kwargs = _frontend_inputs(torch, forward)
+            model(*args, **kwargs)
         problem = copy_state(model, state)
         if problem:
             return BuiltinRun(EngineResult("builtin", False, f"StateMismatch: {problem}", "StateMismatch"))
         model.train(training)
     except Exception as exc:  # noqa: BLE001 - any failure is the builtin's result
         return BuiltinRun(EngineResult("builtin", False, reason_of(exc), type(exc).__name__))
-    result, ep = export_model(model, _frontend_value(torch, forward[0]), _frontend_value(torch, forward[1]))
+    result, ep = export_model(model, *_frontend_inputs(torch, forward))
     run = BuiltinRun(result)
     if ep is None or not compare_values:
         return run
     try:
         program = ep.module()
-        out = program(*_frontend_value(torch, forward[0]), **_frontend_value(torch, forward[1]))
+        args, kwargs = _frontend_inputs(torch, forward)
+        out = program(*args, **kwargs)
         run.outputs = [getattr(v, "_value", v) for v in tree_leaves(out)]
         run.buffers = {n: v for n, v in program.state.items() if n in dict(model.named_buffers())}
     except Exception as exc:  # noqa: BLE001 - reported as a value difference

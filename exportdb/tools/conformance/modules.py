@@ -160,12 +160,29 @@ def check_input(torch: Any, item: ModuleInput, cache: TorchResultCache) -> Input
                            reason=_LOCATION.sub(r"\1", ours.export.text))
     comparison = compare_results(ours.export, theirs.export)
     if comparison.classification != "agree":
-        return InputResult(**base, source=expression, classification="graph-differs",
-                           reason=comparison.note or _first_change(comparison.diff))
+        reason = comparison.note or _order_change(ours.export.text, theirs.export.text) or _first_change(comparison.diff)
+        return InputResult(**base, source=expression, classification="graph-differs", reason=reason)
     problem = value_difference(ours, theirs, item.training) if compare_values else ""
     if problem:
         return InputResult(**base, source=expression, classification="values-differ", reason=problem)
     return InputResult(**base, source=expression, classification="agree")
+
+
+def _order_change(ours: str, theirs: str) -> str:
+    """"" unless the programs lift the same parameters/buffers in another order (then: which comes first)."""
+    from exportdb.tools.compare_normalize import ProgramParseError, parse_program
+
+    try:
+        mine, other = ([n for n, _ in parse_program(t).root.params] for t in (ours, theirs))
+    except ProgramParseError:
+        return ""
+    state_mine = [n for n in mine if n.startswith(("p_", "b_", "c_"))]
+    state_other = [n for n in other if n.startswith(("p_", "b_", "c_"))]
+    if state_mine == state_other or sorted(state_mine) != sorted(state_other):
+        return ""
+    first = next(i for i, (a, b) in enumerate(zip(state_mine, state_other)) if a != b)
+    return (f"parameters/buffers lifted in another order: torch lifts {state_other[first]} where the builtin lifts "
+            f"{state_mine[first]}")
 
 
 def _first_change(diff: str) -> str:
