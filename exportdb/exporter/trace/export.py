@@ -163,7 +163,9 @@ class _Export:
             else:
                 raise InputError(f"example input {name} is a {type(leaf).__name__}; inputs must be tensors, "
                                  "Python numbers, strings or (nested) tuples, lists and dicts of those")
-        return traced
+        # One tensor passed as several inputs: torch.export 2.13 reads every use from the last of them.
+        last = {id(leaf): t for (_, leaf), t in zip(leaves, traced) if isinstance(leaf, TensorValue)}
+        return [last[id(leaf)] if isinstance(leaf, TensorValue) else t for (_, leaf), t in zip(leaves, traced)]
 
     def outputs(self, result: Any) -> tuple[list[OutputSpec], pytree.TreeSpec]:
         leaves, spec = pytree.tree_flatten(result, none_is_leaf=True)
