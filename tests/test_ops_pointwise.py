@@ -136,6 +136,23 @@ def test_values_match_eager_torch(name: str, fn: Callable[..., Any], arrays: tup
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-5, equal_nan=True)
 
 
+def test_augmented_assignment_records_in_place_ops() -> None:
+    def fn(t: Any, x: Any, i: Any) -> Any:
+        y = x.clone()
+        y //= 2
+        y %= 3
+        y **= 2
+        j = i.clone()
+        j <<= 1
+        j >>= 1
+        return y, j
+
+    ep = export_and_lint(_module(fn, torch), _front_end_tensors((F32, I64)))
+    assert targets(ep.graph) == [
+        "aten.clone.default", "aten.floor_divide_.Tensor", "aten.remainder_.Scalar", "aten.pow_.Scalar",
+        "aten.clone.default", "aten.__ilshift__.Scalar", "aten.__irshift__.Scalar"]
+
+
 def test_exported_program_runs_like_eager() -> None:
     fn = lambda t, a, b: t.special.xlog1py(a, b) + t.hypot(a, b).erfc()  # noqa: E731
     model, xs = _module(fn, torch), _front_end_tensors((F32, POS))

@@ -69,6 +69,18 @@ class TensorArithmetic:
             return call(aten("div_.Tensor_mode"), self, other, rounding_mode=rounding_mode)
         return call(aten("div_.Tensor"), self, other)
 
+    # `x //= 2` is floor_divide_.Tensor(x, 2) (the number stays an argument of the Tensor overload);
+    # `x %= 3` and `x **= 2` pick remainder_/pow_'s Scalar or Tensor overload by the operand.
+    def floor_divide_(self, other: Any) -> "Tensor":
+        return call(aten("floor_divide_.Tensor"), self, other)
+
+    def remainder_(self, other: Any) -> "Tensor":
+        return call(aten("remainder_.Tensor" if isinstance(other, TensorArithmetic) else "remainder_.Scalar"),
+                    self, other)
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return call(aten("pow_.Tensor" if isinstance(exponent, TensorArithmetic) else "pow_.Scalar"), self, exponent)
+
     def pow(self, exponent: Any) -> "Tensor":
         return call(aten("pow.Tensor_Tensor" if isinstance(exponent, TensorArithmetic) else "pow.Tensor_Scalar"), self, exponent)
 
@@ -89,6 +101,9 @@ class TensorArithmetic:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+    __ifloordiv__ = floor_divide_
+    __imod__ = remainder_
+    __ipow__ = pow_
 
     # Reflected operators: a tensor on the left (`t1.__radd__(t0)`) keeps its place, `t0 + t1`; a
     # number (`2 + x`) comes second, as torch records them (`2 - x` is rsub.Scalar(x, 2)).

@@ -72,12 +72,11 @@ INPLACE: dict[str, tuple[str, ...]] = {
         "logical_xor", "ldexp")},
     **{f"{name}_": ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
-        "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp", "float_power", "floor_divide",
-        "eq", "ne", "lt", "le", "gt", "ge", "remainder")},
+        "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp", "float_power",
+        "eq", "ne", "lt", "le", "gt", "ge")},
     "xlogy_": ("Tensor", "Scalar_Other"),
     "clip_": ("default", "Tensor"),
     "clamp_": ("default", "Tensor"),
-    "pow_": ("Tensor", "Scalar"),
     **{f"bitwise_{n}_": ("Tensor", "Scalar") for n in ("and", "or", "xor")},
     **{f"bitwise_{n}_shift_": ("Tensor", "Tensor_Scalar") for n in ("left", "right")},
 }

@@ -173,7 +173,7 @@ def _mvlgamma(a: np.ndarray, p: int) -> np.ndarray:
     dt = float_dtype(a)
     x = a.astype(np.float64)
     if np.any(x <= (p - 1) / 2):
-        raise RuntimeError(f"All elements must be greater than (p-1)/2")
+        raise RuntimeError("All elements must be greater than (p-1)/2")
     out = p * (p - 1) / 4 * math.log(math.pi) + sum(sp().gammaln(x - j / 2) for j in range(p))
     return as_array(out, dt)
 
