@@ -131,7 +131,9 @@ class ExportedModule:
             bound = self.ep.forward_signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise InputError(f"inputs do not match forward{self.ep.forward_signature}: {exc}") from None
-        return [leaf for _, leaf in pytree.flatten_user_inputs(self.ep.forward_signature, bound)]
+        sig = self.ep.forward_signature
+        order = pytree.input_order(sig, bound, kwargs)  # as at export: keyword inputs in the caller's order
+        return [leaf for _, leaf in pytree.flatten_user_inputs(sig, bound, order)]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         leaves = iter(self._user_leaves(args, kwargs))

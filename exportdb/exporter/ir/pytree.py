@@ -116,10 +116,20 @@ def _paths(spec: TreeSpec, prefix: tuple) -> Iterator[tuple]:
         yield from _paths(child, prefix + (key,))
 
 
-def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, Any]]:
-    """(placeholder name, leaf) for every user input, in forward's parameter order."""
+def input_order(sig: inspect.Signature, bound: inspect.BoundArguments, kwargs: dict | None) -> list[str]:
+    """The bound parameter names in torch.export 2.13's input order: those given positionally,
+    in forward's order, then the keyword arguments in the order the caller wrote them."""
+    named = [k for k in (kwargs or {}) if k in bound.arguments and
+             sig.parameters[k].kind is not inspect.Parameter.VAR_KEYWORD]
+    return [p for p in sig.parameters if p in bound.arguments and p not in named] + named
+
+
+def flatten_user_inputs(sig: inspect.Signature, bound: inspect.BoundArguments,
+                        order: list[str] | None = None) -> list[tuple[str, Any]]:
+    """(placeholder name, leaf) for every user input, in ``order`` (default: forward's parameter order)."""
     leaves: list[tuple[str, Any]] = []
-    for pname, param in sig.parameters.items():
+    for pname in order if order is not None else list(sig.parameters):
+        param = sig.parameters[pname]
         if pname not in bound.arguments:
             continue
         value = bound.arguments[pname]

@@ -207,9 +207,10 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
 
     run = _Export(model)
     run.lift_state()
-    leaves = pytree.flatten_user_inputs(sig, bound)
+    order = pytree.input_order(sig, bound, kwargs)
+    leaves = pytree.flatten_user_inputs(sig, bound, order)
     traced = iter(run.user_inputs(leaves, dims))
-    for pname in list(bound.arguments):
+    for pname in order:
         if bound.arguments[pname] is None:
             next(traced)  # a None argument is a leaf of its own (see flatten_user_inputs)
             continue
