@@ -172,10 +172,26 @@ def test_integer_and_bool_semantics_refuse_as_torch_does(fn: Callable[..., Any],
         fn(torch, *_front_end_tensors(arrays))
 
 
-def test_out_argument_is_refused_with_a_hint() -> None:
+def test_out_argument_records_the_out_overload() -> None:
+    def fn(t: Any, x: Any, buf: Any) -> Any:
+        t.copysign(x, -2, out=buf)
+        t.xlogy(2.0, x.abs(), out=buf)
+        return buf * 2
+
+    model, xs = _module(fn, torch), _front_end_tensors((POS, F32))
+    ep = export_and_lint(model, xs)
+    assert targets(ep.graph) == ["aten.copysign.Scalar_out", "aten.abs.default", "aten.xlogy.OutScalar_Self",
+                                 "aten.mul.Tensor"]
+    assert "out = copysign" in str(ep)
+    buf = torch.Tensor._make(np.zeros(4, np.float32))
+    torch.sin(torch.Tensor._make(POS[0].copy()), out=buf)
+    np.testing.assert_allclose(buf._value, np.sin(POS[0]))
+
+
+def test_out_argument_of_the_wrong_shape_is_refused() -> None:
     x = torch.Tensor._make(F32.copy())
-    with pytest.raises(Exception, match="out="):
-        torch.atan2(x, x, out=x)
+    with pytest.raises(Exception, match="out= tensor has shape"):
+        torch.atan2(x, x, out=torch.Tensor._make(np.zeros(2, np.float32)))
 
 
 def test_every_registered_op_exists_in_torch() -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.aten_binding import call_overloads
+from exportdb.exporter.frontend.out_variants import call_with_out
 from exportdb.exporter.ops import aten, op
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
@@ -85,16 +86,20 @@ SELF_SECOND = {"polygamma": ("default",)}
 
 
 def bind(name: str, overloads: tuple[str, ...], args: tuple, kwargs: dict) -> Any:
-    """Call ``aten.<name>`` with the first overload that fits; ``out=`` is refused with a hint."""
-    if kwargs.get("out") is not None:
-        raise UnsupportedAPIError(f"{name}(..., out=...) is not provided by the built-in front end",
-                                  location=user_location(), hint="assign the result instead of passing out=")
-    kwargs.pop("out", None)
+    """Call ``aten.<name>`` with the first overload that fits (its out variant for ``out=``)."""
+    out = kwargs.pop("out", None)
     if "input" in kwargs:
         args = (kwargs.pop("input"), *args)
     if name in ("round", "round_") and "decimals" in kwargs:
         overloads = ("decimals",)  # an explicit decimals=0 still records round.decimals, as torch does
-    return call_overloads(name, overloads, args, kwargs)
+    if out is None:
+        return call_overloads(name, overloads, args, kwargs)
+    try:
+        return call_with_out(name, overloads, args, kwargs, out)
+    except TypeError:
+        raise UnsupportedAPIError(f"{name}(..., out=...) is not provided by the built-in front end for these "
+                                  "arguments", location=user_location(),
+                                  hint="assign the result instead of passing out=") from None
 
 
 def _fused_update(self: "Tensor", kind: str, tensor1: "Tensor", tensor2: "Tensor", value: Any) -> "Tensor":
