@@ -70,7 +70,8 @@ def test_multihead_attention_values(options, call):
 
 
 def test_multihead_self_attention_records_packed_projection_and_lifts_bias_first():
-    ep = export_and_lint(_Apply(nn.MultiheadAttention(8, 2).eval()), (ours.randn(4, 2, 8),) * 3)
+    distinct = tuple(ours.randn(4, 2, 8) for _ in range(3))
+    ep = export_and_lint(_Apply(nn.MultiheadAttention(8, 2).eval()), distinct)
     assert [n.name for n in ep.graph.placeholders][:2] == ["p_m_in_proj_weight", "p_m_in_proj_bias"]
     x = ours.randn(4, 2, 8)
 
@@ -182,3 +183,35 @@ def test_is_exporting_is_true_only_while_tracing():
     assert not ours.compiler.is_exporting()
     ep = export_and_lint(Probe(), (ours.zeros(2),))
     assert "torch.ops.aten.add.Tensor(x, 1)" in str(ep)
+
+
+def test_transformer_stack_matches_eager_torch():
+    theirs = real.nn.Transformer(8, 2, 1, 1, 16).eval()
+    mine = nn.Transformer(8, 2, 1, 1, 16).eval()
+    _copy_weights(mine, theirs)
+    src, tgt = _arr(4, 2, 8), _arr(3, 2, 8)
+    ep = export_and_lint(mine, (ours.from_numpy(src), ours.from_numpy(tgt)))
+    with real.no_grad():
+        want = theirs(real.from_numpy(src), real.from_numpy(tgt))
+    np.testing.assert_allclose(ep.module()(ours.from_numpy(src), ours.from_numpy(tgt))._value, want.numpy(),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_attention_with_bias_kv_and_zero_attn_matches_eager_torch():
+    theirs = real.nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True).eval()
+    mine = nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True).eval()
+    _copy_weights(mine, theirs)
+    q, kv = _arr(4, 2, 8), _arr(3, 2, 8)
+    out, _ = mine(ours.from_numpy(q), ours.from_numpy(kv), ours.from_numpy(kv))
+    with real.no_grad():
+        want, _ = theirs(real.from_numpy(q), real.from_numpy(kv), real.from_numpy(kv))
+    np.testing.assert_allclose(out._value, want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_keyword_and_none_inputs_are_placed_as_torch_places_them():
+    class Masked(nn.Module):
+        def forward(self, x, a=None, b=None, mask=None):
+            return x + a - b
+
+    ep = export_and_lint(Masked(), (ours.randn(2),), {"b": ours.randn(2), "a": ours.randn(2), "mask": None})
+    assert [n.name for n in ep.graph.placeholders] == ["x", "b", "a", "mask"]
