@@ -77,6 +77,8 @@ def _diff(a: np.ndarray, n: int = 1, dim: int = -1, prepend: np.ndarray | None =
     if a.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     axis = wrap_dim(dim, a.ndim)
+    if n == 0:  # torch returns the input as it is, without prepend or append
+        return a.copy()
     parts = [p for p in (prepend, a, append) if p is not None]
     dt = promoted(*parts) if len(parts) > 1 else dtypes.from_numpy(a.dtype)
     x = np.concatenate([p.astype(dt.np, copy=False) for p in parts], axis=axis) if len(parts) > 1 else a

@@ -201,7 +201,7 @@ def vector_norm(x: np.ndarray, ord: Any, axes: tuple[int, ...] | None, keepdim: 
     ax = np.abs(x)
     p = float(ord)
     if p == math.inf:
-        return np.max(ax, axis=axes, keepdims=keepdim, initial=0.0) if x.size else np.zeros(_kept(x, axes, keepdim))
+        return np.max(ax, axis=axes, keepdims=keepdim, initial=0.0)
     if p == -math.inf:
         return np.min(ax, axis=axes, keepdims=keepdim)
     if p == 0:
@@ -212,11 +212,6 @@ def vector_norm(x: np.ndarray, ord: Any, axes: tuple[int, ...] | None, keepdim: 
         return np.sqrt(np.sum(ax * ax, axis=axes, keepdims=keepdim))
     with np.errstate(all="ignore"):
         return np.sum(ax ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-
-
-def _kept(x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> tuple:
-    axes = tuple(range(x.ndim)) if axes is None else axes
-    return tuple((1 if keepdim else None) if i in axes else s for i, s in enumerate(x.shape) if keepdim or i not in axes)
 
 
 def _norm_dtype(a: np.ndarray, dtype: DType | None, what: str) -> DType:
@@ -245,15 +240,15 @@ def _matrix_norm(x: np.ndarray, ord: Any, dims: tuple[int, int], keepdim: bool) 
         out = np.sqrt(np.sum(np.abs(moved) ** 2, axis=(-2, -1)))
     elif ord == "nuc":
         out = np.sum(np.linalg.svd(moved, compute_uv=False), axis=-1)
-    elif ord in (2, -2):
+    elif ord in (2, -2):  # an empty matrix has norm 0; its smallest singular value is undefined
         sv = np.linalg.svd(moved, compute_uv=False)
-        out = np.max(sv, axis=-1) if ord == 2 else np.min(sv, axis=-1)
+        out = np.max(sv, axis=-1, initial=0.0) if ord == 2 else np.min(sv, axis=-1)
     elif ord in (1, -1):
         col = np.sum(np.abs(moved), axis=-2)
-        out = np.max(col, axis=-1) if ord == 1 else np.min(col, axis=-1)
+        out = np.max(col, axis=-1, initial=0.0) if ord == 1 else np.min(col, axis=-1)
     elif ord in (math.inf, -math.inf):
         row = np.sum(np.abs(moved), axis=-1)
-        out = np.max(row, axis=-1) if ord == math.inf else np.min(row, axis=-1)
+        out = np.max(row, axis=-1, initial=0.0) if ord == math.inf else np.min(row, axis=-1)
     else:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if keepdim:

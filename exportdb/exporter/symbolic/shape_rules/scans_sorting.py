@@ -36,6 +36,8 @@ def _topk(a: Any, k: Any, dim: int = -1, largest: bool = True, sorted: bool = Tr
 @rule("aten.diff.default")
 def _diff(a: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> tuple:
     shape = shape_of(a)
+    if n == 0:  # the input, unchanged
+        return shape
     axis = wrap_dim(dim, len(shape))
     size = shape[axis]
     for extra in (prepend, append):
