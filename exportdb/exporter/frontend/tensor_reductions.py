@@ -15,6 +15,7 @@ from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 from exportdb.exporter.ir.dtypes import DType
+from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
 from exportdb.exporter.trace.dispatch import call
 
@@ -35,9 +36,7 @@ def record(name: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def is_tensor(value: Any) -> bool:
-    from exportdb.exporter.frontend.tensor import Tensor
-
-    return isinstance(value, Tensor)
+    return isinstance(value, TensorValue)
 
 
 def dim_list(dim: Any) -> Any:
