@@ -102,8 +102,21 @@ def _flat(torch: Any, value: Any) -> list:
     return tree_flatten(value)[0]
 
 
-def _is_random(torch: Any, op: Any, first: Any, second: Any) -> bool:
+#: ATen ops whose values depend on the random generator: only shapes and dtypes can agree.
+RANDOM_ATEN = frozenset({
+    "bernoulli", "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm", "normal",
+    "uniform", "exponential", "geometric", "log_normal", "cauchy", "multinomial", "native_dropout", "dropout",
+    "feature_dropout", "alpha_dropout", "feature_alpha_dropout", "rrelu_with_noise", "poisson", "binomial",
+    "_standard_gamma", "empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided",
+    "empty_permuted"})
+
+
+def _is_random(torch: Any, op: Any, first: Any, second: Any, program: str = "") -> bool:
+    """Whether the sample's values are random: declared so, a random (or uninitialised) ATen op in the
+    program, or two eager runs with different seeds that differ."""
     if getattr(op, "has_nondeterministic_output", False):
+        return True
+    if any(name.split(".")[1].rstrip("_") in RANDOM_ATEN for name in aten_ops(program)):
         return True
     a, b = _flat(torch, first), _flat(torch, second)
     for x, y in zip(a, b):
@@ -225,7 +238,7 @@ def _run_sample(torch: Any, op: Any, op_name: str, index: int, sample: Any, call
     try:
         model = _load_model(source, case_dir, "torch")
         expected = _eager(torch, model, source.leaves, 0)
-        random = _is_random(torch, op, expected, _eager(torch, model, source.leaves, 1))
+        differently_seeded = _eager(torch, model, source.leaves, 1)
     except Exception as exc:  # noqa: BLE001 - torch cannot run the sample: not counted
         out.reason = f"eager torch raised {error_text(exc)}"
         torch_done(False)
@@ -236,6 +249,7 @@ def _run_sample(torch: Any, op: Any, op_name: str, index: int, sample: Any, call
         out.reason = theirs.text
         return out
     out.aten = aten_ops(theirs.text)
+    random = _is_random(torch, op, expected, differently_seeded, theirs.text)
     ours, ep = builtin_side(torch, source, case_dir)
     if ep is None:
         out.status, out.reason = "not supported", ours.text
