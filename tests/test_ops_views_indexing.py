@@ -173,3 +173,29 @@ def test_in_place_scatter_add_counts_repeated_ids():
     ids = ours.tensor([0, 3, 3, 1, 3])
     counts = ours.zeros(4, dtype=ours.int64).scatter_add_(0, ids, ours.ones_like(ids))
     np.testing.assert_array_equal(counts._value, [1, 1, 0, 3])
+
+
+def test_int_arguments_specialise_a_symbolic_size_as_torch_does():
+    from exportdb.errors import ConstraintViolationError
+
+    class Spaced(ours.nn.Module):
+        def forward(self, x):
+            return ours.linspace(0, 1, x.shape[0])
+
+    rows = ours.export.Dim("rows", min=2, max=16)
+    with pytest.raises(ConstraintViolationError, match="specializes it to the constant 3"):
+        export_and_lint(Spaced(), (ours.from_numpy(X.copy()),), dynamic_shapes={"x": {0: rows}})
+
+
+def test_triangles_and_gathers_keep_symbolic_sizes():
+    class Causal(ours.nn.Module):
+        def forward(self, x):
+            n = x.shape[0]
+            mask = ours.triu(ours.ones(n, n, dtype=ours.bool), diagonal=1)
+            return x.masked_fill(mask, 0.0).diagonal(offset=1), ours.eye(n)
+
+    rows = ours.export.Dim("rows", min=2, max=16)
+    ep = export_and_lint(Causal(), (ours.from_numpy(RNG.standard_normal((4, 4)).astype(np.float32)),),
+                         dynamic_shapes={"x": {0: rows, 1: rows}})
+    text = "\n".join(body(ep))
+    assert 'diagonal: "f32[s0 - 1]"' in text and 'eye: "f32[s0, s0]"' in text

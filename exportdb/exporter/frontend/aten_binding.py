@@ -23,9 +23,26 @@ _NUMBER = (int, float, complex)
 
 
 def call_aten(qualname: str, *args: Any, **kwargs: Any) -> Any:
-    """Call ``qualname`` with ``args``/``kwargs`` named as in its schema (defaults dropped)."""
+    """Call ``qualname`` with ``args``/``kwargs`` named as in its schema (defaults dropped).
+
+    A symbolic size passed where the schema says ``int`` (not ``SymInt``) is made a
+    Python int, which specialises it, as torch does (``torch.linspace(0, 1, n)``)."""
+    found = schema(qualname)
+    if found is not None:
+        args = tuple(_specialised(arg, value) for arg, value in zip(found.positional, args)) + args[len(found.positional):]
+        kwargs = {k: _specialised(found.by_name[k], v) if k in found.by_name else v for k, v in kwargs.items()}
     args, kwargs = normalize(qualname, args, kwargs)
     return call(OPS[qualname], *args, **kwargs)
+
+
+def _specialised(arg: Arg, value: Any) -> Any:
+    if arg.base_type != "int":
+        return value
+    if isinstance(value, SymValue):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(int(v) if isinstance(v, SymValue) else v for v in value)
+    return value
 
 
 def call_overloads(name: str, overloads: Sequence[str], args: tuple, kwargs: dict) -> Any:
