@@ -302,7 +302,8 @@ def format_text(results: Sequence[InputResult]) -> str:
 
 
 def report_data(results: Sequence[InputResult], *, all_results: bool = True) -> dict:
-    """The report as JSON data; ``all_results=False`` lists only the inputs that do not agree."""
+    """The report as JSON data; ``all_results=False`` lists only the inputs torch.export exports that do not
+    agree (the others are summed up per ModuleInfo: status and first reason)."""
     exports = [r for r in results if r.torch_exports]
     return {
         "summary": summary_line(results),
@@ -312,12 +313,14 @@ def report_data(results: Sequence[InputResult], *, all_results: bool = True) -> 
         "counts": dict(Counter(r.classification for r in results)),
         "modules": per_module(results),
         "reasons": [{"reason": r, "count": n, "modules": m} for r, n, m in reason_groups(results)],
-        "results": [asdict(r) for r in results if all_results or r.classification != "agree"],
+        "results": [asdict(r) for r in results
+                    if all_results or (r.torch_exports and r.classification != "agree")],
     }
 
 
 def run_record(results: Sequence[InputResult], seconds: float, started: dict[str, Any]) -> dict:
-    """What ``--record`` writes: the report (inputs that agree left out), date, versions and machine load."""
+    """What ``--record`` writes: the report (only the inputs that do not agree listed one by one), date,
+    versions and machine load."""
     import torch
 
     from exportdb import __version__
