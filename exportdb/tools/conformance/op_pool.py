@@ -106,9 +106,13 @@ def _worker(conn: Connection, settings: RunSettings) -> None:
         tolerances = opinfos.float32_tolerances(op)
         for index in range(start, len(samples)):
             conn.send(("start", index))
-            sample = samples[index]
-            outcome = run_sample(torch, op, key, index, sample, callee, tolerances, cache, case_dir,
-                                 lambda ok: conn.send(("torch", ok)))
+            torch_done = []
+            try:
+                outcome = run_sample(torch, op, key, index, samples[index], callee, tolerances, cache, case_dir,
+                                     lambda ok: (torch_done.append(ok), conn.send(("torch", ok))))
+            except Exception as exc:  # noqa: BLE001 - recorded against the side that was running
+                status = "not supported" if torch_done and torch_done[0] else "torch refuses"
+                outcome = SampleOutcome(index, status, f"harness error: {type(exc).__name__}: {exc}"[:300])
             conn.send(("sample", asdict(outcome)))
         torch._dynamo.reset()
         conn.send(("done", key))
