@@ -162,7 +162,7 @@ def _unique_consecutive(a: np.ndarray, return_inverse: bool = False, return_coun
         axis = None
     else:
         axis = wrap_dim(dim, a.ndim)
-        x = np.moveaxis(a, axis, 0).reshape(a.shape[axis], -1)
+        x = np.moveaxis(a, axis, 0).reshape(a.shape[axis], int(np.prod(a.shape)) // max(a.shape[axis], 1))
     starts = np.ones(x.shape[0], bool)
     starts[1:] = np.any(x[1:] != x[:-1], axis=1)
     keep = np.flatnonzero(starts)
