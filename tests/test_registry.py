@@ -134,9 +134,9 @@ def test_tags_follow_the_taxonomy_whatever_the_hash_seed(tmp_path: Path):
 
 def test_taxonomy_order_and_descriptions():
     names = taxonomy.tag_names()
-    assert names[:7] == ("torch.cond", "torch.dynamic-shape", "torch.dynamic-value", "torch.escape-hatch",
-                         "torch.map", "torch.mutation", "torch.operator")
-    assert all(n.startswith("python.") for n in names[7:]) and len(names) == 15
+    assert names[:8] == ("torch.cond", "torch.dynamic-shape", "torch.dynamic-value", "torch.escape-hatch",
+                         "torch.map", "torch.mutation", "torch.operator", "torch.nn-model")
+    assert all(n.startswith("python.") for n in names[8:]) and len(names) == 16
     assert all(len(tag.description.split()) > 15 for tag in taxonomy.TAXONOMY)
     assert taxonomy.suggest("torch.cnd") == "torch.cond"
     assert taxonomy.suggest("zzzz") is None

@@ -10,6 +10,7 @@ import docutils.utils
 import pytest
 from docutils.parsers.rst import Directive, directives, roles
 
+from exportdb.catalog import tags as taxonomy
 from exportdb.engines import EngineResult
 from exportdb.catalog.registry import Registry, load_case
 from exportdb.execution.case_reader import load_registry
@@ -273,7 +274,7 @@ def test_every_generated_page_parses_with_docutils_without_warnings(tmp_path: Pa
     report = run_cases(registry.cases, ["builtin"], cache_dir=tmp_path / "cache", jobs=2)
     pages = build_pages(registry, report, RenderOptions(), verify_support(registry.cases, report))
     names = {rel.removesuffix(".rst") for rel in pages}
-    assert len(pages) == len(registry.cases) + 15 + 2
+    assert len(pages) == len(registry.cases) + len(taxonomy.TAXONOMY) + 2
     for rel, text in sorted(pages.items()):
         refs: list[str] = []
         warnings = _parse_clean(text, rel, names, refs)

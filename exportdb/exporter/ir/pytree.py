@@ -119,8 +119,13 @@ def _paths(spec: TreeSpec, prefix: tuple) -> Iterator[tuple]:
 def input_order(sig: inspect.Signature, bound: inspect.BoundArguments, kwargs: dict | None) -> list[str]:
     """The bound parameter names in torch.export 2.13's input order: those given positionally,
     in forward's order, then the keyword arguments in the order the caller wrote them."""
-    named = [k for k in (kwargs or {}) if k in bound.arguments and
-             sig.parameters[k].kind is not inspect.Parameter.VAR_KEYWORD]
+    var_keyword = next((p for p, prm in sig.parameters.items() if prm.kind is inspect.Parameter.VAR_KEYWORD), None)
+    named: list[str] = []
+    for key in kwargs or {}:
+        param = sig.parameters.get(key)
+        name = key if param is not None and param.kind is not inspect.Parameter.VAR_KEYWORD else var_keyword
+        if name is not None and name in bound.arguments and name not in named:
+            named.append(name)  # a **kwargs parameter sits where its first key was written
     return [p for p in sig.parameters if p in bound.arguments and p not in named] + named
 
 
