@@ -22,6 +22,7 @@ from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.symbolic.shape_env import SymInt
 from exportdb.exporter.symbolic.shape_rules import same_size
+from exportdb.exporter.frontend.tensor_views import data_dependent
 
 if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
@@ -86,7 +87,6 @@ def getitem(t: Tensor, key: Any) -> Tensor:
         out = call(aten("index.Tensor"), out, _index_list(advanced))
         masks = [(dim, idx) for dim, idx in advanced if idx.dtype.kind == "b"]
         if masks and len(advanced) == 1:  # x[mask]: as many rows as the mask has True values
-            from exportdb.exporter.frontend.tensor_views import data_dependent
 
             dim, mask = masks[0]
             out = data_dependent(out, dim, int(mask._value.size))

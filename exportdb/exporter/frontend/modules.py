@@ -19,11 +19,15 @@ from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend import functions, grad_mode, nn_modules
 from exportdb.exporter.frontend.tensor import Parameter, Size, Tensor, strided
+from exportdb.exporter.ops.creation import manual_seed
+from exportdb.exporter.trace.context import suspended
+from exportdb.exporter.frontend import (nn_activation, nn_attention, nn_conv, nn_linear_loss, nn_loss, nn_norm,
+                                       nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
+                                       reduction_functions)
 
 
 class FrontendModule(types.ModuleType):
     """A module whose missing attributes are reported as unsupported torch APIs."""
-
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
@@ -42,7 +46,6 @@ def _module(name: str, **attrs: Any) -> FrontendModule:
 
 class SupportLevel(enum.Enum):
     """How well the exporter handles a case (mirrors torch._export.db.case.SupportLevel)."""
-
     SUPPORTED = 1
     NOT_SUPPORTED_YET = 0
 
@@ -52,7 +55,6 @@ def _is_tensor(value: Any) -> bool:
 
 
 def _manual_seed(seed: int) -> None:
-    from exportdb.exporter.ops.creation import manual_seed
 
     manual_seed(seed)
 
@@ -62,7 +64,6 @@ def _assume_constant_result(fn):
     eagerly on the example values and its result is baked in as a constant."""
     import functools
 
-    from exportdb.exporter.trace.context import suspended
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -74,7 +75,6 @@ def _assume_constant_result(fn):
 
 class _AutogradFunction:
     """``torch.autograd.Function``: ``apply`` runs ``forward`` (export traces inference only)."""
-
     @classmethod
     def apply(cls, *args: Any) -> Any:
         return cls.forward(_FunctionCtx(), *args)
@@ -97,24 +97,18 @@ class _FunctionCtx:
 
 def nn_layers() -> dict[str, Any]:
     """Every ``torch.nn`` class, from the module family files (later families refine earlier names)."""
-    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, nn_recurrent, nn_transformer
-
     return {**nn_modules.LAYERS, **nn_activation.LAYERS, **nn_attention.LAYERS, **nn_recurrent.LAYERS,
             **nn_loss.LAYERS, **nn_transformer.LAYERS, **_spatial_families("LAYERS")}
 
 
 def nn_functional() -> dict[str, Any]:
     """Every ``torch.nn.functional`` function, from the module family files."""
-    from exportdb.exporter.frontend import nn_activation, nn_attention, nn_loss, reduction_functions
-
     return {**reduction_functions.FUNCTIONAL, **nn_modules.FUNCTIONAL, **nn_activation.FUNCTIONAL,
             **nn_attention.FUNCTIONAL, **nn_loss.FUNCTIONAL, **_spatial_families("FUNCTIONAL")}
 
 
 def _spatial_families(table: str) -> dict[str, Any]:
     """Convolution, pooling, normalization, embedding and reshaping families (``LAYERS`` or ``FUNCTIONAL``)."""
-    from exportdb.exporter.frontend import nn_conv, nn_linear_loss, nn_norm, nn_pooling, nn_reshape, nn_sparse
-
     out: dict[str, Any] = {}
     for family in (nn_conv, nn_pooling, nn_norm, nn_sparse, nn_reshape, nn_linear_loss):
         out.update(getattr(family, table))

@@ -13,6 +13,7 @@ from typing import Any
 from exportdb.exporter.frontend.nn_modules import Module
 from exportdb.exporter.frontend.nn_record import fan_in_bound, ntuple, record, uniform_parameter
 from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.exporter.frontend.nn_reshape import pad
 
 _TRANSPOSED_OVERLOAD = {1: "conv_transpose1d.default", 2: "conv_transpose2d.input", 3: "conv_transpose3d.input"}
 
@@ -120,7 +121,6 @@ class _Conv(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         if self.padding_mode != "zeros":
-            from exportdb.exporter.frontend.nn_reshape import pad
 
             padded = pad(input, self._mode_padding(), mode=self.padding_mode)
             return _conv(self.nd, padded, self.weight, self.bias, self.stride, (0,) * self.nd, self.dilation,

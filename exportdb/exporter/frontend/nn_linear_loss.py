@@ -16,6 +16,7 @@ from exportdb.exporter.frontend.nn_loss import cross_entropy
 from exportdb.exporter.frontend.nn_modules import Linear, Module
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.trace.user_frames import user_location
+from exportdb.exporter.frontend.nn_modules import linear
 
 
 class LinearCrossEntropyLoss(Module):
@@ -48,7 +49,6 @@ class LinearCrossEntropyLoss(Module):
 
     @staticmethod
     def linear_logits(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:  # noqa: A002
-        from exportdb.exporter.frontend.nn_modules import linear
 
         return linear(input, weight, bias)
 

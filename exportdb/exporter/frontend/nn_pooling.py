@@ -13,6 +13,8 @@ from typing import Any
 from exportdb.exporter.frontend.nn_modules import Module
 from exportdb.exporter.frontend.nn_record import ntuple, record
 from exportdb.exporter.frontend.tensor import Tensor
+from exportdb.errors import UnsupportedAPIError
+from exportdb.exporter.trace.user_frames import user_location
 
 
 def _stride(stride: Any, kernel_size: Any) -> Any:
@@ -180,8 +182,6 @@ class _LPPool(Module):
 
 def _fractional(nd: int, input: Tensor, kernel_size: Any, output_size: Any = None,  # noqa: A002
                 output_ratio: Any = None, return_indices: bool = False, _random_samples: Tensor | None = None) -> Any:
-    from exportdb.errors import UnsupportedAPIError
-    from exportdb.exporter.trace.user_frames import user_location
 
     if output_size is None and output_ratio is None:
         raise ValueError(f"fractional_max_pool{nd}d requires specifying either an output_size or an output_ratio")

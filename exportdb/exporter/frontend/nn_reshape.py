@@ -14,6 +14,7 @@ from exportdb.exporter.frontend.nn_modules import Module
 from exportdb.exporter.frontend.nn_record import ntuple, record
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.trace.user_frames import user_location
+from exportdb.exporter.frontend.nn_pooling import _adaptive
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
@@ -105,7 +106,6 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
         if mode == "area":
-            from exportdb.exporter.frontend.nn_pooling import _adaptive
 
             spatial = tuple(input.shape)[2:]
             return _adaptive(nd, "avg", input, sizes or [int(n * s) for n, s in zip(spatial, scales)])

@@ -13,6 +13,7 @@ from exportdb.exporter.frontend.nn_record import record
 from exportdb.exporter.frontend.tensor import Parameter, Tensor
 from exportdb.exporter.ops import creation as _creation
 from exportdb.exporter.trace.user_frames import user_location
+from exportdb.exporter.frontend.functions import arange
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
@@ -38,7 +39,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
                   mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
                   include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
-    from exportdb.exporter.frontend.functions import arange
 
     if max_norm is not None:
         raise UnsupportedAPIError("embedding_bag(max_norm=...) renormalises the weight in place, which the built-in "

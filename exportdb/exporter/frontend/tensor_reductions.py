@@ -18,6 +18,11 @@ from exportdb.exporter.ir.dtypes import DType
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
 from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.frontend.tensor_views import data_dependent
+from exportdb.exporter.ir.dims import wrap_dim
+from exportdb.exporter.ir.tensor_meta import TensorMeta
+from exportdb.exporter.symbolic.shape_env import attach_sizes
+from exportdb.exporter.trace.context import active_builder
 
 if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
@@ -82,11 +87,6 @@ def unique_outputs(self: Any, outs: tuple, dim: int | None, return_inverse: bool
     outputs: the unique values' length along ``dim`` is a new unbacked ``u0`` asserted within
     ``[0, numel]`` (``[0, size(dim)]``), the counts share it, and a second symbol ``u1``
     (torch's counts length, unified with ``u0``) stays in the range constraints."""
-    from exportdb.exporter.frontend.tensor_views import data_dependent
-    from exportdb.exporter.ir.dims import wrap_dim
-    from exportdb.exporter.ir.tensor_meta import TensorMeta
-    from exportdb.exporter.symbolic.shape_env import attach_sizes
-    from exportdb.exporter.trace.context import active_builder
 
     values, inverse, counts = outs
     axis = 0 if dim is None else wrap_dim(dim, self.ndim)
@@ -110,7 +110,6 @@ def unique_outputs(self: Any, outs: tuple, dim: int | None, return_inverse: bool
 
 class TensorReductions:
     """Reductions, scans, sorting and statistics as ``torch.Tensor`` methods."""
-
     __slots__ = ()
 
     # -- reductions --------------------------------------------------------------------------
@@ -229,6 +228,4 @@ class TensorReductions:
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> "Tensor":
         """Its length depends on the values: an unbacked size ``u0``, asserted ``>= minlength``."""
-        from exportdb.exporter.frontend.tensor_views import data_dependent
-
         return data_dependent(record("bincount.default", self, weights, minlength), 0, None, low=minlength)

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 from exportdb.exporter.frontend.aten_binding import call_aten, call_overloads
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.ir.tensor_meta import TensorMeta
+from exportdb.exporter.symbolic.shape_env import SymInt, assert_at_run_time, attach_sizes
+from exportdb.exporter.frontend.functions import _like_kwargs
 
 if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
@@ -28,8 +31,6 @@ def data_dependent(out: Any, dim: int, bound: int | None, *, quiet_bound: int | 
     builder = active_builder()
     if builder is None or not isinstance(out, TensorValue) or out._node is None or bound == 0:
         return out  # nothing can be selected from an empty tensor: the size is a static 0
-    from exportdb.exporter.ir.tensor_meta import TensorMeta
-    from exportdb.exporter.symbolic.shape_env import SymInt, assert_at_run_time, attach_sizes
 
     env = builder.env
     size = SymInt(env.new_unbacked(int(out._value.shape[dim])), env, ())
@@ -55,8 +56,6 @@ def _same_length(part: Any, first: Any) -> Any:
     length, and torch.export reads it (its ``getitem``) after the first one's asserts."""
     if first._sym is None or part._node is None:
         return part
-    from exportdb.exporter.ir.tensor_meta import TensorMeta
-    from exportdb.exporter.symbolic.shape_env import attach_sizes
 
     attach_sizes(part, first._sym)
     part._node.meta["val"] = TensorMeta(tuple(part._sym), part._node.meta["val"].dtype)
@@ -86,7 +85,6 @@ def _op(name: str, *overloads: str, pack: bool = False):
 
 class TensorViews:
     """Views and reshapes, triangles and diagonals, gathers and scatters, matrix products."""
-
     __slots__ = ()
 
     # -- views whose torch name differs from the method, or with Python-level arguments ---------
@@ -157,7 +155,6 @@ class TensorViews:
 
     def new_empty_strided(self, size: Sequence[Any], stride: Sequence[Any], *, dtype: Any = None, device: Any = None,
                           requires_grad: bool = False) -> "Tensor":
-        from exportdb.exporter.frontend.functions import _like_kwargs
 
         return call_aten("aten.new_empty_strided.default", self, list(size), list(stride),
                          **_like_kwargs(dtype, device))

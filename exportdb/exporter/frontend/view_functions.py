@@ -19,6 +19,9 @@ from exportdb.exporter.frontend.functions import _factory_kwargs
 from exportdb.exporter.frontend.tensor import Tensor
 from exportdb.exporter.ir.dtypes import DType
 from exportdb.exporter.trace.user_frames import user_location
+from exportdb.exporter.frontend.tensor import Size
+from exportdb.exporter.symbolic.shape_rules import broadcast
+from exportdb.exporter.frontend.tensor_views import data_dependent
 
 
 def _refusing_out(fn: Any) -> Any:
@@ -83,9 +86,6 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
 
 def broadcast_shapes(*shapes: Any) -> Any:
     """The broadcast of some shapes, computed in Python (torch records no op)."""
-    from exportdb.exporter.frontend.tensor import Size
-    from exportdb.exporter.symbolic.shape_rules import broadcast
-
     as_tuples = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
     for shape in as_tuples:
         if any(isinstance(d, int) and d < 0 for d in shape):
@@ -148,7 +148,6 @@ def block_diag(*tensors: Tensor) -> Tensor:
 def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,  # noqa: A002
                       output_size: int | None = None) -> Tensor:
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
-        from exportdb.exporter.frontend.tensor_views import data_dependent
 
         kwargs = {} if output_size is None else {"output_size": output_size}
         out = call_aten("aten.repeat_interleave.Tensor", input, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exportdb.exporter.symbolic.shape_rules.core import RULES, broadcast, rule, shape_of, tensor_args
+from exportdb.exporter.ops import pointwise as pw, pointwise_special as special
 
 
 @rule(*[f"aten.{n}" for n in (
@@ -32,8 +33,6 @@ def _same_shape(a: Any, *args: Any, **kwargs: Any) -> tuple:
 
 def _families() -> tuple[list[str], list[str]]:
     """(broadcasting ops, same-shape ops) of the element-wise op tables that lack a rule above."""
-    from exportdb.exporter.ops import pointwise as pw, pointwise_special as special
-
     binary = [f"aten.{q}" for q in pw.BINARY]
     binary += [f"aten.{a}" for a, target in pw.ALIASES.items() if target in pw.BINARY]
     binary += [f"aten.{n}.{ov}" for n in special.BINARY_SPECIAL for ov in ("default", *special.SCALAR_OVERLOADS[n])]
