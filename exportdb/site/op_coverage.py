@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 _ATEN_CALL = re.compile(r"torch\.ops\.aten\.(\w+)\.(\w+)")
 _LABEL_CHARS = re.compile(r"[^a-z0-9]+")

@@ -14,7 +14,6 @@ A sample's status is one of :data:`SAMPLE_STATUSES`:
 
 from __future__ import annotations
 
-import copy
 import re
 import sys
 from dataclasses import dataclass, field
