@@ -12,20 +12,13 @@ callables); anything else raises :class:`NotLiteral`::
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from exportdb.tools.conformance.op_source import float_literal
 
 
 class NotLiteral(ValueError):
     """A constructor argument has no source form the harness can write."""
-
-
-def _float(value: float) -> str:
-    if math.isnan(value):
-        return "float('nan')"
-    if math.isinf(value):
-        return "float('inf')" if value > 0 else "float('-inf')"
-    return repr(float(value))
 
 
 def _tensor(value: Any) -> str:
@@ -40,7 +33,7 @@ def literal(value: Any) -> str:
     if value is None or isinstance(value, (bool, int, str)):
         return repr(value)
     if isinstance(value, float):
-        return _float(value)
+        return float_literal(value)
     if isinstance(value, tuple):
         if type(value).__name__ == "Size":
             return f"({', '.join(literal(v) for v in value)}{',' if len(value) == 1 else ''})"

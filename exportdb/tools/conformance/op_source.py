@@ -65,9 +65,9 @@ class _Writer:
         if isinstance(value, int):
             return repr(int(value))
         if isinstance(value, float):
-            return _float(value)
+            return float_literal(value)
         if isinstance(value, complex):
-            return f"complex({_float(value.real)}, {_float(value.imag)})"
+            return f"complex({float_literal(value.real)}, {float_literal(value.imag)})"
         if isinstance(value, slice):
             return f"slice({self.write(value.start)}, {self.write(value.stop)}, {self.write(value.step)})"
         if isinstance(value, (list, tuple)):  # torch.Size is a tuple
@@ -80,7 +80,8 @@ class _Writer:
         return _torch_constant(value)
 
 
-def _float(value: float) -> str:
+def float_literal(value: float) -> str:
+    """A float as Python source, nan and infinities included."""
     if math.isnan(value):
         return "float('nan')"
     if math.isinf(value):
