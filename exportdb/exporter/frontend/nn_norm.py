@@ -66,6 +66,18 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     return record("div.Tensor", input, div)
 
 
+def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool) -> None:
+    """``weight`` (ones) and ``bias`` (zeros) of ``shape`` when ``affine``, else both registered as None."""
+    if affine:
+        module.weight = constant_parameter(shape, 1.0)
+        if bias:
+            module.bias = constant_parameter(shape, 0.0)
+            return
+    else:
+        module.register_parameter("weight", None)
+    module.register_parameter("bias", None)
+
+
 class _NormBase(Module):
     """Shared state of batch and instance norm: affine parameters and running statistics."""
 
@@ -77,15 +89,7 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = constant_parameter((num_features,), 1.0)
-            if bias:
-                self.bias = constant_parameter((num_features,), 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_features,), affine, bias)
         if track_running_stats:
             counter = constant_buffer((), 0, np.int64)
             if self.counts_batches:
@@ -180,15 +184,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = constant_parameter((num_channels,), 1.0)
-            if bias:
-                self.bias = constant_parameter((num_channels,), 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -204,15 +200,7 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape, self.eps = _shape(normalized_shape), eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = constant_parameter(self.normalized_shape, 1.0)
-            if bias:
-                self.bias = constant_parameter(self.normalized_shape, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

@@ -68,6 +68,17 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     return out[0]
 
 
+def _embedding_weight(num_embeddings: int, embedding_dim: int, padding_idx: int | None,
+                      given: Tensor | None) -> Parameter:
+    """``given`` as the table, else N(0, 1) rows with the padding row zeroed, as torch initialises it."""
+    if given is not None:
+        return Parameter(given)
+    value = _creation.RNG.standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
+    if padding_idx is not None:
+        value[padding_idx] = 0
+    return Parameter(Tensor._make(value))
+
+
 class EmbeddingBag(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
@@ -81,13 +92,7 @@ class EmbeddingBag(Module):
         if padding_idx is not None:
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
-        if _weight is None:
-            value = _creation.RNG.standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
-            if padding_idx is not None:
-                value[padding_idx] = 0
-            self.weight = Parameter(Tensor._make(value))
-        else:
-            self.weight = Parameter(_weight)
+        self.weight = _embedding_weight(num_embeddings, embedding_dim, padding_idx, _weight)
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,  # noqa: A002
                 per_sample_weights: Tensor | None = None) -> Tensor:
@@ -108,13 +113,7 @@ class Embedding(Module):
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
-        if _weight is None:
-            value = _creation.RNG.standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
-            if padding_idx is not None:
-                value[padding_idx] = 0
-            self.weight = Parameter(Tensor._make(value))
-        else:
-            self.weight = Parameter(_weight)
+        self.weight = _embedding_weight(num_embeddings, embedding_dim, padding_idx, _weight)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,
