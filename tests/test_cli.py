@@ -175,3 +175,34 @@ def test_show_prints_the_hint_of_a_failing_case_on_stderr(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.count("\n") == 1 and f"{case}:13: " in captured.out
     assert captured.err.startswith("hint: mark the dimension static")
+
+
+@pytest.mark.parametrize("statement, error", [
+    ('return {"a": x}["b"]', "KeyError"),
+    ("return undefined_name + x", "NameError"),
+    ("return x + object().missing", "AttributeError"),
+])
+def test_an_error_of_the_case_code_names_its_line_and_traceback_shows_it_all(tmp_path, capsys, statement, error):
+    case = write_case(tmp_path, "raises", f'''
+        import torch
+
+
+        class Raises(torch.nn.Module):
+            """Its forward fails in plain Python."""
+
+            def forward(self, x):
+                {statement}
+
+
+        example_args = (torch.randn(3),)
+        tags = {{"python.closure"}}
+        model = Raises()
+        ''')
+    assert main(["show", str(case)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{error}: {case}:8: ") and captured.out.count("\n") == 1
+    assert captured.err == ""
+    assert main(["show", str(case), "--traceback"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("Traceback (most recent call last):")
+    assert f'File "{case}", line 8, in forward' in captured.err and captured.err.rstrip().splitlines()[-1].startswith(error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -96,22 +97,24 @@ class BuiltinEngine:
             module = load_case_module(path)
             model, args, kwargs, dynamic_shapes = case_inputs(module, rewrite)
         except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
-            return failure_result(exc, time.perf_counter() - start)
-        result, ep = export_model(model, args, kwargs, dynamic_shapes, started=start)
+            return failure_result(exc, time.perf_counter() - start, path)
+        result, ep = export_model(model, args, kwargs, dynamic_shapes, started=start, case_file=path)
         if ep is None or not check:
             return result
         return dataclasses.replace(result, eager_check=eager_check(ep, model, args, kwargs))
 
 
-def failure_result(exc: BaseException, seconds: float) -> EngineResult:
-    """The builtin engine's Result of a failure (its hint kept in ``extra``)."""
-    hint = exc.hint if isinstance(exc, ExportError) else None
-    return EngineResult("builtin", False, error_text(exc), type(exc).__name__, seconds,
-                        extra={"hint": hint} if hint else {})
+def failure_result(exc: BaseException, seconds: float, case_file: Path | None = None) -> EngineResult:
+    """The builtin engine's Result of a failure: its hint and whole traceback kept in ``extra``
+    (``exportdb show --traceback`` prints the traceback)."""
+    extra = {"traceback": "".join(traceback.format_exception(exc))}
+    if isinstance(exc, ExportError) and exc.hint:
+        extra["hint"] = exc.hint
+    return EngineResult("builtin", False, error_text(exc, case_file), type(exc).__name__, seconds, extra=extra)
 
 
 def export_model(model: Any, args: tuple, kwargs: dict | None = None, dynamic_shapes: Any = None, *,
-                 started: float | None = None) -> tuple[EngineResult, Any]:
+                 started: float | None = None, case_file: Path | None = None) -> tuple[EngineResult, Any]:
     """Export a loaded model: its Result (no eager check) and the program, or None on failure."""
     from exportdb.exporter.trace.export import export  # lazy: start-up
 
@@ -120,5 +123,5 @@ def export_model(model: Any, args: tuple, kwargs: dict | None = None, dynamic_sh
         ep = export(model, args, kwargs or {}, dynamic_shapes=dynamic_shapes)
         text = str(ep)
     except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
-        return failure_result(exc, time.perf_counter() - start), None
+        return failure_result(exc, time.perf_counter() - start, case_file), None
     return EngineResult("builtin", True, text, None, time.perf_counter() - start), ep

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from exportdb.errors import ExportError
+from exportdb.errors import ExportError, SourceLocation
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,30 @@ class EngineInfo:
     unavailable: str | None = None
 
 
-def error_text(exc: BaseException) -> str:
-    """``ErrorType: first non-empty line of the message``: the Result form of a failure, for every engine."""
+def case_location(exc: BaseException, case_file: Path | str) -> SourceLocation | None:
+    """The innermost frame of ``exc``'s traceback that runs in ``case_file``, if any."""
+    wanted = os.path.realpath(case_file)
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == wanted:
+            found = SourceLocation(tb.tb_frame.f_code.co_filename, tb.tb_lineno, tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    return found
+
+
+def error_text(exc: BaseException, case_file: Path | str | None = None) -> str:
+    """``ErrorType: first non-empty line of the message``: the Result form of a failure, for every engine.
+
+    An exception the case's own code raised (``KeyError`` in ``forward``) is not an
+    :class:`ExportError` and knows no location; given ``case_file``, its text names the
+    innermost line of that file it passed through, as exporter errors do:
+    ``KeyError: case.py:11: 'b'``.
+    """
     if isinstance(exc, ExportError):
         return exc.one_line()
     message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    where = case_location(exc, case_file) if case_file is not None else None
+    if where is not None:
+        message = f"{where}: {message}" if message else str(where)
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", help="a case name from the registry or a path to a case file")
     p.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
     p.add_argument("--engine", default="builtin", help="engine to use (default: builtin)")
+    p.add_argument("--traceback", action="store_true",
+                   help="on failure, also print the whole Python traceback (to stderr)")
 
     p = sub.add_parser("new", help="create a new case file from a template")
     p.add_argument("name", help="case name (a Python identifier; the file is NAME.py)")
@@ -234,6 +236,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     result = engine.run_case(path)
     print(result.text, file=out)
+    if args.traceback and result.extra.get("traceback"):
+        print(result.extra["traceback"], file=sys.stderr, end="")
     if result.extra.get("hint"):  # the Result block is one line; how to fix it goes to stderr
         print(f"hint: {result.extra['hint']}", file=sys.stderr)
     return 0 if result.ok else 1
