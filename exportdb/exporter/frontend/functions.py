@@ -14,7 +14,6 @@ from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.ir.dtypes import DType
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import aten
-from exportdb.exporter.ops import creation as _creation
 
 if TYPE_CHECKING:
     from exportdb.exporter.frontend.tensor import Tensor
@@ -114,13 +113,6 @@ def randn(*size: Any, dtype: DType | None = None, device: Any = None, requires_g
 def rand(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
     return call(aten("rand.default"), size_arg(size), **_factory_kwargs(dtype))
-
-
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: DType | None = None,
-            device: Any = None) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    return TensorValue._make(_creation.RNG.integers(low, high, size=tuple(size)).astype((dtype or dtypes.int64).np))
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None, device: Any = None,

@@ -23,7 +23,7 @@ from exportdb.exporter.ops.creation import manual_seed
 from exportdb.exporter.trace.context import suspended
 from exportdb.exporter.frontend import (nn_activation, nn_attention, nn_conv, nn_linear_loss, nn_loss, nn_norm,
                                        nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
-                                       reduction_functions)
+                                       random_functions, reduction_functions)
 
 
 class FrontendModule(types.ModuleType):
@@ -149,9 +149,9 @@ def _build() -> dict[str, FrontendModule]:
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
         **layouts.MEMORY_FORMATS,
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
-           **math_functions.NAMESPACE},
+           **math_functions.NAMESPACE, **random_functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
-            "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "randint", "full",
+            "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
             "stack", "split", "chunk", "unbind", "where", "add", "sub", "mul", "div",
             "pow", "max", "min")},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from exportdb.exporter.symbolic.shape_env import check_size
-from exportdb.exporter.symbolic.shape_rules.core import rule
+from exportdb.exporter.symbolic.shape_rules.core import broadcast, rule
 
 
 @rule(*[f"aten.{n}.default" for n in ("zeros", "ones", "randn", "rand")], "aten.empty.memory_format",
@@ -51,3 +51,30 @@ def _arange_step(start: Any, end: Any, step: Any, **kwargs: Any) -> tuple:
     if not isinstance(step, int) or step == 0:
         raise ValueError("arange with a symbolic bound needs a non-zero integer step")
     return ((end - start + step - 1) // step,) if step > 0 else ((start - end - step - 1) // -step,)
+
+
+@rule("aten.randint.default")
+def _randint(high: Any, size: Sequence[Any], **kwargs: Any) -> tuple:
+    return _factory(size)
+
+
+@rule("aten.randint.low")
+def _randint_low(low: Any, high: Any, size: Sequence[Any], **kwargs: Any) -> tuple:
+    return _factory(size)
+
+
+@rule("aten.randint_like.default", "aten.randint_like.Tensor", "aten.randint_like.low_dtype",
+      "aten.bernoulli.default", "aten.bernoulli.p")
+def _like(a: Any, *args: Any, **kwargs: Any) -> tuple:
+    return tuple(a.shape)
+
+
+@rule("aten.multinomial.default")
+def _multinomial(probs: Any, num_samples: Any, *args: Any, **kwargs: Any) -> tuple:
+    check_size(num_samples)
+    return (*tuple(probs.shape)[:-1], num_samples)
+
+
+@rule("aten.normal.Tensor_Tensor", "aten.normal.Tensor_float", "aten.normal.float_Tensor")
+def _normal(mean: Any, std: Any, **kwargs: Any) -> tuple:
+    return broadcast(*(tuple(t.shape) for t in (mean, std) if hasattr(t, "shape")))
