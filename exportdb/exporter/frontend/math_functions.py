@@ -67,7 +67,7 @@ _SPECIAL_OWN = (
     "erf", "erfc", "erfinv", "expit", "exp2", "expm1", "log1p", "gammaln", "digamma", "psi", "i0", "logit", "sinc",
     "round", "multigammaln", "polygamma",
 )
-_SPECIAL_BINARY = ("xlog1py", "zeta", "xlogy")
+_SPECIAL_BINARY = ("xlog1py", "zeta", "xlogy", "gammainc", "gammaincc")
 _POLYNOMIALS = (
     "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
     "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",

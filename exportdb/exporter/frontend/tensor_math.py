@@ -45,7 +45,8 @@ OPS: dict[str, tuple[str, ...]] = {
     **{name: ("default",) for name in (
         "atan2", "arctan2", "fmax", "fmin", "hypot", "heaviside", "lcm", "gcd", "logaddexp", "logaddexp2",
         "nextafter", "logical_and", "logical_or", "logical_xor", "isclose", "addcmul", "addcdiv", "maximum",
-        "minimum")},
+        "minimum", "igamma", "igammac")},
+    "frexp": ("Tensor",),
     **{name: ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
         "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp")},
@@ -70,7 +71,7 @@ INPLACE: dict[str, tuple[str, ...]] = {
     "polygamma_": ("default",),  # polygamma_(self, n): unlike polygamma(n, self), the tensor comes first
     **{f"{name}_": ("default",) for name in (
         "atan2", "arctan2", "hypot", "heaviside", "lcm", "gcd", "nextafter", "logical_and", "logical_or",
-        "logical_xor", "ldexp")},
+        "logical_xor", "ldexp", "igamma", "igammac")},
     **{f"{name}_": ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
         "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp", "float_power",

@@ -263,14 +263,32 @@ def _zeta(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     return sp().zeta(x, q)
 
 
+def _igamma(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return sp().gammainc(a, x)
+
+
+def _igammac(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return sp().gammaincc(a, x)
+
+
 BINARY_SPECIAL: dict[str, Callable[[np.ndarray, np.ndarray], Any]] = {
     "special_xlog1py": _xlog1py, "special_zeta": _zeta, "special_xlogy": lambda x, y: sp().xlogy(x, y),
+    "igamma": _igamma, "igammac": _igammac, "special_gammainc": _igamma, "special_gammaincc": _igammac,
     **POLYNOMIALS,
 }
 #: Overloads of the binary special ops taking a Python number first or second.
 SCALAR_OVERLOADS = {"special_xlog1py": ("self_scalar", "other_scalar"), "special_zeta": ("self_scalar", "other_scalar"),
                     "special_xlogy": ("self_scalar", "other_scalar"),
+                    "igamma": (), "igammac": (), "special_gammainc": (), "special_gammaincc": (),
                     **{name: ("x_scalar", "n_scalar") for name in POLYNOMIALS}}
+
+
+def _frexp(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mantissa in [0.5, 1) (signed) and int32 exponent: ``a == mantissa * 2 ** exponent``."""
+    if a.dtype.kind not in "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    mantissa, exponent = np.frexp(a)
+    return as_array(mantissa, a.dtype), as_array(exponent, np.int32)
 
 
 def _inplace(kernel: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
@@ -298,6 +316,9 @@ def _register_all() -> None:
     for name in ("acosh", "asinh", "atanh", "log10", "log2", "sinc", "deg2rad", "rad2deg", "erf", "erfc",
                  "erfinv", "lgamma", "digamma", "i0", "frac", "sgn", "nan_to_num", "logit", "mvlgamma"):
         register(f"aten.{name}_.default", _inplace(unary[name]), mutates=0)
+    register("aten.frexp.Tensor", _frexp, multi=True)
+    register("aten.igamma_.default", _inplace(_binary_float(_igamma)), mutates=0)
+    register("aten.igammac_.default", _inplace(_binary_float(_igammac)), mutates=0)
     for name, fn in BINARY_SPECIAL.items():
         kernel = _binary_float(fn, wide=name != "special_hermite_polynomial_he")
         register(f"aten.{name}.default", kernel)

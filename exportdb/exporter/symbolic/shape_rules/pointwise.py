@@ -49,3 +49,8 @@ def _families() -> tuple[list[str], list[str]]:
 _BINARY, _UNARY = _families()
 rule(*[q for q in _BINARY if q not in RULES])(_pointwise)
 rule(*[q for q in _UNARY if q not in RULES])(_same_shape)
+
+
+@rule("aten.frexp.Tensor")
+def _frexp(a: Any) -> list:
+    return [shape_of(a), shape_of(a)]
