@@ -60,6 +60,11 @@ def test_show_failing_case_and_unknown_case(capsys):
 
 def test_new_scaffolds_a_valid_case(tmp_path: Path, capsys):
     assert run(["new", "fresh_case", "--tags", "python.closure", "torch.cond", "--cases", str(tmp_path)])[0] == 0
+    [problem] = load_registry(tmp_path).problems  # until its author says what the case shows
+    assert problem.message == "the description is still a TODO placeholder" and problem.line == 5
+    path = tmp_path / "fresh_case.py"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(text[text.index("TODO"):text.index("shows.") + 6], "Adds one."), encoding="utf-8")
     registry = load_registry(tmp_path)
     assert not registry.problems
     [case] = registry.cases
@@ -112,7 +117,7 @@ def test_generate_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path):
 def test_check_passes_on_the_project_cases_and_fails_on_a_wrong_level(tmp_path: Path, capsys):
     status, text = run(["check", "--cases", str(CASES), "--cache-dir", str(tmp_path / "cache"), "-j", "2"])
     assert status == 0, capsys.readouterr().err
-    assert "0 unexpected failures, 0 unexpected passes" in text
+    assert "0 unexpected failures, 0 unexpected passes, 0 broken case files" in text
     cases = tmp_path / "cases"
     good_case(cases, "claims_unsupported", extra="""
         from torch._export.db.case import SupportLevel
@@ -206,3 +211,48 @@ def test_an_error_of_the_case_code_names_its_line_and_traceback_shows_it_all(tmp
     captured = capsys.readouterr()
     assert captured.err.startswith("Traceback (most recent call last):")
     assert f'File "{case}", line 8, in forward' in captured.err and captured.err.rstrip().splitlines()[-1].startswith(error)
+
+
+def test_check_counts_broken_files_and_suggests_misspelt_names(tmp_path: Path, capsys):
+    good_case(tmp_path)
+    write_case(tmp_path, "level_typo", '''
+        import torch
+        from torch._export.db.case import SupportLevel
+
+
+        class M(torch.nn.Module):
+            """Doubles."""
+
+            def forward(self, x):
+                return x * 2
+
+
+        example_args = (torch.randn(3),)
+        tags = {"python.closure"}
+        model = M()
+        support_level = SupportLevel.NOT_SUPORTED_YET
+        ''')
+    write_case(tmp_path, "args_typo", '''
+        import torch
+
+
+        class M(torch.nn.Module):
+            """Doubles."""
+
+            def forward(self, x):
+                return x * 2
+
+
+        example_arg = (torch.randn(3),)
+        tags = {"python.closure"}
+        model = M()
+        ''')
+    status, text = run(["check", "--cases", str(tmp_path), "-j", "1", "--no-cache"])
+    assert status == 1
+    assert "1 exported as declared, 0 failing as expected, 0 unexpected failures, 0 unexpected passes, " \
+           "2 broken case files" in text
+    err = capsys.readouterr().err
+    assert ("level_typo.py:15: AttributeError while loading: NOT_SUPORTED_YET "
+            "(hint: did you mean SupportLevel.NOT_SUPPORTED_YET?)") in err
+    assert ("args_typo.py:11: no `example_args` defined at module level; `example_arg` is assigned here "
+            "(hint: did you mean `example_args`? rename `example_arg` to `example_args`)") in err

@@ -124,3 +124,20 @@ def test_unsupported_losses_fail_with_a_reason():
 
     with pytest.raises(UnsupportedAPIError, match="data-dependent"):
         ours.nn.functional.gaussian_nll_loss(ours.randn(3), ours.randn(3), ours.rand(3))
+
+
+def test_multilabel_margin_loss_of_a_1d_input_is_traced_as_torch_export_records_it():
+    """torch.export 2.13 annotates f32[1] for a 1-d input with reduction='none'; running the program
+    (and eager torch) gives a 0-d loss."""
+    x, target = X[0], np.array([3, 0, -1, 1, 2])
+    loss = _Apply(ours.nn.MultiLabelMarginLoss(reduction="none"))
+    ep = export_and_lint(loss, (ours.from_numpy(x.copy()), ours.from_numpy(target.copy())))
+    assert 'multilabel_margin_loss: "f32[1]" = torch.ops.aten.multilabel_margin_loss.default(' in str(ep)
+    got = ep.module()(ours.from_numpy(x.copy()), ours.from_numpy(target.copy()))._value
+    want = real.nn.functional.multilabel_margin_loss(real.from_numpy(x.copy()), real.from_numpy(target.copy()),
+                                                     reduction="none")
+    assert got.shape == tuple(want.shape) == ()
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)
+    eager = ours.nn.functional.multilabel_margin_loss(ours.from_numpy(x.copy()), ours.from_numpy(target.copy()),
+                                                      reduction="none")
+    assert eager._value.shape == ()

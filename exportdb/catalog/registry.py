@@ -25,6 +25,7 @@ reported and left out, every other case still loads::
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import importlib.util
 import inspect
@@ -61,6 +62,9 @@ class SupportLevel(str, enum.Enum):
 
 SUPPORT_LEVELS: tuple[str, ...] = tuple(level.value for level in SupportLevel)
 _REWRITE_FIELDS = ("rewrite", "rewrite_example_args", "rewrite_example_kwargs")
+#: Every top-level name a case file may define for the generator.
+CASE_FIELDS = ("model", "example_args", "example_kwargs", "dynamic_shapes", "extra_inputs", "tags",
+               "support_level", "description", *_REWRITE_FIELDS)
 MAX_CASE_BYTES = 256 * 1024  # a case file is a short example; anything larger is refused
 MAX_TAGS = 32
 DEFAULT_LOAD_TIMEOUT = 120.0  # seconds a case file may take to import (the runner's default)
@@ -294,11 +298,22 @@ class _Checker:
     def fail(self, name: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.shown, self.line(name), message, hint))
 
+    def missing(self, name: str, hint: str | None) -> None:
+        """A required field is not defined: point at a top-level name that looks like a
+        misspelling of it (``example_arg``), else at line 1."""
+        others = [n for n in self.lines if n not in CASE_FIELDS]
+        close = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
+        if close:
+            self.problems.append(Problem(self.shown, self.lines[close[0]],
+                                         f"no `{name}` defined at module level; `{close[0]}` is assigned here",
+                                         f"did you mean `{name}`? rename `{close[0]}` to `{name}`"))
+        else:
+            self.fail(name, f"no `{name}` defined at module level", hint)
+
     def module(self, name: str, *, required: bool) -> Any:
         if name not in self.ns:
             if required:
-                self.fail(name, f"no `{name}` defined at module level",
-                          f"assign the model instance to `{name}`")
+                self.missing(name, f"assign the model instance to `{name}`")
             return None
         value = self.ns[name]
         if isinstance(value, type):
@@ -314,7 +329,7 @@ class _Checker:
               hint: str | None = None) -> Any:
         if name not in self.ns:
             if required:
-                self.fail(name, f"no `{name}` defined at module level", hint)
+                self.missing(name, hint)
             return default
         value = self.ns[name]
         if not isinstance(value, kinds):
@@ -407,6 +422,10 @@ def _check_description(check: _Checker, tree: ast.Module, model: Any) -> str:
 
 def _safe_description(check: _Checker, line: int, text: str) -> str:
     """``text`` when it is plain reST that cannot run directives or inject HTML; else a problem."""
+    if text.upper().startswith("TODO"):  # what `exportdb new` writes until the author replaces it
+        check.problems.append(Problem(check.shown, line, "the description is still a TODO placeholder",
+                                      "replace it with one or two sentences saying what this case shows"))
+        return ""
     for offset, message in description_problems(text):
         where = f" (line {offset} of the description)" if offset > 1 else ""
         check.problems.append(Problem(check.shown, line, message + where,

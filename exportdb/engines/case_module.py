@@ -10,6 +10,7 @@ the case is loaded with the real PyTorch.
 from __future__ import annotations
 
 import builtins
+import difflib
 import hashlib
 import os
 import sys
@@ -69,6 +70,22 @@ def _innermost_frame_in(path: str, tb) -> int | None:
     return line
 
 
+def _misspelling_hint(exc: BaseException) -> str | None:
+    """``did you mean SupportLevel.NOT_SUPPORTED_YET?`` for an AttributeError on a misspelt name."""
+    if not isinstance(exc, AttributeError) or not isinstance(getattr(exc, "name", None), str):
+        return None
+    owner = getattr(exc, "obj", None)
+    try:
+        names = [n for n in dir(owner) if not n.startswith("_")]
+    except Exception:  # noqa: BLE001 - an object whose dir() fails gets no suggestion
+        return None
+    close = difflib.get_close_matches(exc.name, names, n=1, cutoff=0.75)
+    if not close:
+        return None
+    prefix = f"{owner.__name__}." if isinstance(owner, type) or isinstance(owner, types.ModuleType) else ""
+    return f"did you mean {prefix}{close[0]}?"
+
+
 def load_case_module(path: str | Path, frontend: str = "builtin") -> types.ModuleType:
     """Execute the case file at ``path`` and return it as a module object.
 
@@ -109,6 +126,6 @@ def load_case_module(path: str | Path, frontend: str = "builtin") -> types.Modul
         raise CaseLoadError(
             f"{kind}: {detail}",
             location=SourceLocation(filename, line),
-            hint="the case file must run top to bottom without errors",
+            hint=_misspelling_hint(exc) or "the case file must run top to bottom without errors",
         ) from None
     return module

@@ -531,17 +531,19 @@ class SupportSummary:
     failing_as_expected: list[str] = field(default_factory=list)
     unexpected_failures: list[Mismatch] = field(default_factory=list)
     unexpected_passes: list[Mismatch] = field(default_factory=list)
+    broken_files: list[str] = field(default_factory=list)  # case files that could not be read as cases
 
     @property
     def ok(self) -> bool:
-        return not self.unexpected_failures and not self.unexpected_passes
+        return not self.unexpected_failures and not self.unexpected_passes and not self.broken_files
 
     def lines(self) -> list[str]:
         """The summary printed at the end of a run."""
         out = [f"{len(self.passing)} exported as declared, "
                f"{len(self.failing_as_expected)} failing as expected, "
                f"{len(self.unexpected_failures)} unexpected failures, "
-               f"{len(self.unexpected_passes)} unexpected passes"]
+               f"{len(self.unexpected_passes)} unexpected passes, "
+               f"{len(self.broken_files)} broken case files"]
         if self.failing_as_expected:
             out.append("failing as expected: " + ", ".join(self.failing_as_expected))
         out += [f"unexpected failure: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_failures]
@@ -549,14 +551,14 @@ class SupportSummary:
         return out
 
 
-def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
+def verify_support(cases: Sequence[Case], report: RunReport, broken_files: Sequence[str] = ()) -> SupportSummary:
     """Compare each case's declared support level with what the primary engine did.
 
     The support level is a claim about the primary (first) engine; other engines'
     outcomes are shown side by side but not verified.  Nothing is verified when
     the primary engine is unavailable.
     """
-    summary = SupportSummary()
+    summary = SupportSummary(broken_files=sorted(set(broken_files)))
     primary = report.engines[0].name if report.engines else None
     for case in cases:
         for engine in [e for e in report.available_engines if e == primary]:
@@ -570,9 +572,11 @@ def verify_support(cases: Sequence[Case], report: RunReport) -> SupportSummary:
                     summary.passing.append(label)
                 else:
                     first = record.result.text.splitlines()[0] if record.result.text else record.status
+                    hint = record.result.extra.get("hint")
                     summary.unexpected_failures.append(
                         Mismatch(case.name, engine, "unexpected failure",
-                                 f"declared SUPPORTED but export failed: {first}"))
+                                 f"declared SUPPORTED but export failed: {first}"
+                                 + (f" (hint: {hint})" if hint else "")))
             elif exported:
                 summary.unexpected_passes.append(
                     Mismatch(case.name, engine, "unexpected pass",

@@ -7,7 +7,7 @@ one place, :meth:`Settings.checked`, which answers a misspelt engine name with
 
     >>> outcome = generate(Settings(cases_dir=Path("cases"), out_dir=Path("out")))  # doctest: +SKIP
     >>> outcome.summary.lines()[0]                                                  # doctest: +SKIP
-    '21 exported as declared, 3 failing as expected, 0 unexpected failures, 0 unexpected passes'
+    '21 exported as declared, 3 failing as expected, 0 unexpected failures, 0 unexpected passes, 0 broken case files'
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool)
         pool.release()  # the workers shut down while the pages are written
-        summary = verify_support(registry.cases, report)
+        summary = verify_support(registry.cases, report, [p.path for p in registry.problems])
         outcome = Outcome(settings, registry, report, summary)
         if settings.out_dir is not None:
             options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,

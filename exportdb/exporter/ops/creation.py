@@ -225,6 +225,8 @@ register("aten._to_copy.default", lambda a, dtype=None, **_: a.astype((dtype.np 
 register("aten.copy_.default", _copy_, mutates=0)
 register("aten.fill_.Scalar", _fill_, mutates=0)
 register("aten.fill_.Tensor", _fill_, mutates=0)
+register("aten.fill.Scalar", lambda a, value: _fill_(np.empty_like(a), value))
+register("aten.fill.Tensor", lambda a, value: _fill_(np.empty_like(a), value))
 register("aten.zero_.default", lambda a: _fill_(a, 0), mutates=0)
 register("aten.item.default", lambda a: a.item())
 register("aten._assert_tensor_metadata.default", lambda a, dtype=None, device=None, layout=None: None,

@@ -219,8 +219,14 @@ def _multilabel_margin(a: np.ndarray, target: np.ndarray, reduction: int = 1) ->
         for j in labels:
             losses[i] += np.sum(np.maximum(0.0, 1 - (x[i, j] - x[i, ~is_target])))
     losses /= x.shape[1]
-    loss = losses  # a 1-d input keeps shape [1] with reduction='none' (torch.export 2.13 records f32[1])
+    loss = losses if a.ndim > 1 else losses.reshape(())  # eager torch: a 1-d input gives a 0-d loss
     return _out(_reduce(loss, reduction), a)
+
+
+def _multilabel_margin_traced(a: np.ndarray, target: np.ndarray, reduction: int = 1) -> np.ndarray:
+    """What torch.export 2.13 records: a 1-d input with reduction='none' gives f32[1]."""
+    loss = _multilabel_margin(a, target, reduction)
+    return loss.reshape(1) if a.ndim == 1 and reduction == 0 else loss
 
 
 def _cosine_embedding(a: np.ndarray, b: np.ndarray, t: np.ndarray, margin: float = 0.0,
@@ -259,4 +265,5 @@ for _name, _kernel in {
     "multilabel_margin_loss": _multilabel_margin, "cosine_embedding_loss": _cosine_embedding,
     "triplet_margin_loss": _triplet_margin,
 }.items():
-    provide(f"aten.{_name}.default", _kernel)
+    provide(f"aten.{_name}.default", _kernel,
+            traced=_multilabel_margin_traced if _kernel is _multilabel_margin else None)

@@ -101,6 +101,19 @@ def _bool_reduce(fn):
     return kernel
 
 
+def _sum_to_size(a: np.ndarray, size: Sequence[int]) -> np.ndarray:
+    """Sum ``a`` down to ``size``, a shape ``a`` broadcasts from (its leading dims and size-1 dims)."""
+    size = tuple(int(s) for s in size)
+    lead = a.ndim - len(size)
+    if lead < 0 or any(s not in (1, d) for s, d in zip(size, a.shape[lead:])):
+        raise RuntimeError(f"size {{{', '.join(map(str, size))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, a.shape))}}}.")
+    out = a.sum(axis=tuple(range(lead)), dtype=a.dtype) if lead else a
+    squeeze = tuple(i for i, (s, d) in enumerate(zip(size, out.shape)) if s == 1 and d != 1)
+    return np.asarray(out.sum(axis=squeeze, keepdims=True, dtype=a.dtype) if squeeze else out.copy())
+
+
+register("aten.sum_to_size.default", _sum_to_size)
 register("aten.sum.default", lambda a, dtype=None: _sum(a, None, False, dtype))
 register("aten.sum.dim_IntList", _sum)
 register("aten.mean.default", lambda a, dtype=None: _mean(a, None, False, dtype))

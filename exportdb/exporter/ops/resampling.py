@@ -90,6 +90,19 @@ def _embedding_bag(weight: np.ndarray, indices: np.ndarray, offsets: np.ndarray,
     return as_array(out, weight.dtype), offset2bag, bag_size, max_indices
 
 
+def _channel_shuffle(x: np.ndarray, groups: int) -> np.ndarray:
+    """Channels ``(groups, c // groups)`` transposed to ``(c // groups, groups)``."""
+    if x.ndim < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"sizes {list(x.shape)}")
+    if groups <= 0 or x.shape[1] % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {x.shape[1]} channels and "
+                           f"{groups} groups.")
+    n, c = x.shape[:2]
+    grouped = x.reshape((n, groups, c // groups) + x.shape[2:])
+    return np.ascontiguousarray(grouped.swapaxes(1, 2)).reshape(x.shape)
+
+
 def _pixel_shuffle(x: np.ndarray, upscale_factor: int) -> np.ndarray:
     r = int(upscale_factor)
     *lead, c, h, w = x.shape
@@ -203,6 +216,8 @@ def _linear(nd: int):
 
 
 register("aten.pad.default", _pad)
+register("aten.constant_pad_nd.default", lambda x, pad, value=0: _pad(x, pad, "constant", value))
+register("aten.channel_shuffle.default", _channel_shuffle)
 register("aten.embedding.default", _embedding)
 register("aten.embedding_bag.padding_idx", _embedding_bag, multi=True)
 register("aten.pixel_shuffle.default", _pixel_shuffle)

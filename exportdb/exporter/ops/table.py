@@ -20,7 +20,9 @@ class OpDef:
     (``cond[0]``) or ``infix`` (``sym_size_int_1 > 4``, the symbol in ``symbol``); ``node_name``
     overrides the candidate node name (torch names assertion nodes
     ``_assert_scalar_default``); ``text`` overrides the printed callee
-    (``torch.sym_min``).
+    (``torch.sym_min``); ``traced``, when given, is the kernel tracing runs instead of ``kernel``, for the
+    few ops whose torch.export result has another shape than the eager one (``ep.module()`` runs
+    ``kernel``).
     """
 
     qualname: str
@@ -32,6 +34,7 @@ class OpDef:
     nondeterministic: bool = False
     node_name: str = ""
     text: str = ""
+    traced: Callable[..., Any] | None = None
 
     @property
     def name(self) -> str:

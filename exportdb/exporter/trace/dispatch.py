@@ -41,7 +41,8 @@ def unwrap(value: Any) -> Any:
 def run_kernel(op: OpDef, args: tuple, kwargs: dict) -> Any:
     """Run ``op``'s kernel on plain values, turning kernel failures into OpError."""
     try:
-        return op.kernel(*args, **kwargs)
+        kernel = op.traced if op.traced is not None and active_builder() is not None else op.kernel
+        return kernel(*args, **kwargs)
     except ExportError:
         raise
     except (RuntimeError, ValueError, IndexError, TypeError) as exc:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from exportdb.exporter.trace import context, user_frames
 from exportdb.exporter.ir import pytree
-from exportdb.exporter.trace.graph_builder import GraphBuilder
+from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder
 from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
@@ -63,6 +63,11 @@ def _state_name(prefix: str, target: str) -> str:
     return prefix + target.replace(".", "_").lower()
 
 
+def _state_key(target: str) -> str:
+    """The name dynamo gives module state (or a tensor attribute) it reads: ``l__self____export_root_`` + path."""
+    return "l__self____export_root_" + target.replace(".", "_")
+
+
 class _Export:
     """State of one export: the root builder, the specs and the lifted state."""
 
@@ -84,7 +89,8 @@ class _Export:
         for kind, prefix, items in ((InputKind.PARAMETER, "p_", self.model.named_parameters()),
                                     (InputKind.BUFFER, "b_", self.model.named_buffers())):
             for fqn, tensor in items:
-                node = self.graph.placeholder(_state_name(prefix, fqn), meta={"val": meta_of(tensor._value)})
+                node = self.graph.placeholder(_state_name(prefix, fqn),
+                                              meta={"val": meta_of(tensor._value), LIFT_KEY: _state_key(fqn)})
                 persistent = self.model.is_persistent_buffer(fqn) if kind is InputKind.BUFFER else None
                 self.state_specs.append(InputSpec(kind, TensorArgument(node.name), fqn, persistent))
                 self.state[fqn] = tensor._value.copy()
@@ -128,7 +134,8 @@ class _Export:
         path = self.attribute_paths.get(id(tensor))
         target = path or f"lifted_tensor_{sum(1 for s in self.constant_specs if s.persistent is None)}"
         index = len(self.state_specs) + len(self.constant_specs)
-        node = self.graph.placeholder(_state_name("c_", target), meta={"val": meta_of(tensor._value)}, index=index)
+        meta = {"val": meta_of(tensor._value), LIFT_KEY: _state_key(path) if path else None}
+        node = self.graph.placeholder(_state_name("c_", target), meta=meta, index=index)
         self.constant_specs.append(InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(node.name), target,
                                              True if path else None))
         self.constants[target] = tensor._value.copy()
@@ -138,9 +145,9 @@ class _Export:
     def user_inputs(self, leaves: list[tuple[str, Any]], dims: dict[int, dict]) -> list[Any]:
         allocator = None
         traced = []
-        for name, leaf in leaves:
+        for i, (name, leaf) in enumerate(leaves):
             if isinstance(leaf, TensorValue):
-                node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value)})
+                node = self.graph.placeholder(name, meta={"val": meta_of(leaf._value), LIFT_KEY: f"l_flat_args_{i}_"})
                 self.user_specs.append(InputSpec(InputKind.USER_INPUT, TensorArgument(node.target), None))
                 tensor = TensorValue._make(leaf._value.copy(), node)
                 spec = dims.get(id(leaf))

@@ -22,6 +22,17 @@ from exportdb.exporter.symbolic.shape_rules import output_shape
 from exportdb.exporter.trace.user_frames import user_stack
 
 
+#: meta key: the name torch's tracer (dynamo) gives the value a node stands for.  cond orders
+#: the values it lifts by it (see :func:`exportdb.exporter.trace.higher_order.cond_operands`).
+LIFT_KEY = "lift_key"
+
+
+def lift_key(node: Node) -> str:
+    """The name dynamo gives ``node``'s value: set on inputs and on placeholders standing for
+    outer values; a node computed in the graph is named after its op, like ours."""
+    return node.meta.get(LIFT_KEY) or node.name
+
+
 def _is_symbolic(value: Any) -> bool:
     """True when ``value`` holds a tensor with symbolic sizes or a symbolic number."""
     if isinstance(value, (list, tuple)):
@@ -105,7 +116,7 @@ class GraphBuilder:
         """Placeholder in this graph for the enclosing graph's node ``outer``."""
         inner = self.lifted.get(outer)
         if inner is None:
-            inner = self.graph.placeholder(outer.name, meta={"val": outer.meta.get("val")})
+            inner = self.graph.placeholder(outer.name, meta={"val": outer.meta.get("val"), LIFT_KEY: lift_key(outer)})
             self.lifted[outer] = inner
         return inner
 

@@ -1,9 +1,11 @@
 """Higher-order ops ``cond`` and ``map``: tracing their functions into sub-graphs.
 
 Each branch (or map body) is traced by a :class:`SubgraphBuilder`, whose graph
-takes every tensor it uses as an explicit input: the user's operands first,
-then the tensors it closes over in order of first use.  Both cond branches end
-up with the same flat signature; operands no branch uses are dropped.
+takes every tensor it uses as an explicit input.  A map body takes the rows of
+the mapped tensors, the user's extra arguments, then the tensors it closes over
+in order of first use.  Both cond branches end up with the same flat signature,
+in torch.export 2.13's order (:func:`cond_operands`); operands no branch uses
+are dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 
 from exportdb.exporter.ir import pytree
 from exportdb.exporter.trace.context import pop_builder, push_builder
-from exportdb.exporter.trace.graph_builder import GraphBuilder
+from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, lift_key
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import CondError, MapError, SourceLocation
 from exportdb.exporter.ir.graph import Node
@@ -74,13 +76,17 @@ class SubgraphBuilder(GraphBuilder):
                 hint="work on a copy (y = x.clone(); y.add_(1)); in-place ops on tensors created inside are allowed")
 
 
-def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np.ndarray, Any]]) -> tuple[SubgraphBuilder, list]:
+def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np.ndarray, Any]],
+           keys: tuple[str, ...] = ()) -> tuple[SubgraphBuilder, list]:
     """Run ``fn`` on fresh tensors standing for ``inputs`` (outer node, example value,
-    shape with symbolic sizes or None); return its builder and output leaves."""
+    shape with symbolic sizes or None); return its builder and output leaves.  ``keys``
+    overrides the lift keys of the first placeholders (a map body's rows)."""
     sub = SubgraphBuilder(parent, kind, fn)
     args = []
-    for outer, value, sym in inputs:
+    for i, (outer, value, sym) in enumerate(inputs):
         placeholder = sub.lift(outer)
+        if i < len(keys):
+            placeholder.meta[LIFT_KEY] = keys[i]
         tensor = TensorValue._make(value, placeholder)
         if sym is not None:
             attach_sizes(tensor, sym)
@@ -144,11 +150,12 @@ def _output(sub: SubgraphBuilder, leaves: list, kind: str) -> list[Node]:
     return nodes
 
 
-def _drop_dead_code(sub: SubgraphBuilder, explicit: list[Node]) -> None:
-    """Erase the sub-graph's side-effect-free nodes whose values nothing reads, and the
-    closures only they read, as torch.export does when it re-traces a branch; the
-    remaining nodes of the erased ops' kinds are renumbered as if never shadowed.
-    In-place ops, assertions and nested higher-order calls stay."""
+def _drop_dead_code(sub: SubgraphBuilder) -> None:
+    """Erase the sub-graph's side-effect-free nodes whose values nothing reads, as
+    torch.export does when it re-traces a branch; the remaining nodes of the erased ops'
+    kinds are renumbered as if never shadowed.  In-place ops, assertions and nested
+    higher-order calls stay.  Placeholders stay: what only dead code read is still an
+    operand (dynamo lifted it before the dead code went)."""
     graph = sub.graph
     erased: list[Node] = []
     for node in reversed(list(graph.nodes)):
@@ -156,10 +163,6 @@ def _drop_dead_code(sub: SubgraphBuilder, explicit: list[Node]) -> None:
                 and node.target not in (ASSERT_SCALAR, COND, MAP)):
             graph.erase(node)
             erased.append(node)
-    for outer, inner in list(sub.lifted.items()):
-        if outer not in explicit and not inner.users:
-            graph.erase(inner)
-            del sub.lifted[outer]
     if erased:
         rename_after_erasing(graph, erased)
 
@@ -226,9 +229,9 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
     t_nodes = _output(t_sub, t_leaves, "cond")
     f_nodes = _output(f_sub, f_leaves, "cond")
     _check_same_outputs(true_fn, false_fn, t_sub, f_sub, t_nodes, f_nodes)
+    operand_nodes = cond_operands(t_sub, f_sub)
     for sub in (t_sub, f_sub):
-        _drop_dead_code(sub, [n for n, _, _ in outer])
-    operand_nodes = _union_operands([n for n, _, _ in outer], t_sub, f_sub)
+        _drop_dead_code(sub)
     for sub in (t_sub, f_sub):
         _align_placeholders(sub, operand_nodes)
     t_name = builder.graph.add_subgraph("true_graph", t_sub.graph)
@@ -244,14 +247,20 @@ def _bad_pred(pred: Any) -> Any:
                     hint="pass a bool, a one-element tensor, or a comparison such as x.shape[0] > 4")
 
 
-def _union_operands(user: list[Node], *subs: SubgraphBuilder) -> list[Node]:
-    used = [n for n in user if any(s.lifted.get(n) is not None and s.lifted[n].users for s in subs)]
-    closures = [n for s in subs for n in s.lifted if n not in user]
-    result: list[Node] = []
-    for n in used + closures:
-        if n not in result:
-            result.append(n)
-    return result
+def cond_operands(t_sub: SubgraphBuilder, f_sub: SubgraphBuilder) -> list[Node]:
+    """The outer values a cond passes to its branches, in torch.export 2.13's order: user
+    operands and closed-over values alike, those both branches read, then those only the
+    true branch reads, then those only the false branch reads; within each group sorted by
+    the name dynamo gives the value (:func:`lift_key`: inputs ``l_flat_args_<i>_``, module
+    state ``l__self____export_root_<path>``, a computed value its op's name, a map body's
+    row ``child``), so state sorts before inputs and ``abs_1`` before both.  A value only
+    dead code reads still counts (dynamo lifted it before the dead code was dropped)."""
+    t_used = [outer for outer, inner in t_sub.lifted.items() if inner.users]
+    f_used = [outer for outer, inner in f_sub.lifted.items() if inner.users]
+    shared = [n for n in t_used if n in f_used]
+    groups = (shared, [n for n in t_used if n not in shared], [n for n in f_used if n not in shared])
+    key = {outer: lift_key(inner) for sub in (t_sub, f_sub) for outer, inner in sub.lifted.items()}
+    return [n for group in groups for n in sorted(group, key=key.__getitem__)]
 
 
 def _check_same_outputs(true_fn: Any, false_fn: Any, t_sub: SubgraphBuilder, f_sub: SubgraphBuilder,
@@ -301,10 +310,11 @@ def trace_map(builder: GraphBuilder, body: Any, xs: Any, args: tuple) -> Any:
     if packed:  # the body takes the row of every mapped tensor as one tuple
         n_xs, inner_body = len(mapped), body
         body = _PackedBody(inner_body, n_xs, type(xs))
-    sub, leaves = _trace(builder, "map", body, inputs)
+    rows = tuple("child" if i == 0 else f"child_{i}" for i in range(len(mapped)))  # dynamo's names for the rows
+    sub, leaves = _trace(builder, "map", body, inputs, rows)
     out_nodes = _output(sub, leaves, "map")
-    _drop_dead_code(sub, xs_nodes + arg_nodes)
-    closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]
+    closures = [n for n in sub.lifted if n not in xs_nodes and n not in arg_nodes]  # dead reads count too
+    _drop_dead_code(sub)
     extra = [n for n in arg_nodes if n not in xs_nodes] + closures
     _align_placeholders(sub, xs_nodes + extra)
     name = builder.graph.add_subgraph("body_graph", sub.graph)

@@ -4,7 +4,9 @@ The builtin front end builds a module from *source text*, as a case file
 would: ``torch.nn.Conv2d(4, 5, 3, padding='same')``.  :func:`literal` writes
 one constructor argument as a Python expression a case file could hold
 (numbers, strings, containers, dtypes, small tensors, ``torch.nn.functional``
-callables); anything else raises :class:`NotLiteral`::
+callables, and module instances and options objects as their constructor calls,
+see :mod:`~exportdb.tools.conformance.object_source`); anything else raises
+:class:`NotLiteral`::
 
     >>> constructor_source("nn.Conv2d", (4, 5, 3), {"padding": "same"})
     "torch.nn.Conv2d(4, 5, 3, padding='same')"
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from exportdb.tools.conformance.object_source import NoSource, object_source
 from exportdb.tools.conformance.op_source import float_literal
 
 
@@ -56,7 +59,10 @@ def literal(value: Any) -> str:
         if module == "torch":
             return f"torch.{name}"
         return f"torch.nn.functional.{name}"
-    raise NotLiteral(f"a {type(value).__name__} argument")
+    try:
+        return object_source(value, literal)  # a module instance or an options object: its constructor call
+    except NoSource as exc:
+        raise NotLiteral(str(exc)) from None
 
 
 def constructor_source(module_name: str, args: tuple, kwargs: dict) -> str:

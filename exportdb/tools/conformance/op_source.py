@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from exportdb.tools.conformance.object_source import NoSource, object_source
 from exportdb.tools.conformance.opinfos import Callee
 
 MODEL_CLASS = "OneCall"
@@ -77,7 +78,13 @@ class _Writer:
             return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
         if isinstance(value, dict) and all(isinstance(k, str) for k in value):
             return "{" + ", ".join(f"{k!r}: {self.write(v)}" for k, v in value.items()) + "}"
-        return _torch_constant(value)
+        try:
+            return _torch_constant(value)
+        except NotExpressible:
+            try:  # a module instance or an options object: its constructor call
+                return object_source(value, self.write)
+            except NoSource as exc:
+                raise NotExpressible(str(exc)) from None
 
 
 def float_literal(value: float) -> str:

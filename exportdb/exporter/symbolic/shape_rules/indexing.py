@@ -58,3 +58,18 @@ def _take_along_dim(a: Any, indices: Any, dim: int | None = None) -> tuple:
     out = list(broadcast(tuple(sa), tuple(si)))
     out[d] = keep
     return tuple(out)
+
+
+@rule("aten.isin.Tensor_Tensor", "aten.isin.Tensor_Scalar")
+def _isin(elements: Any, test_elements: Any, **kwargs: Any) -> tuple:
+    return shape_of(elements)
+
+
+@rule("aten.isin.Scalar_Tensor")
+def _isin_scalar(element: Any, test_elements: Any, **kwargs: Any) -> tuple:
+    return ()
+
+
+@rule("aten.nonzero_static.default")
+def _nonzero_static(a: Any, *, size: Any, fill_value: int = -1) -> tuple:
+    return (size, len(shape_of(a)))

@@ -112,8 +112,8 @@ def _same_shape(x: Any, *args: Any, **kwargs: Any) -> tuple:
     return shape_of(x)
 
 
-@rule("aten.pad.default")
-def _pad(x: Any, pad: Sequence[Any], mode: str = "constant", value: Any = None) -> tuple:
+@rule("aten.pad.default", "aten.constant_pad_nd.default")
+def _pad(x: Any, pad: Sequence[Any], mode: Any = "constant", value: Any = None) -> tuple:
     out = list(shape_of(x))
     for i in range(len(pad) // 2):
         out[len(out) - 1 - i] = out[len(out) - 1 - i] + (pad[2 * i] + pad[2 * i + 1])
@@ -138,6 +138,11 @@ def _embedding_bag(weight: Any, indices: Any, offsets: Any, scale_grad_by_freq: 
 def _pixel_shuffle(x: Any, r: int) -> tuple:
     *lead, c, h, w = shape_of(x)
     return tuple(lead) + (c // (r * r), h * r, w * r)
+
+
+@rule("aten.channel_shuffle.default")
+def _channel_shuffle(x: Any, groups: Any) -> tuple:
+    return shape_of(x)
 
 
 @rule("aten.pixel_unshuffle.default")

@@ -26,6 +26,7 @@ def _pointwise(*args: Any, **kwargs: Any) -> tuple:
     "asin", "atan", "cosh", "sinh", "exp2", "abs", "neg", "relu", "floor", "ceil", "round", "trunc", "sign",
     "square", "bitwise_not", "logical_not", "clamp", "clone", "lift_fresh_copy", "detach", "alias", "gelu",
     "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like")],
+    "aten.fill.Scalar", "aten.fill.Tensor",
     "aten.to.dtype", "aten._to_copy.default", "aten.softmax.int", "aten.log_softmax.int", "aten.dropout.default")
 def _same_shape(a: Any, *args: Any, **kwargs: Any) -> tuple:
     return shape_of(a)

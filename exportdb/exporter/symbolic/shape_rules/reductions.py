@@ -116,3 +116,8 @@ def _linalg_norm(a: Any, ord: Any = None, dim: Any = None, keepdim: bool = False
 @rule("aten.linalg_matrix_norm.default", "aten.linalg_matrix_norm.str_ord")
 def _matrix_norm(a: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, **kwargs: Any) -> tuple:  # noqa: A002
     return _reduce(shape_of(a), list(dim), keepdim)
+
+
+@rule("aten.sum_to_size.default")
+def _sum_to_size(a: Any, size: Any) -> tuple:
+    return tuple(size)
