@@ -21,9 +21,10 @@ from exportdb.exporter.frontend import functions, grad_mode, nn_modules
 from exportdb.exporter.frontend.tensor import Parameter, Size, Tensor, strided
 from exportdb.exporter.ops.creation import manual_seed
 from exportdb.exporter.trace.context import suspended
+from exportdb.exporter.frontend import complex_functions, fft_functions
 from exportdb.exporter.frontend import (nn_activation, nn_attention, nn_conv, nn_linear_loss, nn_loss, nn_norm,
                                        nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
-                                       random_functions, reduction_functions)
+                                       data_functions, random_functions, reduction_functions)
 
 
 class FrontendModule(types.ModuleType):
@@ -139,17 +140,19 @@ def _build() -> dict[str, FrontendModule]:
     functorch = _module("functorch", experimental=experimental)
     linalg = _module("torch.linalg", **{**view_functions.LINALG, **reduction_functions.LINALG})
     special = _module("torch.special", **math_functions.SPECIAL)
+    fft = _module("torch.fft", **fft_functions.FFT)
     torch = _module(
         "torch",
         Tensor=Tensor, Size=Size, strided=strided, device=Device, dtype=dtypes.DType,
         nn=torch_nn, utils=utils, _export=private_export, _dynamo=dynamo, export=export, autograd=autograd,
-        compiler=compiler, linalg=linalg, special=special, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
+        compiler=compiler, linalg=linalg, special=special, fft=fft, ops=control_flow.OPS_NAMESPACE, _higher_order_ops=higher_order_ops,
         cond=control_flow.cond, is_tensor=_is_tensor, manual_seed=_manual_seed,
         **grad_mode.NAMESPACE,
         **{name: dt for name, dt in dtypes.TORCH_NAMES.items()},
         **layouts.MEMORY_FORMATS,
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
-           **math_functions.NAMESPACE, **random_functions.NAMESPACE},
+           **math_functions.NAMESPACE, **random_functions.NAMESPACE, **data_functions.NAMESPACE,
+           **complex_functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
@@ -159,7 +162,7 @@ def _build() -> dict[str, FrontendModule]:
     )
     return {m.__name__: m for m in (torch, torch_nn, functional, torch_nn.parameter, torch_nn.modules, utils, pytree,
                                      private_export, db, case, dynamo, export, autograd, compiler, functorch,
-                                     experimental, control, higher_order_ops, linalg, special)}
+                                     experimental, control, higher_order_ops, linalg, special, fft)}
 
 
 _MODULES: dict[str, FrontendModule] | None = None

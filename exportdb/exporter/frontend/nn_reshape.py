@@ -65,6 +65,22 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
     return record("pixel_unshuffle.default", input, downscale_factor)
 
 
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    return record("channel_shuffle.default", input, groups)
+
+
+class ChannelShuffle(Module):
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+
 class PixelShuffle(Module):
     def __init__(self, upscale_factor: int) -> None:
         super().__init__()
@@ -204,6 +220,6 @@ class Fold(Module):
         return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
 
-FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, interpolate, upsample, upsample_nearest,
+FUNCTIONAL = {f.__name__: f for f in (pad, pixel_shuffle, pixel_unshuffle, channel_shuffle, interpolate, upsample, upsample_nearest,
                                       upsample_bilinear, unfold, fold)}
-LAYERS = {c.__name__: c for c in (*_PADS, PixelShuffle, PixelUnshuffle, Upsample, Flatten, Unflatten, Fold, Unfold)}
+LAYERS = {c.__name__: c for c in (*_PADS, ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample, Flatten, Unflatten, Fold, Unfold)}

@@ -119,6 +119,11 @@ class TensorReductions:
     def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
         return record("nanmean.default", self, dim_list(dim), keepdim, dtype=dtype)
 
+    def sum_to_size(self, *size: Any) -> "Tensor":
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        return record("sum_to_size.default", self, list(size))
+
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
         return MinMax(*record("aminmax.default", self, dim=dim, keepdim=keepdim))
 

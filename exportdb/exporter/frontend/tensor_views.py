@@ -167,6 +167,9 @@ class TensorViews:
             return (first, *(_same_length(p, first) for p in parts[1:]))
         return data_dependent(call_aten("aten.nonzero.default", self), 0, _numel_bound(self))
 
+    def nonzero_static(self, *, size: Any, fill_value: int = -1) -> "Tensor":
+        return call_aten("aten.nonzero_static.default", self, size=size, fill_value=fill_value)
+
     def argwhere(self) -> "Tensor":
         return data_dependent(call_aten("aten.argwhere.default", self), 0, _numel_bound(self))
 
