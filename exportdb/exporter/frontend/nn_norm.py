@@ -237,3 +237,24 @@ FUNCTIONAL = {f.__name__: f for f in (batch_norm, instance_norm, group_norm, lay
                                       local_response_norm)}
 LAYERS = {c.__name__: c for c in (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
                                   InstanceNorm3d, GroupNorm, LayerNorm, RMSNorm, LocalResponseNorm)}
+
+
+def native_group_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, N: Any, C: Any,  # noqa: A002,N803
+                      HxW: Any, group: int, eps: float) -> tuple:  # noqa: N803
+    return record("native_group_norm.default", input, weight, bias, N, C, HxW, group, eps)
+
+
+def native_layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None, bias: Tensor | None,  # noqa: A002
+                      eps: float) -> tuple:
+    return record("native_layer_norm.default", input, list(normalized_shape), weight, bias, eps)
+
+
+def native_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,  # noqa: A002
+                      running_mean: Tensor | None, running_var: Tensor | None, training: bool, momentum: float,
+                      eps: float) -> tuple:
+    return record("native_batch_norm.default", input, weight, bias, running_mean, running_var, training, momentum,
+                  eps)
+
+
+#: ``torch.native_*_norm``: the ATen ops with their saved statistics, as ``torch`` functions.
+NAMESPACE = {f.__name__: f for f in (native_group_norm, native_layer_norm, native_batch_norm)}

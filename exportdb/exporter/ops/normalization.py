@@ -81,15 +81,34 @@ def _instance_norm(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | 
     return as_array(_affine(y, weight, bias, shape), x.dtype)
 
 
-def _group_norm(x: np.ndarray, num_groups: int, weight: np.ndarray | None = None, bias: np.ndarray | None = None,
-                eps: float = 1e-5, cudnn_enabled: bool = True) -> np.ndarray:
+def _group_stats(x: np.ndarray, num_groups: int, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(normalised x in float64, mean, rstd), the statistics shaped (N, num_groups)."""
     n, c = x.shape[:2]
-    if c % num_groups:
+    if num_groups <= 0 or c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(x.shape)} and num_groups={num_groups}")
-    g = x.astype(np.float64).reshape(n, num_groups, -1)
-    y = ((g - g.mean(axis=-1, keepdims=True)) / np.sqrt(g.var(axis=-1, keepdims=True) + eps)).reshape(x.shape)
-    return as_array(_affine(y, weight, bias, (1, c) + (1,) * (x.ndim - 2)), x.dtype)
+    g = x.astype(np.float64).reshape(n, num_groups, (c // num_groups) * int(np.prod(x.shape[2:], dtype=np.int64)))
+    with np.errstate(all="ignore"):
+        mean = g.mean(axis=-1) if g.shape[-1] else np.zeros(g.shape[:2])
+        var = g.var(axis=-1) if g.shape[-1] else np.zeros(g.shape[:2])
+        rstd = 1 / np.sqrt(var + eps)
+    y = ((g - mean[..., None]) * rstd[..., None]).reshape(x.shape)
+    return y, mean, rstd
+
+
+def _group_norm(x: np.ndarray, num_groups: int, weight: np.ndarray | None = None, bias: np.ndarray | None = None,
+                eps: float = 1e-5, cudnn_enabled: bool = True) -> np.ndarray:
+    y, _, _ = _group_stats(x, num_groups, eps)
+    return as_array(_affine(y, weight, bias, (1, x.shape[1]) + (1,) * (x.ndim - 2)), x.dtype)
+
+
+def _native_group_norm(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None, n: int, c: int,
+                       hxw: int, group: int, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if x.size != n * c * hxw:
+        raise RuntimeError(f"Expected input to have {n * c * hxw} elements, got {x.size}")
+    y, mean, rstd = _group_stats(x.reshape((n, c, hxw)), group, eps)
+    y = _affine(y, weight, bias, (1, c, 1)).reshape(x.shape)
+    return as_array(y, x.dtype), as_array(mean, x.dtype), as_array(rstd, x.dtype)
 
 
 def _check_normalized(x: np.ndarray, normalized_shape: Sequence[int], name: str) -> tuple:
@@ -109,6 +128,30 @@ def _layer_norm(x: np.ndarray, normalized_shape: Sequence[int], weight: np.ndarr
     return as_array(_affine(y, weight, bias, shape), x.dtype)
 
 
+def _native_layer_norm(x: np.ndarray, normalized_shape: Sequence[int], weight: np.ndarray | None,
+                       bias: np.ndarray | None, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    axes = _check_normalized(x, normalized_shape, "native_layer_norm")
+    xf = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        mean = xf.mean(axis=axes, keepdims=True) if x.size else np.zeros(x.shape[:axes[0]] + (1,) * len(axes))
+        var = xf.var(axis=axes, keepdims=True) if x.size else np.zeros_like(mean)
+        rstd = 1 / np.sqrt(var + eps)
+    y = _affine((xf - mean) * rstd, weight, bias, tuple(x.shape[a] for a in axes))
+    return as_array(y, x.dtype), as_array(mean, x.dtype), as_array(rstd, x.dtype)
+
+
+def _native_batch_norm(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
+                       running_mean: np.ndarray | None, running_var: np.ndarray | None, training: bool,
+                       momentum: float, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``batch_norm`` and, in training, the batch mean and 1/sqrt(var + eps) per channel (else two empty tensors)."""
+    y = _batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps)
+    if not training:
+        return y, np.empty((0,), x.dtype), np.empty((0,), x.dtype)
+    axes = (0,) + tuple(range(2, x.ndim))
+    xf = x.astype(np.float64)
+    return y, as_array(xf.mean(axis=axes), x.dtype), as_array(1 / np.sqrt(xf.var(axis=axes) + eps), x.dtype)
+
+
 def _rms_norm(x: np.ndarray, normalized_shape: Sequence[int], weight: np.ndarray | None = None,
               eps: float | None = None) -> np.ndarray:
     axes = _check_normalized(x, normalized_shape, "rms_norm")
@@ -124,3 +167,6 @@ register("aten.instance_norm.default", _instance_norm)
 register("aten.group_norm.default", _group_norm)
 register("aten.layer_norm.default", _layer_norm)
 register("aten.rms_norm.default", _rms_norm)
+register("aten.native_group_norm.default", _native_group_norm, multi=True)
+register("aten.native_layer_norm.default", _native_layer_norm, multi=True)
+register("aten.native_batch_norm.default", _native_batch_norm, multi=True)

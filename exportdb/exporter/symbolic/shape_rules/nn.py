@@ -112,6 +112,25 @@ def _same_shape(x: Any, *args: Any, **kwargs: Any) -> tuple:
     return shape_of(x)
 
 
+@rule("aten.native_group_norm.default")
+def _native_group_norm(x: Any, weight: Any, bias: Any, n: Any, c: Any, hxw: Any, group: int, eps: float) -> list:
+    return [shape_of(x), (n, group), (n, group)]
+
+
+@rule("aten.native_layer_norm.default")
+def _native_layer_norm(x: Any, normalized_shape: Sequence[Any], *args: Any) -> list:
+    sx = shape_of(x)
+    stats = tuple(sx[:len(sx) - len(normalized_shape)]) + (1,) * len(normalized_shape)
+    return [sx, stats, stats]
+
+
+@rule("aten.native_batch_norm.default")
+def _native_batch_norm(x: Any, weight: Any, bias: Any, running_mean: Any, running_var: Any, training: bool,
+                       *args: Any) -> list:
+    stats = (shape_of(x)[1],) if training else (0,)
+    return [shape_of(x), stats, stats]
+
+
 @rule("aten.pad.default", "aten.constant_pad_nd.default")
 def _pad(x: Any, pad: Sequence[Any], mode: Any = "constant", value: Any = None) -> tuple:
     out = list(shape_of(x))
