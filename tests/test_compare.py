@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import textwrap
@@ -255,14 +257,33 @@ def test_torch_engine_on_torch_examples_agrees_with_the_seed_documents(torch, ca
     assert comparison.names_agree
 
 
-def test_project_cases_agree_with_torch_or_are_listed(torch, capsys):
-    """The CI gate: every case of ``cases/`` agrees, or differs as the expectations file says."""
-    cases = ROOT / "cases"
-    if not discover(cases):
-        pytest.skip(f"no case files in {cases} yet")
-    status = compare.main(["--cases", str(cases)])
-    out = capsys.readouterr().out
-    assert status == 0, out
+@pytest.fixture(scope="module")
+def project_comparison(torch) -> dict:
+    """``exportdb compare --json`` over ``cases/``, run once for the per-case tests below."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = compare.main(["--cases", str(ROOT / "cases"), "--json"])
+    data = json.loads(out.getvalue())
+    data["status"] = status
+    return data
+
+
+@pytest.mark.parametrize("name", [path.stem for path in discover(ROOT / "cases")])
+def test_project_case_agrees_with_torch_or_is_listed(project_comparison, name):
+    """The CI gate: each case of ``cases/`` agrees, or differs as ``cases/expected_differences.toml`` says.
+    A failure names the one case and shows its difference."""
+    [report] = [case for case in project_comparison["cases"] if case["name"] == name]
+    assert report["status"] in ("ok", "expected"), (
+        f"{name}: {report['classification']}"
+        + (f" ({report['note']})" if report["note"] else "")
+        + ("; listed as a difference but agrees now: remove its entry from cases/expected_differences.toml"
+           if report["status"] == "stale" else "")
+        + (f"\n{report['diff']}" if report["diff"] else ""))
+
+
+def test_expected_differences_name_only_existing_cases(project_comparison):
+    assert project_comparison["stale_expectations"] == [], (
+        "cases/expected_differences.toml lists cases that do not exist")
 
 
 def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):

@@ -23,6 +23,7 @@ for usage errors.  The text report ends with ``N/M cases agree``::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import sys
@@ -253,7 +254,8 @@ def main(argv: list[str]) -> int:
     if isinstance(engines, str):
         print(f"exportdb compare: {engines}", file=sys.stderr)
         return 2
-    reports = run_compare(paths, engines, expectations)
+    with contextlib.redirect_stdout(sys.stderr):  # what the cases print is not part of the report
+        reports = run_compare(paths, engines, expectations)
     unknown = [] if args.names else missing_expectations(reports, expectations)
     print(report_json(reports, engines, unknown) if args.json else format_text(reports, unknown))
     return exit_status(reports, unknown)
