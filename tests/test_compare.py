@@ -294,3 +294,16 @@ def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):
     total = len(discover(examples))
     assert out.splitlines()[-1] == f"{total}/{total} cases agree", out
     assert status == 0
+
+
+def test_json_report_stays_json_when_a_case_prints(cases, capsys, monkeypatch):
+    class Chatty(FakeEngine):
+        def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
+            print(f"loading {path.stem}")  # as a case file's top level or forward may
+            return super().run_case(path, rewrite=rewrite)
+
+    builtin, torch_ = compare._engines()
+    monkeypatch.setattr(compare, "_engines", lambda: (Chatty("builtin", builtin.results),
+                                                      Chatty("torch", torch_.results)))
+    status, out, err = run_main(["--cases", str(cases), "--json"], capsys)
+    assert json.loads(out)["total"] == 5 and "loading same" in err
