@@ -54,3 +54,24 @@ def constant_pad_nd(input: Any, pad: Any, value: Any = 0) -> Any:  # noqa: A002
 
 
 NAMESPACE: dict[str, Any] = {f.__name__: f for f in (isin, combinations, nonzero_static, fill, constant_pad_nd)}
+
+
+def gradient(input: Any, *, spacing: Any = None, dim: Any = None, edge_order: int = 1) -> tuple:  # noqa: A002
+    """The overload follows ``spacing`` (none, a number, numbers, tensors) and ``dim`` (none or one int, a list)."""
+    if isinstance(dim, tuple):
+        dim = list(dim)
+    listed = isinstance(dim, list)
+    if isinstance(spacing, (list, tuple)):
+        spacing = list(spacing)
+        tensors = bool(spacing) and isinstance(spacing[0], TensorValue)
+        overload = {(False, False): "scalarrayint", (False, True): "scalarrayarray",
+                    (True, False): "tensorarrayint", (True, True): "tensorarray"}[tensors, listed]
+    elif listed:
+        overload = "array" if spacing is None else "scalararray"
+    else:
+        overload = "scalarint"
+    kwargs = {k: v for k, v in (("spacing", spacing), ("dim", dim)) if v is not None}
+    return call_aten(f"aten.gradient.{overload}", input, edge_order=edge_order, **kwargs)
+
+
+NAMESPACE["gradient"] = gradient

@@ -129,12 +129,46 @@ def _cumulative_trapezoid_dx(y: np.ndarray, *, dx: Any = 1, dim: int = -1) -> np
     return _cumulative_trapezoid(y, dx, dim=dim)
 
 
+def gradient_dims(ndim: int, dim: Any) -> list[int]:
+    """The dims ``torch.gradient`` differentiates along: all of them, one, or a list."""
+    if dim is None:
+        return list(range(ndim))
+    return [wrap_dim(d, ndim) for d in ([dim] if isinstance(dim, int) else dim)]
+
+
+def _gradient(a: np.ndarray, *, spacing: Any = None, dim: Any = None, edge_order: int = 1) -> tuple:
+    """Central differences inside, one-sided ones of order ``edge_order`` at the ends; ``spacing`` is a
+    step for every dim, one step per dim, or one coordinate tensor per dim."""
+    dims = gradient_dims(a.ndim, dim)
+    steps = [1.0 if spacing is None else spacing] * len(dims) if not isinstance(spacing, (list, tuple)) \
+        else list(spacing)
+    if len(steps) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(steps)} "
+                           f"and a dim argument of length {len(dims)}.")
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    for d in dims:
+        if a.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    dt = a.dtype if a.dtype.kind in "fc" else np.dtype(np.float32)
+    wide = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+    outs = []
+    for d, step in zip(dims, steps):
+        h = np.asarray(step, dtype=np.float64) if isinstance(step, np.ndarray) else float(step)
+        outs.append(np.asarray(np.gradient(wide, h, axis=d, edge_order=edge_order), dtype=dt))
+    return tuple(outs)
+
+
 register("aten.cumsum.default", _scan(np.add))
 register("aten.cumprod.default", _scan(np.multiply))
 register("aten.cummax.default", _running_extreme(np.greater_equal), multi=True)
 register("aten.cummin.default", _running_extreme(np.less_equal), multi=True)
 register("aten.logcumsumexp.default", _logcumsumexp)
 register("aten.diff.default", _diff)
+for _overload in ("scalarint", "scalararray", "array", "scalarrayint", "scalarrayarray", "tensorarrayint",
+                  "tensorarray"):
+    register(f"aten.gradient.{_overload}", _gradient, multi=True)
 for _name in ("trapezoid", "trapz"):
     register(f"aten.{_name}.x", _trapezoid)
     register(f"aten.{_name}.dx", _trapezoid_dx)

@@ -99,3 +99,11 @@ def _cdist(x1: Any, x2: Any, *args: Any) -> tuple:
 def _pdist(a: Any, p: float = 2.0) -> tuple:
     n = shape_of(a)[0]
     return (n * (n - 1) // 2,)
+
+
+@rule(*[f"aten.gradient.{overload}" for overload in (
+    "scalarint", "scalararray", "array", "scalarrayint", "scalarrayarray", "tensorarrayint", "tensorarray")])
+def _gradient(a: Any, *, spacing: Any = None, dim: Any = None, edge_order: int = 1) -> list:
+    ndim = len(shape_of(a))
+    count = ndim if dim is None else 1 if isinstance(dim, int) else len(dim)
+    return [shape_of(a)] * count
