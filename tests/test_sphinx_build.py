@@ -68,10 +68,15 @@ def test_deleted_case_pages_are_removed(tmp_path: Path):
     out = tmp_path / "html"
     assert build(src, out) == 0
     assert (src / "generated" / "cases" / "second_case.rst").exists()
+    assert (out / "generated" / "cases" / "second_case.html").is_file()
     extra.unlink()
     assert build(src, out) == 0
     assert not (src / "generated" / "cases" / "second_case.rst").exists()
     assert (src / "guide.rst").exists() and (src / "conf.py").exists()
+    # ...and so is the page the last build made of it: no stale HTML stays in the site
+    assert not (out / "generated" / "cases" / "second_case.html").exists()
+    assert not (out / "_sources" / "generated" / "cases" / "second_case.rst.txt").exists()
+    assert (out / "generated" / "cases" / "good_case.html").is_file()
 
 
 def test_support_mismatch_is_a_warning_and_fails_strict_builds(tmp_path: Path):

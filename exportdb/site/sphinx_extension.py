@@ -212,8 +212,22 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def remove_outputs(app: Sphinx, docnames: set) -> None:
+    """Delete what earlier builds wrote for documents that are gone (a deleted or broken
+    case's page): Sphinx forgets them but leaves their HTML in the site."""
+    outfile = getattr(app.builder, "get_outfilename", None)
+    if outfile is None:  # not an HTML builder
+        return
+    for docname in docnames:
+        Path(outfile(docname)).unlink(missing_ok=True)
+        for suffix in app.config.source_suffix:
+            Path(app.outdir, "_sources", docname + suffix + ".txt").unlink(missing_ok=True)
+
+
 def on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list[str]:
-    """Re-read hand-written pages whose inline cases now render differently."""
+    """Remove the pages of documents that are gone; re-read hand-written pages whose inline
+    cases now render differently."""
+    remove_outputs(app, removed)
     stale = []
     for docname, uses in sorted(getattr(env, "exportdb_inline_cases", {}).items()):
         for name, options, digest in uses:
