@@ -37,13 +37,16 @@ class RunSettings:
     timeout: float = 60.0  # seconds per sample
     jobs: int = 1
     recycle: int = 25
-    samples: int | None = None  # at most this many samples per op (the first ones); None: every sample
+    samples: int | None = None  # at most this many samples per op and dtype (the first ones); None: all
+    dtypes: tuple[str, ...] = ("float32",)  # an op without float32 runs its int64 and bool samples instead
 
 
 def _callee_label(callee: Any) -> str:
     if callee is None:
         return ""
-    return callee.name if callee.kind == "function" else f"Tensor.{callee.name}"
+    if callee.kind == "subscript":
+        return "Tensor.__getitem__"
+    return callee.name if callee.kind in ("function", "template") else f"Tensor.{callee.name}"
 
 
 def preload() -> None:
@@ -91,31 +94,44 @@ def _worker(conn: Connection, settings: RunSettings) -> None:
         op = ops[key]
         callee = opinfos.callee_of(op)
         label = _callee_label(callee)
-        samples: list = []
-        note = ""
-        if callee is None:
-            note = "no function variant in a public torch namespace and no Tensor method variant"
-        elif not opinfos.supports_float32(op):
-            note = "the OpInfo does not support float32 on CPU"
-        else:
-            try:
-                samples = opinfos.float32_samples(op)[:settings.samples]
-            except Exception as exc:  # noqa: BLE001 - an OpInfo that cannot make samples has none
-                note = f"sample generation raised {type(exc).__name__}"
+        samples, note = _samples(op, callee, settings)
         conn.send(("op", key, label, len(samples), note))
         tolerances = opinfos.float32_tolerances(op)
         for index in range(start, len(samples)):
+            dtype, sample = samples[index]
             conn.send(("start", index))
             torch_done = []
             try:
-                outcome = run_sample(torch, op, key, index, samples[index], callee, tolerances, cache, case_dir,
+                outcome = run_sample(torch, op, key, index, sample, callee, tolerances, cache, case_dir,
                                      lambda ok: (torch_done.append(ok), conn.send(("torch", ok))))
             except Exception as exc:  # noqa: BLE001 - recorded against the side that was running
                 status = "not supported" if torch_done and torch_done[0] else "torch refuses"
                 outcome = SampleOutcome(index, status, f"harness error: {type(exc).__name__}: {exc}"[:300])
+            outcome.dtype = dtype
             conn.send(("sample", asdict(outcome)))
         torch._dynamo.reset()
         conn.send(("done", key))
+
+
+def _samples(op: Any, callee: Any, settings: RunSettings) -> tuple[list[tuple[str, Any]], str]:
+    """(dtype, SampleInput) of every sample the op runs (float32 first, so indices stay put), or why none."""
+    from exportdb.tools.conformance import opinfos
+
+    if callee is None:
+        if opinfos.is_internal(op):
+            return [], "a private or internal op (no public spelling a user could write)"
+        return [], "no function variant in a public torch namespace and no Tensor method variant"
+    dtypes = opinfos.sample_dtypes(op, settings.dtypes)
+    if not dtypes:
+        wanted = dict.fromkeys([*settings.dtypes, *opinfos.FALLBACK_DTYPES])
+        return [], f"the OpInfo supports none of {', '.join(wanted)} on CPU"
+    samples: list[tuple[str, Any]] = []
+    for dtype in dtypes:
+        try:
+            samples += [(dtype, s) for s in opinfos.samples_of(op, dtype)[:settings.samples]]
+        except Exception as exc:  # noqa: BLE001 - an OpInfo that cannot make samples has none
+            return samples, f"{dtype} sample generation raised {type(exc).__name__}"
+    return samples, ""
 
 
 class _Worker:

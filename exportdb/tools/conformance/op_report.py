@@ -9,7 +9,8 @@ An op's status (:data:`OP_STATUSES`), from its samples' statuses:
 * ``torch refuses``: torch fails on every sample that can be written;
 * ``not expressible``: no sample can be written as a one-call case (no public
   function or method variant, or arguments without a literal form);
-* ``no samples``: the OpInfo has no CPU float32 samples.
+* ``no samples``: the OpInfo has no CPU samples of the dtypes run (float32 by
+  default; int64 and bool for an op without float32).
 
 T counts the ops torch.export exports (the first three statuses), A the ops
 that agree, S the samples of those T ops that torch exports.
@@ -133,6 +134,7 @@ def op_data(r: OpResult) -> dict[str, Any]:
         item.pop("aten", None)
     return {"name": r.name, "status": r.status, "call": r.call, "agreed": r.count("agree"),
             "exported": r.exported, "samples": r.total, "reason": r.reason, "aten": r.aten,
+            "dtypes": sorted({s.dtype for s in r.samples}),
             "counts": {s: r.count(s) for s in ("agree", "differs", "not supported", "torch refuses",
                                                "not expressible") if r.count(s)},
             "failures": failing}

@@ -44,6 +44,7 @@ class SampleOutcome:
     reason: str = ""
     call: str = ""
     aten: list[str] = field(default_factory=list)  # aten overloads of torch's program: "aten.add.Tensor"
+    dtype: str = "float32"  # the sample's dtype (int64 and bool for ops without float32)
 
 
 def tidy_reason(text: str) -> str:

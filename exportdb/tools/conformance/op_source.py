@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from exportdb.tools.conformance.object_source import NoSource, object_source
+from exportdb.tools.conformance.op_spelling import SpellingError, fill, slice_subscript
 from exportdb.tools.conformance.opinfos import Callee
 
 MODEL_CLASS = "OneCall"
@@ -115,17 +116,35 @@ def case_source(callee: Callee, sample_input: Any, args: tuple, kwargs: dict,
     """The case calling ``callee`` on the sample; raises :class:`NotExpressible`."""
     writer = _Writer(is_tensor)
     first = writer.write(sample_input)
-    rest = [writer.write(a) for a in args]
     for name in kwargs:
         if not name.isidentifier():
             raise NotExpressible(f"keyword argument {name!r}")
-    rest += [f"{name}={writer.write(value)}" for name, value in kwargs.items()]
-    if callee.kind == "function":
+    if callee.kind == "subscript":
+        if not (writer.leaves and first == "t0"):
+            raise NotExpressible("a subscript needs a tensor input")
+        try:
+            call = slice_subscript(first, args, kwargs, writer.write)
+        except SpellingError as exc:
+            raise NotExpressible(str(exc)) from None
+        return _case(call, writer)
+    positional = [first, *(writer.write(a) for a in args)]
+    keywords = [(name, writer.write(value)) for name, value in kwargs.items()]
+    rest = positional[1:] + [f"{name}={text}" for name, text in keywords]
+    if callee.kind == "template":
+        try:
+            call = fill(callee.name, positional, keywords)
+        except SpellingError as exc:
+            raise NotExpressible(str(exc)) from None
+    elif callee.kind == "function":
         call = f"{callee.name}({', '.join([first, *rest])})"
     else:
         if not (writer.leaves and first == "t0" and is_tensor(sample_input)):
             raise NotExpressible("the method variant needs a tensor input")
         call = f"{first}.{callee.name}({', '.join(rest)})"
+    return _case(call, writer)
+
+
+def _case(call: str, writer: _Writer) -> CaseSource:
     params = "".join(f", t{i}" for i in range(len(writer.leaves)))
     text = (f"import torch\n\n\nclass {MODEL_CLASS}(torch.nn.Module):\n"
             f"    def forward(self{params}):\n        return {call}\n\n\nmodel = {MODEL_CLASS}()\n")

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator
 
+from exportdb.tools.conformance.op_spelling import SUBSCRIPTS, TEMPLATES
+
 #: Namespaces a function variant may be named from, searched in this order.
-NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.special", "torch.fft")
+NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.special", "torch.fft", "torch.masked",
+              "torch.signal.windows")
+#: The sample dtypes run by default, and those run for an op that has no float32 samples.
+DTYPES = ("float32",)
+FALLBACK_DTYPES = ("int64", "bool")
 #: Float32 tolerances when the OpInfo declares none (torch's own float32 defaults).
 DEFAULT_RTOL, DEFAULT_ATOL = 1.3e-6, 1e-5
 #: Every op's samples are generated after seeding torch with this.
@@ -56,12 +62,29 @@ def supports_float32(op: Any) -> bool:
     return torch.float32 in op.supported_dtypes("cpu")
 
 
-def float32_samples(op: Any) -> list[Any]:
-    """Every CPU float32 SampleInput of ``op``, generated after seeding torch (so always the same)."""
+def sample_dtypes(op: Any, wanted: tuple[str, ...] = DTYPES) -> list[str]:
+    """The dtypes whose samples run, in order: those of ``wanted`` the OpInfo supports on CPU; for an op
+    without float32 (bitwise ops, gcd, bincount, ...), its int64 and bool samples (:data:`FALLBACK_DTYPES`)."""
+    import torch
+
+    supported = {str(d).removeprefix("torch.") for d in op.supported_dtypes("cpu")}
+    chosen = [d for d in wanted if d in supported]
+    if "float32" not in supported:
+        chosen += [d for d in FALLBACK_DTYPES if d in supported and d not in chosen]
+    return chosen
+
+
+def samples_of(op: Any, dtype: str) -> list[Any]:
+    """Every CPU SampleInput of ``op`` for ``dtype``, generated after seeding torch (so always the same)."""
     import torch
 
     torch.manual_seed(SAMPLE_SEED)
-    return list(op.sample_inputs("cpu", torch.float32))
+    return list(op.sample_inputs("cpu", getattr(torch, dtype)))
+
+
+def float32_samples(op: Any) -> list[Any]:
+    """Every CPU float32 SampleInput of ``op``."""
+    return samples_of(op, "float32")
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +106,8 @@ def _public_functions() -> dict[int, list[str]]:
 class Callee:
     """How a generated case calls the op: ``torch.add(...)`` or ``x.add(...)``."""
 
-    kind: str  # "function" or "method"
-    name: str  # dotted name of a function ("torch.nn.functional.relu"), or a method name ("add")
+    kind: str  # "function", "method", "template" or "subscript" (see op_spelling)
+    name: str  # a function's dotted name ("torch.nn.functional.relu"), a method name ("add"), a template
 
 
 def _seeded_target(fn: Any) -> Any:
@@ -104,19 +127,34 @@ def _seeded_target(fn: Any) -> Any:
 
 
 def callee_of(op: Any) -> Callee | None:
-    """The function variant when a public namespace names it, else the method variant, else None."""
-    names = _public_functions().get(id(_seeded_target(op.op)), [])
+    """How a user calls the op: the spelling of a wrapped op (op_spelling), else the function variant when
+    a public namespace names it, else the Tensor method (the method variant, or the method a seeded wrapper
+    calls: ``x.item()``, ``x.uniform_(0, 1)``), else None."""
+    import torch
+
+    key = op_key(op)
+    if key in TEMPLATES:
+        return Callee("template", TEMPLATES[key])
+    if key in SUBSCRIPTS:
+        return Callee("subscript", SUBSCRIPTS[key])
+    target = _seeded_target(op.op)
+    names = _public_functions().get(id(target), [])
     if names:
         preferred = [n for n in names if n.endswith("." + op.name) or n == f"torch.{op.name}"]
         return Callee("function", (preferred or names)[0])
-    method = op.method_variant
-    if method is not None:
-        import torch
-
+    for method in (op.method_variant, target):
         name = getattr(method, "__name__", "")
-        if name and getattr(torch.Tensor, name, None) is method:
+        if method is not None and name and getattr(torch.Tensor, name, None) is method:
             return Callee("method", name)
     return None
+
+
+def is_internal(op: Any) -> bool:
+    """A private or internal op: ``aten._*``, ``torch._*``, ``torch.ops.*``, jiterator and sparse test ops,
+    backward ops."""
+    key = op_key(op)
+    return (key.startswith(("_", "torch._", "torch.ops.", "jiterator_", "sparse.")) or "backward" in key
+            or getattr(op.op, "__name__", "").startswith("_"))
 
 
 def float32_tolerances(op: Any) -> tuple[float, float]:

@@ -34,8 +34,9 @@ from exportdb.tools.conformance.torch_cache import DEFAULT_DIR
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exportdb conformance ops",
-        description="Run the CPU float32 samples of torch's OpInfo database through the built-in engine "
-                    "and torch.export, and report per op whether they agree.")
+        description="Run the CPU float32 samples of torch's OpInfo database (int64 and bool ones for ops "
+                    "without float32) through the built-in engine and torch.export, and report per op whether "
+                    "they agree.")
     parser.add_argument("--ops", nargs="+", metavar="NAME", default=None,
                         help="only these OpInfos (name or name.variant, as in op_db); default: all")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write the run record (report, date, versions, machine load) to PATH")
     parser.add_argument("--samples", type=int, default=None, metavar="N",
                         help="only the first N samples of each op (a quick profile; default: every sample)")
+    parser.add_argument("--dtypes", nargs="+", default=["float32"], choices=["float32", "int64", "bool"],
+                        help="sample dtypes to run where the OpInfo supports them (default: float32; an op "
+                             "without float32 runs its int64 and bool samples)")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default: 1)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per sample (default: 60)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_DIR,
@@ -95,7 +99,8 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             return 2
         keys = list(dict.fromkeys(args.ops))
     settings = RunSettings(work_dir=args.cache_dir.resolve(), use_cache=not args.no_cache,
-                           timeout=args.timeout, jobs=max(1, args.jobs), samples=args.samples)
+                           timeout=args.timeout, jobs=max(1, args.jobs), samples=args.samples,
+                           dtypes=tuple(dict.fromkeys(args.dtypes)))
     started, start = machine(), time.perf_counter()
     results = run_ops(keys, settings, _progress(sys.stderr))
     seconds = time.perf_counter() - start
@@ -103,6 +108,7 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
         args.record.parent.mkdir(parents=True, exist_ok=True)
         data = record(results, seconds, started, str(torch.__version__), settings.jobs)
         data["samples_per_op"] = args.samples  # None: every sample
+        data["dtypes"] = list(settings.dtypes)
         args.record.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report_data(results), indent=1) if args.json else format_text(results), file=out)
     return 0
