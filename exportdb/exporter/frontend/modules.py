@@ -117,8 +117,8 @@ def _spatial_families(table: str) -> dict[str, Any]:
 
 
 def _build() -> dict[str, FrontendModule]:
-    from exportdb.exporter.frontend import (control_flow, export_api, math_functions, pytree_api, reduction_functions,
-                                            view_functions)
+    from exportdb.exporter.frontend import (control_flow, export_api, linalg_functions, math_functions, pytree_api,
+                                            reduction_functions, view_functions)
 
     functional = _module("torch.nn.functional", **nn_functional())
     torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
@@ -138,7 +138,8 @@ def _build() -> dict[str, FrontendModule]:
     higher_order_ops = _module("torch._higher_order_ops", cond=control_flow.cond, map=control_flow.map)
     experimental = _module("functorch.experimental", control_flow=control)
     functorch = _module("functorch", experimental=experimental)
-    linalg = _module("torch.linalg", **{**view_functions.LINALG, **reduction_functions.LINALG})
+    linalg = _module("torch.linalg", **{**view_functions.LINALG, **reduction_functions.LINALG,
+                                        **linalg_functions.LINALG})
     special = _module("torch.special", **math_functions.SPECIAL)
     fft = _module("torch.fft", **fft_functions.FFT)
     torch = _module(
@@ -152,7 +153,7 @@ def _build() -> dict[str, FrontendModule]:
         **layouts.MEMORY_FORMATS,
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
            **math_functions.NAMESPACE, **random_functions.NAMESPACE, **data_functions.NAMESPACE,
-           **complex_functions.NAMESPACE, **nn_norm.NAMESPACE},
+           **complex_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
