@@ -205,7 +205,7 @@ def _multi_margin(a: np.ndarray, target: np.ndarray, p: Any = 1, margin: Any = 1
 
 
 def _multilabel_margin(a: np.ndarray, target: np.ndarray, reduction: int = 1) -> np.ndarray:
-    x = _f(a).reshape(-1, a.shape[-1])
+    x = _f(a).reshape(-1, a.shape[-1] if a.ndim else 1)  # a 0-d input is one sample of one class
     t = target.astype(np.int64).reshape(x.shape)
     losses = np.zeros(x.shape[0])
     for i in range(x.shape[0]):
@@ -226,7 +226,7 @@ def _multilabel_margin(a: np.ndarray, target: np.ndarray, reduction: int = 1) ->
 def _multilabel_margin_traced(a: np.ndarray, target: np.ndarray, reduction: int = 1) -> np.ndarray:
     """What torch.export 2.13 records: a 1-d input with reduction='none' gives f32[1]."""
     loss = _multilabel_margin(a, target, reduction)
-    return loss.reshape(1) if a.ndim == 1 and reduction == 0 else loss
+    return loss.reshape(1) if a.ndim <= 1 and reduction == 0 else loss
 
 
 def _cosine_embedding(a: np.ndarray, b: np.ndarray, t: np.ndarray, margin: float = 0.0,
