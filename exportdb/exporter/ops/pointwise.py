@@ -160,10 +160,11 @@ UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         "asin": np.arcsin, "atan": np.arctan, "cosh": np.cosh, "sinh": np.sinh, "exp2": np.exp2,
     }.items()},
     **{f"{n}.default": _same_unary(f) for n, f in {
-        "abs": np.abs, "neg": _neg, "relu": lambda a: np.maximum(a, a.dtype.type(0)) if a.dtype != np.bool_ else a,
+        "neg": _neg, "relu": lambda a: np.maximum(a, a.dtype.type(0)) if a.dtype != np.bool_ else a,
         "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "sign": _sign,
         "bitwise_not": _bitwise_not,
     }.items()},
+    "abs.default": lambda a: as_array(np.abs(a), a.real.dtype),  # a complex tensor's abs is real
     "logical_not.default": lambda a: as_array(np.logical_not(a), np.bool_),
     "square.default": lambda a: as_array(np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
                                          np.int64 if a.dtype == np.bool_ else a.dtype),

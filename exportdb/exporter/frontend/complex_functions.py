@@ -1,0 +1,136 @@
+"""Complex numbers in the front end: ``torch.complex``, ``polar``, ``view_as_complex`` /
+``view_as_real``, ``real`` / ``imag`` / ``angle``, conjugation, and the matching
+``torch.Tensor`` members (:class:`TensorComplex`, a mixin of the front end's ``Tensor``).
+
+What torch.export 2.13 records follows torch's lazy conjugation: ``x.conj()`` of a
+real tensor is ``x`` itself (no node), of a complex one ``aten._conj``.  Ops that give
+back their input unchanged (``resolve_conj`` / ``resolve_neg`` of a tensor without
+the conjugate or negative bit, ``x.real`` of a real tensor) record their node and
+return the tensor itself, so later uses read that node, as in torch::
+
+    torch.resolve_conj(x); x + 1   ->  resolve_conj = aten.resolve_conj.default(x)
+                                       add = aten.add.Tensor(resolve_conj, 1)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ops import aten
+from exportdb.exporter.trace.dispatch import call
+
+if TYPE_CHECKING:
+    from exportdb.exporter.frontend.tensor import Tensor
+
+
+def _same_tensor(tensor: "Tensor", name: str) -> "Tensor":
+    """Record ``aten.<name>`` of ``tensor`` and return ``tensor``, now read through the new node."""
+    out = call(aten(name), tensor)
+    if out._node is not None:
+        tensor._node = out._node
+    return tensor
+
+
+def is_conj(tensor: "Tensor") -> bool:
+    """The conjugate bit: set on the result of ``conj()`` of a complex tensor.  NumPy values
+    are conjugated eagerly, so the bit only tells what torch.export records next."""
+    node = tensor._node
+    return node is not None and node.target is aten("_conj.default")
+
+
+class TensorComplex:
+    """``conj``, ``resolve_conj``, ``real``, ``imag``, ``angle``, ``cfloat`` and friends."""
+
+    __slots__ = ()
+
+    def conj(self) -> "Tensor":
+        return call(aten("_conj.default"), self) if self.dtype.is_complex else self
+
+    def conj_physical(self) -> "Tensor":
+        return call(aten("conj_physical.default"), self)
+
+    def resolve_conj(self) -> "Tensor":
+        if is_conj(self):
+            return call(aten("resolve_conj.default"), self)
+        return _same_tensor(self, "resolve_conj.default")
+
+    def resolve_neg(self) -> "Tensor":
+        return _same_tensor(self, "resolve_neg.default")
+
+    def is_conj(self) -> bool:
+        return is_conj(self)
+
+    def is_neg(self) -> bool:
+        return False
+
+    @property
+    def real(self) -> "Tensor":
+        if self.dtype.is_complex:
+            return call(aten("real.default"), self)
+        return _same_tensor(self, "real.default")
+
+    @property
+    def imag(self) -> "Tensor":
+        return call(aten("imag.default"), self)
+
+    def angle(self) -> "Tensor":
+        return call(aten("angle.default"), self)
+
+    def cfloat(self, memory_format: Any = None) -> "Tensor":
+        return self._cast(dtypes.complex64, memory_format)
+
+    def cdouble(self, memory_format: Any = None) -> "Tensor":
+        return self._cast(dtypes.complex128, memory_format)
+
+
+def conj(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.conj()
+
+
+def conj_physical(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.conj_physical()
+
+
+def resolve_conj(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.resolve_conj()
+
+
+def resolve_neg(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.resolve_neg()
+
+
+def real(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.real
+
+
+def imag(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.imag
+
+
+def angle(input: "Tensor") -> "Tensor":  # noqa: A002
+    return input.angle()
+
+
+def view_as_complex(input: "Tensor") -> "Tensor":  # noqa: A002
+    return call(aten("view_as_complex.default"), input)
+
+
+def view_as_real(input: "Tensor") -> "Tensor":  # noqa: A002
+    return call(aten("view_as_real.default"), input)
+
+
+def complex(real: "Tensor", imag: "Tensor") -> "Tensor":  # noqa: A001
+    return call(aten("complex.default"), real, imag)
+
+
+def polar(abs: "Tensor", angle: "Tensor") -> "Tensor":  # noqa: A002
+    return call(aten("polar.default"), abs, angle)
+
+
+#: Names the ``torch`` module gets.
+NAMESPACE: dict[str, Any] = {
+    fn.__name__: fn for fn in (conj, conj_physical, resolve_conj, resolve_neg, real, imag, angle, view_as_complex,
+                               view_as_real, complex, polar)
+}
+NAMESPACE["is_conj"] = is_conj

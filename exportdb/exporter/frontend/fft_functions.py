@@ -1,0 +1,77 @@
+"""``torch.fft``: discrete Fourier transforms and the frequency shifts.
+
+torch.export 2.13 records each function as its own ATen op with the arguments
+laid out by the op's schema, ``norm`` positional::
+
+    torch.fft.rfft(x, n=10, dim=1, norm="ortho")   -> aten.fft_rfft.default(x, 10, 1, 'ortho')
+    torch.fft.fft2(x, norm="ortho")                -> aten.fft_fft2.default(x, None, [-2, -1], 'ortho')
+    torch.fft.fftn(x, dim=0)                       -> aten.fft_fftn.default(x, None, [0])
+    torch.fft.fftshift(x, dim=(0, 1))              -> aten.fft_fftshift.default(x, [0, 1])
+
+A ``dim`` given as one int is a one-element list, tuples are lists.  ``out=`` is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exportdb.errors import UnsupportedAPIError
+from exportdb.exporter.ops import aten
+from exportdb.exporter.trace.dispatch import call
+from exportdb.exporter.trace.user_frames import user_location
+
+#: The transforms; each has a one-dim form (``rfft``), a 2-D one (``rfft2``) and an n-D one (``rfftn``).
+_TRANSFORMS = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
+
+
+def _no_out(name: str, out: Any) -> None:
+    if out is not None:
+        raise UnsupportedAPIError(f"torch.fft.{name}(..., out=...) is not provided by the built-in front end",
+                                  location=user_location(), hint="assign the result instead: y = torch.fft.f(x)")
+
+
+def _int_list(value: Any) -> list | None:
+    """``dim`` / ``s`` as the schema's list: None stays None, one int is a one-element list."""
+    if value is None:
+        return None
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _one_dim(name: str):
+    def fn(input: Any, n: Any = None, dim: int = -1, norm: str | None = None, *, out: Any = None) -> Any:  # noqa: A002
+        _no_out(name, out)
+        return call(aten(f"fft_{name}.default"), input, n, dim, norm)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.fft.{name}``: ``aten.fft_{name}.default``."
+    return fn
+
+
+def _n_dim(name: str, default_dim: tuple[int, ...] | None):
+    def fn(input: Any, s: Any = None, dim: Any = default_dim, norm: str | None = None, *,  # noqa: A002
+           out: Any = None) -> Any:
+        _no_out(name, out)
+        return call(aten(f"fft_{name}.default"), input, _int_list(s), _int_list(dim), norm)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.fft.{name}``: ``aten.fft_{name}.default``."
+    return fn
+
+
+def _shift(name: str):
+    def fn(input: Any, dim: Any = None) -> Any:  # noqa: A002
+        return call(aten(f"fft_{name}.default"), input, _int_list(dim))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.fft.{name}``: ``aten.fft_{name}.default``."
+    return fn
+
+
+#: ``torch.fft``'s functions.
+FFT: dict[str, Any] = {
+    **{name: _one_dim(name) for name in _TRANSFORMS},
+    **{f"{name}2": _n_dim(f"{name}2", (-2, -1)) for name in _TRANSFORMS},
+    **{f"{name}n": _n_dim(f"{name}n", None) for name in _TRANSFORMS},
+    "fftshift": _shift("fftshift"),
+    "ifftshift": _shift("ifftshift"),
+}
