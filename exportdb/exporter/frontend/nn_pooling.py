@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from exportdb.exporter.frontend.functions import rand
 from exportdb.exporter.frontend.nn_modules import Module
 from exportdb.exporter.frontend.nn_record import ntuple, record
 from exportdb.exporter.frontend.tensor import Tensor
-from exportdb.errors import UnsupportedAPIError
-from exportdb.exporter.trace.user_frames import user_location
 
 
 def _stride(stride: Any, kernel_size: Any) -> Any:
@@ -188,10 +187,9 @@ def _fractional(nd: int, input: Tensor, kernel_size: Any, output_size: Any = Non
     if output_size is None:
         ratios = ntuple(output_ratio, nd)
         output_size = [int(n * r) for n, r in zip(tuple(input.shape)[-nd:], ratios)]
-    if _random_samples is None:
-        raise UnsupportedAPIError(f"fractional_max_pool{nd}d without _random_samples draws random windows, which the "
-                                  "built-in front end does not support", location=user_location(),
-                                  hint="pass _random_samples (a (N, C, dims) tensor in [0, 1))")
+    if _random_samples is None:  # torch draws the windows' offsets: rand(N, C, nd) in the input's dtype
+        batch = 1 if input.dim() == nd + 1 else input.shape[0]
+        _random_samples = rand(batch, input.shape[-nd - 1], nd, dtype=input.dtype)
     out = record(f"fractional_max_pool{nd}d.default", input, ntuple(kernel_size, nd), ntuple(output_size, nd),
                  _random_samples)
     return out if return_indices else out[0]
