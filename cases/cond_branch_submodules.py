@@ -21,10 +21,10 @@ class CondBranchSubmodules(torch.nn.Module):
     The branches are submodules: their ``forward`` is called with the
     operands, exactly as if the module were a function. The linear layer
     inside ``Expand`` owns a weight and a bias; the true branch reads them, so
-    they become operands of the cond (``p_expand_proj_weight``,
-    ``p_expand_proj_bias``) after the user's ``x``, and the false branch gets
-    the same placeholders even though it ignores them, since both branches
-    must take the same inputs.
+    they become operands of the cond after ``x``, which both branches read,
+    and the false branch gets the same placeholders even though it ignores
+    them, since both branches must take the same inputs. The bias comes
+    before the weight: torch sorts the values one branch alone reads by name.
     """
 
     def __init__(self):

@@ -6,7 +6,10 @@ class CondClosedOverTensor(torch.nn.Module):
     """
     The branches read a parameter and a tensor from the enclosing scope without
     receiving them as operands. The exporter turns each of them into an extra
-    operand of the cond node, after the operands the user passed.
+    operand of the cond node. The order surprises: values both branches read
+    come first (``shift``, then ``x``: sorted by the names torch's tracer gave
+    them, where the input ``x`` is ``l_flat_args_1_``), then ``scale``, which
+    only the true branch reads.
     """
 
     def __init__(self):

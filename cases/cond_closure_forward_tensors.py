@@ -7,10 +7,11 @@ class CondClosureForwardTensors(torch.nn.Module):
     The branches read ``bias`` and ``scale``, two tensors computed in
     ``forward``, without receiving them as operands. A sub-graph has no outer
     scope to look things up in, so the exporter turns every tensor a branch
-    closes over into an explicit operand: they are appended after the user's
-    ``x``, in the order the branches first use them, and each placeholder is
-    named after the outer value it stands for. Both sub-graphs get the same
-    inputs even though the false branch only reads ``bias``.
+    closes over into an explicit operand, and each placeholder is named after
+    the outer value it stands for. Operands follow torch's order: those both
+    branches read (``x``, ``bias``), then those only the true branch reads
+    (``scale``). Both sub-graphs get the same inputs even though the false
+    branch only reads ``bias``.
     """
 
     def forward(self, flag, x):

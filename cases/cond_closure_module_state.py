@@ -8,8 +8,10 @@ class CondClosureModuleState(torch.nn.Module):
     of the module through ``self``. Module state is lifted into the exported
     program as inputs of their own (``p_weight``, ``b_running_mean``); inside
     the cond they are closed-over tensors like any other, so they are passed
-    to the node as extra operands after ``x`` and become placeholders of both
-    sub-graphs. Reading state is fine; writing it inside a branch is not (see
+    to the node as extra operands and become placeholders of both sub-graphs:
+    first what both branches read (``weight`` before ``x``, since torch sorts
+    them by its internal names and module state sorts before inputs), then
+    the buffer only the true branch reads. Reading state is fine; writing it inside a branch is not (see
     ``cond_mutates_buffer``).
     """
 

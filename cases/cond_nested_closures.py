@@ -9,9 +9,11 @@ class CondNestedClosures(torch.nn.Module):
     the parameter ``gain``. Closures are lifted one level at a time. The
     inner cond receives them as operands of its node, which means the outer
     true branch uses them too, so the outer cond receives them as operands as
-    well, after its own ``x``. The inner predicate ``inner_flag`` is read
-    inside a branch as well, so it travels the same way: it is the first
-    tensor the outer true branch uses after ``x``. The inner sub-graphs are
+    well. The inner predicate ``inner_flag`` is read inside a branch as well,
+    so it travels the same way. Only ``x`` is read by both outer branches,
+    so it comes first; the rest, read by the true branch alone, follow sorted
+    by torch's internal names (state ``gain``, then the input ``inner_flag``,
+    then ``offset``, which it names ``mean``). The inner sub-graphs are
     printed inside the outer ``true_graph_0`` class and numbered from 0
     again, because numbering is per graph. The outer false branch gets the
     same placeholders and ignores them.

@@ -46,13 +46,15 @@ def test_cond_matches_eager_for_both_predicates(pred):
     check_against_eager(model, ep, closure_args(torch.tensor(pred)))
 
 
-def test_closures_are_lifted_after_user_operands_and_unused_operands_dropped():
+def test_operands_follow_torchs_order_and_unused_operands_are_dropped():
+    # torch.export 2.13: [x, mul] both branches read (dynamo names l_flat_args_1_, mul), then the
+    # parameters only the false branch reads, sorted by name (bias before weight); `unused` goes
     ep = export_and_lint(Closure(), closure_args(T))
     cond_node = next(n for n in ep.graph.nodes if n.name == "cond")
-    assert [n.name for n in cond_node.args[3]] == ["x", "mul", "p_lin_weight", "p_lin_bias"]
+    assert [n.name for n in cond_node.args[3]] == ["x", "mul", "p_lin_bias", "p_lin_weight"]
     for sub in ("true_graph_0", "false_graph_0"):
         graph = ep.graph.subgraphs[sub]
-        assert [n.name for n in graph.placeholders] == ["x", "mul", "p_lin_weight", "p_lin_bias"]
+        assert [n.name for n in graph.placeholders] == ["x", "mul", "p_lin_bias", "p_lin_weight"]
     assert targets(ep.graph.subgraphs["false_graph_0"]) == ["aten.clone.default", "aten.add_.Tensor",
                                                            "aten.linear.default", "aten.sub.Tensor"]
 

@@ -18,7 +18,7 @@ import numpy as np
 from exportdb.exporter.ir import pytree
 from exportdb.exporter.trace.context import pop_builder, push_builder
 from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, lift_key
-from exportdb.exporter.trace.user_frames import user_location
+from exportdb.exporter.trace.user_frames import user_location, user_plain_locals
 from exportdb.errors import CondError, MapError, SourceLocation
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
@@ -229,7 +229,7 @@ def trace_cond(builder: GraphBuilder, pred: Any, true_fn: Any, false_fn: Any, op
     t_nodes = _output(t_sub, t_leaves, "cond")
     f_nodes = _output(f_sub, f_leaves, "cond")
     _check_same_outputs(true_fn, false_fn, t_sub, f_sub, t_nodes, f_nodes)
-    operand_nodes = cond_operands(t_sub, f_sub)
+    operand_nodes = cond_operands(t_sub, f_sub, _stored_names(builder))
     for sub in (t_sub, f_sub):
         _drop_dead_code(sub)
     for sub in (t_sub, f_sub):
@@ -247,19 +247,34 @@ def _bad_pred(pred: Any) -> Any:
                     hint="pass a bool, a one-element tensor, or a comparison such as x.shape[0] > 4")
 
 
-def cond_operands(t_sub: SubgraphBuilder, f_sub: SubgraphBuilder) -> list[Node]:
+def _stored_names(builder: GraphBuilder) -> dict[Node, str]:
+    """Nodes of ``builder``'s graph whose tensors the user's code keeps in a plain local
+    variable: dynamo renames a node after the first such variable (a variable a nested
+    function closes over does not rename it, nor does any variable rename an input)."""
+    names: dict[Node, str] = {}
+    for name, value in user_plain_locals(2):
+        node = getattr(value, "_node", None) if isinstance(value, TensorValue) else None
+        if builder.owns(node) and node.op != "placeholder":
+            names.setdefault(node, name)
+    return names
+
+
+def cond_operands(t_sub: SubgraphBuilder, f_sub: SubgraphBuilder, stored: dict[Node, str]) -> list[Node]:
     """The outer values a cond passes to its branches, in torch.export 2.13's order: user
     operands and closed-over values alike, those both branches read, then those only the
     true branch reads, then those only the false branch reads; within each group sorted by
     the name dynamo gives the value (:func:`lift_key`: inputs ``l_flat_args_<i>_``, module
     state ``l__self____export_root_<path>``, a computed value its op's name, a map body's
-    row ``child``), so state sorts before inputs and ``abs_1`` before both.  A value only
+    row ``child``, a computed value the plain local variable the user stored it in, see
+    :func:`_stored_names`, else its op's name), so state sorts before inputs and ``abs_1``
+    before both.  A value only
     dead code reads still counts (dynamo lifted it before the dead code was dropped)."""
     t_used = [outer for outer, inner in t_sub.lifted.items() if inner.users]
     f_used = [outer for outer, inner in f_sub.lifted.items() if inner.users]
     shared = [n for n in t_used if n in f_used]
     groups = (shared, [n for n in t_used if n not in shared], [n for n in f_used if n not in shared])
-    key = {outer: lift_key(inner) for sub in (t_sub, f_sub) for outer, inner in sub.lifted.items()}
+    key = {outer: stored.get(outer) or lift_key(inner)
+           for sub in (t_sub, f_sub) for outer, inner in sub.lifted.items()}
     return [n for group in groups for n in sorted(group, key=key.__getitem__)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from exportdb.errors import SourceLocation
 
@@ -30,6 +31,23 @@ def user_stack(skip: int = 1) -> tuple[tuple[str, int, str], ...]:
         frame = frame.f_back
     frames.reverse()
     return tuple(frames)
+
+
+def user_plain_locals(skip: int = 1) -> list[tuple[str, Any]]:
+    """(name, value) of the user frames' plain local variables (not those a nested function
+    closes over), outermost frame first, each frame's in the order the code names them."""
+    frame = sys._getframe(skip)
+    frames = []
+    while frame is not None and frame.f_code not in STOP_CODES:
+        if _is_user_file(frame.f_code.co_filename):
+            frames.append(frame)
+        frame = frame.f_back
+    found = []
+    for frame in reversed(frames):
+        code, values = frame.f_code, frame.f_locals
+        cells = set(code.co_cellvars)
+        found.extend((name, values[name]) for name in code.co_varnames if name not in cells and name in values)
+    return found
 
 
 def user_location() -> SourceLocation | None:
