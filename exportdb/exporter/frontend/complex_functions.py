@@ -32,9 +32,10 @@ def _same_tensor(tensor: "Tensor", name: str) -> "Tensor":
     return tensor
 
 
-def is_conj(tensor: "Tensor") -> bool:
-    """The conjugate bit: set on the result of ``conj()`` of a complex tensor.  NumPy values
-    are conjugated eagerly, so the bit only tells what torch.export records next."""
+def _conj_bit(tensor: "Tensor") -> bool:
+    """torch's conjugate bit: set on the result of ``conj()`` of a complex tensor.  NumPy values
+    are conjugated eagerly, so the bit only decides what is recorded next (torch.export itself
+    refuses ``is_conj()``, a bool out of a tensor, so the front end does not offer it)."""
     node = tensor._node
     return node is not None and node.target is aten("_conj.default")
 
@@ -51,18 +52,12 @@ class TensorComplex:
         return call(aten("conj_physical.default"), self)
 
     def resolve_conj(self) -> "Tensor":
-        if is_conj(self):
+        if _conj_bit(self):
             return call(aten("resolve_conj.default"), self)
         return _same_tensor(self, "resolve_conj.default")
 
     def resolve_neg(self) -> "Tensor":
         return _same_tensor(self, "resolve_neg.default")
-
-    def is_conj(self) -> bool:
-        return is_conj(self)
-
-    def is_neg(self) -> bool:
-        return False
 
     @property
     def real(self) -> "Tensor":
@@ -133,4 +128,3 @@ NAMESPACE: dict[str, Any] = {
     fn.__name__: fn for fn in (conj, conj_physical, resolve_conj, resolve_neg, real, imag, angle, view_as_complex,
                                view_as_real, complex, polar)
 }
-NAMESPACE["is_conj"] = is_conj

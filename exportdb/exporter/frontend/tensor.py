@@ -135,7 +135,8 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, Ten
 
     def __repr__(self) -> str:
         body = np.array2string(self._value, separator=", ", precision=4)
-        extra = "" if self.dtype in (dtypes.float32, dtypes.int64, dtypes.bool_) else f", dtype={self.dtype!r}"
+        defaults = (dtypes.float32, dtypes.int64, dtypes.bool_, dtypes.complex64)  # torch prints no dtype for these
+        extra = "" if self.dtype in defaults else f", dtype={self.dtype!r}"
         return f"tensor({body}{extra})"
 
     # -- leaving the graph: Python values from tensor data ----------------------

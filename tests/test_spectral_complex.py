@@ -1,0 +1,257 @@
+"""torch.fft and complex numbers: the nodes torch.export 2.13 records and the values of eager PyTorch.
+
+``ours`` is exportdb's front end; ``real`` is the installed torch (the value tests skip without it).
+The expected node texts were checked against ``print(torch.export.export(M(), args, strict=True))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exporter_helpers import body, export_and_lint, torch as ours
+
+from exportdb.errors import ExportError
+from exportdb.exporter.symbolic.dim_types import Dim
+
+RNG = np.random.default_rng(7)
+X3 = RNG.uniform(-9, 9, (5, 6, 7)).astype(np.float32)
+X2 = RNG.uniform(-9, 9, (4, 5)).astype(np.float32)
+PAIRS = RNG.standard_normal((6, 2)).astype(np.float32)
+INTS = np.array([[-1, 0, 3], [2, -5, 0]], dtype=np.int64)
+
+
+class _One(ours.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+class _Two(_One):
+    def forward(self, x, y):
+        return self.fn(x, y)
+
+
+class _Three(_One):
+    def forward(self, x, y, z):
+        return self.fn(x, y, z)
+
+
+def _export(fn, *arrays, **options):
+    model = (_One, _Two, _Three)[len(arrays) - 1](fn)
+    return export_and_lint(model, tuple(ours.from_numpy(a.copy()) for a in arrays), **options)
+
+
+# -- recorded nodes -------------------------------------------------------------------
+RECORDED = [
+    (lambda t, x: t.fft.fft(x, n=10, dim=1, norm="ortho"),
+     'fft_fft: "c64[5, 10, 7]" = torch.ops.aten.fft_fft.default(x, 10, 1, \'ortho\')'),
+    (lambda t, x: t.fft.fft(x, dim=-1), 'fft_fft: "c64[5, 6, 7]" = torch.ops.aten.fft_fft.default(x)'),
+    (lambda t, x: t.fft.rfft(x, dim=-3), 'fft_rfft: "c64[3, 6, 7]" = torch.ops.aten.fft_rfft.default(x, None, -3)'),
+    (lambda t, x: t.fft.irfft(x, norm="ortho"),
+     'fft_irfft: "f32[5, 6, 12]" = torch.ops.aten.fft_irfft.default(x, None, -1, \'ortho\')'),
+    (lambda t, x: t.fft.ihfft(x, n=7), 'fft_ihfft: "c64[5, 6, 4]" = torch.ops.aten.fft_ihfft.default(x, 7)'),
+    (lambda t, x: t.fft.fft2(x, norm="ortho"),
+     'fft_fft2: "c64[5, 6, 7]" = torch.ops.aten.fft_fft2.default(x, None, [-2, -1], \'ortho\')'),
+    (lambda t, x: t.fft.hfft2(x, dim=0), 'fft_hfft2: "f32[8, 6, 7]" = torch.ops.aten.fft_hfft2.default(x, None, [0])'),
+    (lambda t, x: t.fft.rfft2(x, s=(3, 10), dim=(1, 2), norm="ortho"),
+     'fft_rfft2: "c64[5, 3, 6]" = torch.ops.aten.fft_rfft2.default(x, [3, 10], [1, 2], \'ortho\')'),
+    (lambda t, x: t.fft.fftn(x, norm="ortho"),
+     'fft_fftn: "c64[5, 6, 7]" = torch.ops.aten.fft_fftn.default(x, None, None, \'ortho\')'),
+    (lambda t, x: t.fft.irfftn(x, s=(8,)), 'fft_irfftn: "f32[5, 6, 8]" = torch.ops.aten.fft_irfftn.default(x, [8])'),
+    (lambda t, x: t.fft.ihfftn(x, dim=(0, -1)),
+     'fft_ihfftn: "c64[5, 6, 4]" = torch.ops.aten.fft_ihfftn.default(x, None, [0, -1])'),
+    (lambda t, x: t.fft.fftshift(x, dim=(0, 2)),
+     'fft_fftshift: "f32[5, 6, 7]" = torch.ops.aten.fft_fftshift.default(x, [0, 2])'),
+    (lambda t, x: t.fft.ifftshift(x), 'fft_ifftshift: "f32[5, 6, 7]" = torch.ops.aten.fft_ifftshift.default(x)'),
+    (lambda t, x: t.angle(x), 'angle: "f32[5, 6, 7]" = torch.ops.aten.angle.default(x)'),
+    (lambda t, x: t.conj_physical(x), 'conj_physical: "f32[5, 6, 7]" = torch.ops.aten.conj_physical.default(x)'),
+    (lambda t, x: t.complex(x, x[0]), 'complex_1: "c64[5, 6, 7]" = torch.ops.aten.complex.default(x, select)'),
+    (lambda t, x: t.polar(x, x), 'polar: "c64[5, 6, 7]" = torch.ops.aten.polar.default(x, x)'),
+    (lambda t, x: x.cdouble(), 'to: "c128[5, 6, 7]" = torch.ops.aten.to.dtype(x, torch.complex128)'),
+]
+
+
+@pytest.mark.parametrize("fn,line", RECORDED, ids=[r[1].split(":")[0] for r in RECORDED])
+def test_recorded_node(fn, line):
+    lines = [text.split(";")[0] for text in body(_export(lambda x: fn(ours, x), X3))]
+    assert line in lines, lines
+
+
+def test_complex_views_and_lazy_conjugation():
+    """conj() of a complex tensor is aten._conj; resolve_conj of it is a new node; x.real and
+    friends of a complex tensor are their own ops."""
+    def fn(x):
+        c = ours.view_as_complex(x)
+        a = c.conj()
+        return a, a.resolve_conj(), c.real, c.imag, ours.view_as_real(c), c.abs()
+
+    lines = [text.split(";")[0] for text in body(_export(fn, PAIRS))]
+    assert lines == [
+        'view_as_complex: "c64[6]" = torch.ops.aten.view_as_complex.default(x)',
+        '_conj: "c64[6]" = torch.ops.aten._conj.default(view_as_complex)',
+        'resolve_conj: "c64[6]" = torch.ops.aten.resolve_conj.default(_conj)',
+        'real: "f32[6]" = torch.ops.aten.real.default(view_as_complex)',
+        'imag: "f32[6]" = torch.ops.aten.imag.default(view_as_complex)',
+        'view_as_real: "f32[6, 2]" = torch.ops.aten.view_as_real.default(view_as_complex)',
+        'abs_1: "f32[6]" = torch.ops.aten.abs.default(view_as_complex)',
+        "return (_conj, resolve_conj, real, imag, view_as_real, abs_1)",
+    ]
+
+
+def test_ops_returning_their_input_are_read_through_their_node():
+    """resolve_conj / resolve_neg / real of a real tensor return it: later uses read the new node;
+    conj() of a real tensor records nothing."""
+    def fn(x, y, z):
+        a = ours.resolve_conj(x)
+        b = x + 1
+        c = ours.real(y)
+        d = y * 2
+        e = ours.conj(z)
+        return a, b, c, d, e, z + 1
+
+    lines = [text.split(";")[0] for text in body(_export(fn, X2, X2, X2))]
+    assert lines == [
+        'resolve_conj: "f32[4, 5]" = torch.ops.aten.resolve_conj.default(x)',
+        'add: "f32[4, 5]" = torch.ops.aten.add.Tensor(resolve_conj, 1)',
+        'real: "f32[4, 5]" = torch.ops.aten.real.default(y)',
+        'mul: "f32[4, 5]" = torch.ops.aten.mul.Tensor(real, 2)',
+        'add_1: "f32[4, 5]" = torch.ops.aten.add.Tensor(z, 1)',
+        "return (resolve_conj, add, real, mul, z, add_1)",
+    ]
+
+
+# -- values against eager torch ---------------------------------------------------------
+def _complex_input(t, x):
+    return t.view_as_complex(x.reshape(5, 21, 2))
+
+
+VALUES = [
+    ("fft_ortho", lambda t, x: t.fft.fft(x, n=10, dim=1, norm="ortho"), X3),
+    ("fft_crop", lambda t, x: t.fft.fft(x, n=4, dim=0), X3),
+    ("ifft_forward", lambda t, x: t.fft.ifft(x, norm="forward"), X3),
+    ("rfft", lambda t, x: t.fft.rfft(x, dim=-2), X3),
+    ("irfft_n", lambda t, x: t.fft.irfft(x, n=9), X3),
+    ("hfft", lambda t, x: t.fft.hfft(x, dim=0), X3),
+    ("ihfft", lambda t, x: t.fft.ihfft(x, norm="ortho"), X3),
+    ("fft2_s", lambda t, x: t.fft.fft2(x, s=(3, 10), dim=(1, 2)), X3),
+    ("ifft2", lambda t, x: t.fft.ifft2(x), X3),
+    ("rfft2", lambda t, x: t.fft.rfft2(x, dim=(0, -1), norm="forward"), X3),
+    ("irfft2", lambda t, x: t.fft.irfft2(x, s=(6, 8)), X3),
+    ("hfft2_three_dims", lambda t, x: t.fft.hfft2(x, dim=(-3, -2, -1)), X3),
+    ("ihfft2", lambda t, x: t.fft.ihfft2(x, s=(3, 10), dim=(1, 2), norm="ortho"), X3),
+    ("fftn", lambda t, x: t.fft.fftn(x), X3),
+    ("fftn_pad_last", lambda t, x: t.fft.fftn(x, s=(-1, 9)), X3),
+    ("ifftn", lambda t, x: t.fft.ifftn(x, dim=-2, norm="ortho"), X3),
+    ("rfftn", lambda t, x: t.fft.rfftn(x, s=(8,)), X3),
+    ("irfftn", lambda t, x: t.fft.irfftn(x), X3),
+    ("hfftn", lambda t, x: t.fft.hfftn(x, dim=(0, -1), norm="backward"), X3),
+    ("ihfftn", lambda t, x: t.fft.ihfftn(x, s=(4, 4, 4)), X3),
+    ("fftshift", lambda t, x: t.fft.fftshift(x, dim=1), X3),
+    ("ifftshift", lambda t, x: t.fft.ifftshift(x), X3),
+    ("fft_of_complex", lambda t, x: t.fft.fft(_complex_input(t, x), dim=0), X3),
+    ("irfftn_of_complex", lambda t, x: t.fft.irfftn(_complex_input(t, x), norm="ortho"), X3),
+    ("hfft_of_conj", lambda t, x: t.fft.hfft(_complex_input(t, x).conj(), n=11), X3),
+    ("fft_of_ints", lambda t, i: t.fft.fft2(i), INTS),
+    ("irfft_of_ints", lambda t, i: t.fft.irfft(i), INTS),
+    ("fft_double", lambda t, x: t.fft.rfftn(x.double()), X2),
+    ("angle_real", lambda t, x: t.angle(x - 1), X2),
+    ("angle_ints", lambda t, i: t.angle(i), INTS),
+    ("angle_complex", lambda t, x: t.angle(_complex_input(t, x)), X3),
+    ("complex_broadcast", lambda t, x: t.complex(x, x[:1]), X2),
+    ("polar", lambda t, x: t.polar(x.abs(), x), X2),
+    ("view_as_real", lambda t, x: t.view_as_real(_complex_input(t, x) * 2j), X3),
+    ("real_imag", lambda t, x: _complex_input(t, x).real - _complex_input(t, x).imag, X3),
+    ("conj", lambda t, x: t.conj(_complex_input(t, x)).resolve_conj() + 1, X3),
+    ("conj_physical", lambda t, x: t.conj_physical(_complex_input(t, x)), X3),
+    ("cfloat", lambda t, x: x.cfloat() * (1 + 2j), X2),
+    ("cdouble", lambda t, x: x.cdouble(), X2),
+    ("complex_abs", lambda t, x: _complex_input(t, x).abs(), X3),
+]
+
+
+@pytest.mark.parametrize("name,fn,array", VALUES, ids=[v[0] for v in VALUES])
+def test_values_match_eager_torch(name, fn, array):
+    real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+    theirs = fn(real, real.from_numpy(array.copy())).resolve_conj()
+    for mine in (fn(ours, ours.from_numpy(array.copy())), _export(lambda x: fn(ours, x), array).module()(
+            ours.from_numpy(array.copy()))):
+        assert mine._value.shape == tuple(theirs.shape) and mine.dtype.name == str(theirs.dtype)[6:]
+        np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1.3e-6, atol=1e-5)
+
+
+# -- errors -------------------------------------------------------------------------------
+ERRORS = [
+    (lambda t, x: t.fft.rfft(_complex_input(t, x)), "expects a real input"),
+    (lambda t, x: t.fft.fft(x, norm="bad"), "Invalid normalization mode"),
+    (lambda t, x: t.fft.fft(x, n=0), r"Invalid number of data points \(0\)"),
+    (lambda t, x: t.fft.irfft(x[:, :, :1]), r"Invalid number of data points \(0\)"),
+    (lambda t, x: t.fft.fftn(x, s=(3, 4), dim=(0,)), "same length"),
+    (lambda t, x: t.fft.fft2(x, dim=(1, 1)), "unique"),
+    (lambda t, x: t.fft.fft(x.half()), "Half"),
+    (lambda t, x: x.imag, "non-complex"),
+    (lambda t, x: t.view_as_complex(x), "last dimension of size 2"),
+    (lambda t, x: t.complex(x, x.double()), "scalar type"),
+]
+
+
+@pytest.mark.parametrize("fn,message", ERRORS, ids=[e[1] for e in ERRORS])
+def test_refused_like_torch(fn, message):
+    with pytest.raises(ExportError, match=message):
+        fn(ours, ours.from_numpy(X3.copy()))
+
+
+def test_fft_out_is_refused():
+    from exportdb.errors import UnsupportedAPIError
+
+    x = ours.from_numpy(X2.copy())
+    with pytest.raises(UnsupportedAPIError, match="out="):
+        ours.fft.fft(x, out=ours.fft.fft(x))
+
+
+# -- dynamic shapes ------------------------------------------------------------------------
+def test_symbolic_sizes_of_the_transforms():
+    def fn(x):
+        return ours.fft.rfft(x), ours.fft.irfft(x, dim=0), ours.fft.hfftn(x), ours.fft.fftshift(x), \
+            ours.fft.ihfft2(x), ours.fft.fft(x, n=3, dim=0)
+
+    ep = _export(fn, X2, dynamic_shapes={"x": {0: Dim("a", min=4), 1: Dim("b")}})
+    lines = [text.split(";")[0] for text in body(ep)]
+    assert lines[:-1] == [
+        'fft_rfft: "c64[s0, ((s1//2)) + 1]" = torch.ops.aten.fft_rfft.default(x)',
+        'fft_irfft: "f32[2*s0 - 2, s1]" = torch.ops.aten.fft_irfft.default(x, None, 0)',
+        'fft_hfftn: "f32[s0, 2*s1 - 2]" = torch.ops.aten.fft_hfftn.default(x)',
+        'fft_fftshift: "f32[s0, s1]" = torch.ops.aten.fft_fftshift.default(x)',
+        'fft_ihfft2: "c64[s0, ((s1//2)) + 1]" = torch.ops.aten.fft_ihfft2.default(x)',
+        'fft_fft: "c64[3, s1]" = torch.ops.aten.fft_fft.default(x, 3, 0)',
+    ]
+    for shape in ((4, 5), (6, 9), (9, 2)):
+        x = RNG.standard_normal(shape).astype(np.float32)
+        got = ep.module()(ours.from_numpy(x.copy()))
+        want = fn(ours.from_numpy(x.copy()))
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g._value, w._value, rtol=1e-6, atol=1e-6)
+
+
+def test_cropping_a_symbolic_size_guards_it():
+    """torch crops (or pads) the input to the requested points: the comparison is a guard."""
+    from exportdb.errors import ConstraintViolationError
+
+    with pytest.raises(ConstraintViolationError, match="s0 > 3"):
+        _export(lambda x: ours.fft.fft(x, n=3, dim=0), X2, dynamic_shapes={"x": {0: Dim("a")}})
+    ep = _export(lambda x: ours.fft.fft(x, n=3, dim=0), X2, dynamic_shapes={"x": {0: Dim("a", min=4)}})
+    assert "s0: VR[4, int_oo]" in str(ep)
+
+
+def test_complex_ops_with_symbolic_sizes():
+    def fn(x, y):
+        c = ours.view_as_complex(y)
+        return ours.view_as_real(c), ours.complex(x, x), ours.angle(c), c.real
+
+    ep = _export(fn, X2, PAIRS, dynamic_shapes={"x": {0: Dim("a")}, "y": {0: Dim("b")}})
+    lines = [text.split(";")[0] for text in body(ep)]
+    assert 'view_as_real: "f32[s1, 2]" = torch.ops.aten.view_as_real.default(view_as_complex)' in lines, lines
+    assert 'complex_1: "c64[s0, 5]" = torch.ops.aten.complex.default(x, x)' in lines, lines
