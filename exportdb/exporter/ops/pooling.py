@@ -198,6 +198,30 @@ def _fractional_max_pool(nd: int):
     return kernel
 
 
+def _max_unpool(x: np.ndarray, indices: np.ndarray, output_size: Sequence[int], stride: Any = None,
+                padding: Any = None) -> np.ndarray:
+    """Scatter each value to its flat position (``indices``, as a max pool returns them) in a
+    zero map of ``output_size`` per channel; ``stride`` and ``padding`` are only checked by torch."""
+    nd = len(output_size)
+    if x.shape != indices.shape:
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(x.shape)}) but "
+                           f"got indices tensor with shape: {list(indices.shape)}")
+    lead = x.shape[:x.ndim - nd]
+    plane = int(np.prod(output_size, dtype=np.int64))
+    values = x.reshape(-1, int(np.prod(x.shape[x.ndim - nd:], dtype=np.int64)))
+    where = indices.astype(np.int64).reshape(values.shape)
+    if where.size and (where.min() < 0 or where.max() >= plane):
+        bad = int(where.max() if where.max() >= plane else where.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(str(int(s)) for s in output_size)}")
+    out = np.zeros((values.shape[0], plane), x.dtype)
+    for row in range(values.shape[0]):
+        out[row, where[row]] = values[row]
+    return out.reshape(lead + tuple(int(s) for s in output_size))
+
+
+register("aten.max_unpool2d.default", _max_unpool)
+register("aten.max_unpool3d.default", _max_unpool)
 register("aten.fractional_max_pool2d.default", _fractional_max_pool(2), multi=True)
 register("aten.fractional_max_pool3d.default", _fractional_max_pool(3), multi=True)
 for _nd in (1, 2, 3):

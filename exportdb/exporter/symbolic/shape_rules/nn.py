@@ -106,6 +106,12 @@ def _fractional(x: Any, kernel_size: Any, output_size: Sequence[Any], random_sam
     return [out, out]
 
 
+@rule("aten.max_unpool2d.default", "aten.max_unpool3d.default")
+def _max_unpool(x: Any, indices: Any, output_size: Sequence[Any], *args: Any) -> tuple:
+    sx = shape_of(x)
+    return tuple(sx[:len(sx) - len(output_size)]) + tuple(output_size)
+
+
 @rule("aten.batch_norm.default", "aten.instance_norm.default", "aten.group_norm.default",
       "aten.layer_norm.default", "aten.rms_norm.default")
 def _same_shape(x: Any, *args: Any, **kwargs: Any) -> tuple:
