@@ -45,9 +45,17 @@ def _normalize(t: Tensor, key: Any) -> tuple:
     return key
 
 
+def _keeps_everything(k: slice, size: Any) -> bool:
+    """A slice inside an index tuple that torch.export leaves out: from 0, step 1, to the end (or past it)."""
+    if k.start not in (None, 0) or k.step not in (None, 1):
+        return False
+    return k.stop is None or isinstance(k.stop, int) and isinstance(size, int) and k.stop >= size
+
+
 def _view_and_advanced(t: Tensor, key: Any) -> tuple[Tensor, list]:
     """Apply basic indexing; return the view and the advanced indices (dim, tensor)."""
     out, dim, advanced = t, 0, []
+    bare = isinstance(key, slice)  # t[a:b] records its slice even when it keeps every element (t[:])
     for k in _normalize(t, key):
         if k is None:
             out = call(aten("unsqueeze.default"), out, dim)
@@ -59,7 +67,7 @@ def _view_and_advanced(t: Tensor, key: Any) -> tuple[Tensor, list]:
         elif isinstance(k, SymInt):
             out = call(aten("select.int"), out, dim, k)
         elif isinstance(k, slice):
-            if k != slice(None):
+            if bare or not _keeps_everything(k, out.shape[dim]):
                 start = 0 if k.start is None else k.start
                 stop = INT64_MAX if k.stop is None else k.stop
                 step = 1 if k.step is None else k.step

@@ -23,7 +23,7 @@ from exportdb.exporter.ops.creation import manual_seed
 from exportdb.exporter.trace.context import suspended
 from exportdb.exporter.frontend import complex_functions, fft_functions
 from exportdb.exporter.frontend import (nn_activation, nn_attention, nn_conv, nn_linear_loss, nn_loss, nn_norm,
-                                       nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
+                                       nn_distance, nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
                                        data_functions, nn_unpool, random_functions, reduction_functions)
 
 
@@ -111,7 +111,7 @@ def nn_functional() -> dict[str, Any]:
 def _spatial_families(table: str) -> dict[str, Any]:
     """Convolution, pooling, normalization, embedding and reshaping families (``LAYERS`` or ``FUNCTIONAL``)."""
     out: dict[str, Any] = {}
-    for family in (nn_conv, nn_pooling, nn_unpool, nn_norm, nn_sparse, nn_reshape, nn_linear_loss):
+    for family in (nn_conv, nn_pooling, nn_unpool, nn_norm, nn_sparse, nn_reshape, nn_linear_loss, nn_distance):
         out.update(getattr(family, table))
     return out
 

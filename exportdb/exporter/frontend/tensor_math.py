@@ -49,7 +49,8 @@ OPS: dict[str, tuple[str, ...]] = {
     "frexp": ("Tensor",),
     **{name: ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
-        "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp")},
+        "greater_equal", "less", "less_equal", "lerp")},
+    **{name: ("Tensor", "default") for name in ("clamp_min", "clamp_max")},  # the Scalar overload is .default
     "divide": ("Tensor", "Tensor_mode"),
     "multiply": ("Tensor",),
     "subtract": ("Tensor",),
@@ -74,8 +75,9 @@ INPLACE: dict[str, tuple[str, ...]] = {
         "logical_xor", "ldexp", "igamma", "igammac")},
     **{f"{name}_": ("Tensor", "Scalar") for name in (
         "copysign", "fmod", "true_divide", "divide", "multiply", "subtract", "not_equal", "greater",
-        "greater_equal", "less", "less_equal", "clamp_min", "clamp_max", "lerp", "float_power",
+        "greater_equal", "less", "less_equal", "lerp", "float_power",
         "eq", "ne", "lt", "le", "gt", "ge")},
+    **{name: ("Tensor", "default") for name in ("clamp_min_", "clamp_max_")},
     "xlogy_": ("Tensor", "Scalar_Other"),
     "clip_": ("default", "Tensor"),
     "clamp_": ("default", "Tensor"),
