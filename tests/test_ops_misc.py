@@ -1,0 +1,158 @@
+"""Assorted ops (random draws, set tests, gradient, native norms, unpooling, ...): the printed
+program against torch.export's, and the values against eager PyTorch."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from exporter_helpers import body, export_and_lint, torch
+
+real = pytest.importorskip("torch")
+
+
+def _model(module: object, expression: str, count: int) -> object:
+    """A model of ``module`` (our front end or real torch) whose forward returns ``expression``
+    over its inputs ``a, b, c, ...``."""
+    params = ", ".join("abcdefg"[:count])
+    namespace: dict = {"torch": module}
+    exec(f"class M(torch.nn.Module):\n    def forward(self, {params}):\n        return {expression}\n", namespace)
+    return namespace["M"]()
+
+
+def _code(ep: object) -> list[str]:
+    """The forward body without torch's ``# File:`` source comments; the built-in engine numbers
+    the ``sym_size`` node of an unbacked size ``sym_size_int_1`` (as for nonzero), which
+    ``exportdb compare`` takes for the same node, so the number is dropped."""
+    return [re.sub(r"sym_size_int_\d+", "sym_size_int", line) for line in body(ep) if not line.startswith("#")]
+
+
+def check(expression: str, *arrays: np.ndarray, random: bool = False, rtol: float = 1e-5) -> list[str]:
+    """Export ``expression`` with both engines: the graph bodies must be the same, and the values
+    of ``ep.module()`` those of eager torch (only shapes and dtypes when ``random``)."""
+    ours = export_and_lint(_model(torch, expression, len(arrays)), tuple(torch.from_numpy(a.copy()) for a in arrays))
+    theirs = real.export.export(_model(real, expression, len(arrays)),
+                                tuple(real.from_numpy(a.copy()) for a in arrays), strict=True)
+    assert _code(ours) == _code(theirs)
+    got = ours.module()(*(torch.from_numpy(a.copy()) for a in arrays))
+    with real.no_grad():
+        want = _model(real, expression, len(arrays))(*(real.from_numpy(a.copy()) for a in arrays))
+    got = got if isinstance(got, tuple) else (got,)
+    want = tuple(want) if isinstance(want, (tuple, list)) else (want,)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert tuple(g.shape) == tuple(w.shape) and g.dtype.name == str(w.dtype).removeprefix("torch.")
+        if not random:
+            np.testing.assert_allclose(g._value, w.numpy(), rtol=rtol, atol=1e-6)
+    return _code(ours)
+
+
+RNG = np.random.default_rng(5)
+
+
+def floats(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("expression,shapes", [
+    ("torch.randint(3, 9, (2, 3))", []),
+    ("torch.randint(5, size=(4,), dtype=torch.float64)", []),
+    ("torch.randint_like(a, 10)", [(2, 3)]),
+    ("torch.randint_like(a, 2, 10, dtype=torch.float64)", [(3,)]),
+    ("torch.multinomial(a.abs() + 0.1, 2)", [(3, 4)]),
+    ("torch.normal(a, 1.5)", [(2, 3)]),
+    ("torch.normal(a, b.abs())", [(1, 3), (2, 3)]),
+    ("torch.bernoulli(a.sigmoid())", [(2, 3)]),
+])
+def test_random_ops_record_torch_programs(expression, shapes):
+    check(expression, *(floats(*s) for s in shapes), random=True)
+
+
+def test_randint_values_lie_in_the_bounds():
+    torch.manual_seed(0)
+    x = torch.randint(3, 9, (200,))
+    assert x.dtype is torch.int64 and 3 <= int(x.min()) and int(x.max()) <= 8
+    assert set(torch.multinomial(torch.tensor([0.0, 1.0, 1.0]), 2).tolist()) == {1, 2}
+
+
+@pytest.mark.parametrize("expression,arrays", [
+    ("torch.igamma(a.abs(), b.abs())", [floats(3, 4), floats(4)]),
+    ("torch.igammac(a.abs(), b.abs())", [floats(3, 4), floats(3, 1)]),
+    ("torch.frexp(a)", [floats(5)]),
+    ("torch.isin(a, b)", [np.array([1.0, 2.0, 3.0, 2.0], np.float32), np.array([2.0, 7.0], np.float32)]),
+    ("torch.fill(a, 2.5)", [floats(2, 3)]),
+    ("torch.constant_pad_nd(a, (1, -1, 2, 0), 1.5)", [floats(2, 3, 4)]),
+    ("a.sum_to_size(3, 1)", [floats(2, 3, 4)]),
+    ("torch.nn.functional.channel_shuffle(a, 2)", [floats(2, 4, 3, 3)]),
+    ("torch.nonzero_static(a > 0, size=4)", [floats(3, 3)]),
+    ("torch.nonzero_static(a > 0, size=12, fill_value=-3)", [floats(3, 3)]),
+    ("torch.gradient(a)", [floats(4, 5)]),
+    ("torch.gradient(a, spacing=[2.0, 0.5], dim=(0, 1), edge_order=2)", [floats(4, 5, 3)]),
+    ("torch.gradient(a, spacing=[b, c], dim=(0, -1))", [floats(3, 4), np.array([0.0, 1.0, 3.0], np.float32),
+                                                        np.array([0.0, 0.5, 2.0, 2.5], np.float32)]),
+    ("torch.gradient(a, spacing=3.0, dim=1)", [floats(3, 4)]),
+])
+def test_value_ops_match_torch(expression, arrays):
+    check(expression, *arrays)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_combinations_get_an_unbacked_length(n):
+    lines = check("torch.combinations(a, r=1)", floats(n))
+    assert any("u0 >= 0" in line for line in lines)
+    assert any("u0 <= 4" in line for line in lines) == (n == 4)
+
+
+def test_combinations_values():
+    x = torch.tensor([1.0, 2.0, 3.0])
+    assert torch.combinations(x).tolist() == [[1.0, 2.0], [1.0, 3.0], [2.0, 3.0]]
+    assert torch.combinations(x, 2, with_replacement=True).shape == (6, 2)
+
+
+@pytest.mark.parametrize("expression,arrays", [
+    ("torch.native_group_norm(a, b, c, 2, 6, 3, 3, 1e-5)", [floats(2, 6, 3), floats(6), floats(6)]),
+    ("torch.native_group_norm(a, None, None, 0, 2, 1, 1, 1e-5)", [floats(0, 2)]),
+    ("torch.native_layer_norm(a, (3, 4), b, None, 1e-5)", [floats(2, 3, 4), floats(3, 4)]),
+    ("torch.native_batch_norm(a, b, c, d, e, True, 0.1, 1e-5)",
+     [floats(4, 3, 5), floats(3), floats(3), floats(3), np.ones(3, np.float32)]),
+    ("torch.native_batch_norm(a, None, None, b, c, False, 0.1, 1e-5)",
+     [floats(4, 3), floats(3), np.ones(3, np.float32)]),
+    ("torch.nn.functional.group_norm(a, 2)", [floats(0, 4, 3)]),
+])
+def test_native_norms_match_torch(expression, arrays):
+    check(expression, *arrays, rtol=1e-4)
+
+
+def _pooled(nd: int, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    x = real.from_numpy(floats(*shape))
+    out, indices = getattr(real.nn.functional, f"max_pool{nd}d")(x, 2, return_indices=True)
+    return out.numpy(), indices.numpy()
+
+
+@pytest.mark.parametrize("nd,shape,call", [
+    (1, (2, 3, 8), "torch.nn.functional.max_unpool1d(a, b, 2)"),
+    (2, (2, 3, 6, 4), "torch.nn.functional.max_unpool2d(a, b, 2, output_size=(7, 5))"),
+    (3, (1, 2, 4, 4, 6), "torch.nn.functional.max_unpool3d(a, b, 2, stride=2)"),
+])
+def test_max_unpool_matches_torch(nd, shape, call):
+    check(call, *_pooled(nd, shape))
+
+
+def test_max_unpool_module_and_bad_index():
+    x, indices = _pooled(2, (1, 1, 4, 4))
+    ours = torch.nn.MaxUnpool2d(2)(torch.from_numpy(x), torch.from_numpy(indices))
+    want = real.nn.MaxUnpool2d(2)(real.from_numpy(x), real.from_numpy(indices))
+    np.testing.assert_array_equal(ours._value, want.numpy())
+    with pytest.raises(Exception, match="invalid max index"):
+        torch.nn.functional.max_unpool2d(torch.from_numpy(x), torch.from_numpy(indices + 100), 2)
+
+
+def test_fractional_max_pool_draws_its_samples():
+    lines = check("torch.nn.functional.fractional_max_pool2d(a, 2, output_size=3)", floats(2, 3, 7, 7), random=True)
+    assert lines[0].startswith('rand: "f32[2, 3, 2]" = torch.ops.aten.rand.default([2, 3, 2], dtype = torch.float32')
+
+
+def test_multilabel_margin_loss_of_a_scalar():
+    check("torch.nn.functional.multilabel_margin_loss(a, b)", np.array(0.5, np.float32), np.array(0, np.int64))
