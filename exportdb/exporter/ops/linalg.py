@@ -162,10 +162,7 @@ def _solve(a: np.ndarray, b: np.ndarray, *, left: bool = True) -> np.ndarray:
 
 def _solve_ex(a: np.ndarray, b: np.ndarray, *, left: bool = True, check_errors: bool = False) -> tuple:
     dt = float_result(a, b)
-    info = lu_factor_ex(a)[2]
-    vector = is_vector_rhs(a, b)
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-1] if vector else b.shape[:-2])
-    info = np.broadcast_to(info, batch).copy()
+    info = lu_factor_ex(a)[2]  # one per matrix of A (not of the broadcast batch)
     if np.any(info > 0):
         if check_errors:
             raise RuntimeError("linalg.solve_ex: The solver failed because the input matrix is singular.")
@@ -270,6 +267,8 @@ def permutation(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
     """P (batch of m x m) with A = P L U, from LAPACK's 1-based row interchanges."""
     batch = pivots.shape[:-1]
     perm = np.broadcast_to(np.arange(m), batch + (m,)).copy()
+    if perm.size == 0:
+        return np.zeros(batch + (m, m), dtype)
     rows = np.arange(int(np.prod(batch, dtype=np.int64)))
     flat, piv = perm.reshape(-1, m), pivots.reshape(-1, pivots.shape[-1]).astype(np.int64) - 1
     for i in range(piv.shape[-1]):

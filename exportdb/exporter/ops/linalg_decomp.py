@@ -137,6 +137,7 @@ def _tolerances(a: np.ndarray, atol: Any, rtol: Any) -> tuple[np.ndarray, np.nda
 def _spectrum(a: np.ndarray, hermitian: bool) -> tuple[np.ndarray, Any]:
     """Singular values (or |eigenvalues| when hermitian) and what rebuilds the pseudo-inverse."""
     if hermitian:
+        need_matrix("linalg.eigh", a)
         w, v = np.linalg.eigh(wide(a))
         return np.abs(w), (w, v)
     u, s, vh = np.linalg.svd(wide(a), full_matrices=False)

@@ -14,6 +14,7 @@ from exportdb.exporter.symbolic.shape_rules import factories, indexing, linear_a
 from exportdb.exporter.symbolic.shape_rules import nn  # noqa: F401,E402  (torch.nn's spatial ops)
 from exportdb.exporter.symbolic.shape_rules import nn_functional  # noqa: F401,E402  (activations, losses, attention, RNNs)
 from exportdb.exporter.symbolic.shape_rules import scans_sorting  # noqa: F401,E402
+from exportdb.exporter.symbolic.shape_rules import linalg  # noqa: F401,E402  (decompositions and solvers)
 from exportdb.exporter.symbolic.shape_rules import spectral  # noqa: F401,E402  (Fourier transforms, complex numbers)
 from exportdb.exporter.symbolic.shape_rules.core import RULES, broadcast, require_equal, same_size
 from exportdb.exporter.trace.user_frames import user_location
