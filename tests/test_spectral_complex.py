@@ -255,3 +255,67 @@ def test_complex_ops_with_symbolic_sizes():
     lines = [text.split(";")[0] for text in body(ep)]
     assert 'view_as_real: "f32[s1, 2]" = torch.ops.aten.view_as_real.default(view_as_complex)' in lines, lines
     assert 'complex_1: "c64[s0, 5]" = torch.ops.aten.complex.default(x, x)' in lines, lines
+
+
+# -- stft ---------------------------------------------------------------------------------
+SIGNAL = RNG.standard_normal((3, 100)).astype(np.float32)
+WINDOW = np.hanning(16).astype(np.float32)
+
+
+def test_stft_pads_a_centred_signal_before_the_op():
+    ep = _export(lambda x: ours.stft(x[0], 10, return_complex=True), SIGNAL)
+    lines = [text.split(";")[0] for text in body(ep)]
+    assert lines[1:] == [
+        'view: "f32[1, 1, 100]" = torch.ops.aten.view.default(select, [1, 1, 100])',
+        'pad: "f32[1, 1, 110]" = torch.ops.aten.pad.default(view, [5, 5], \'reflect\')',
+        'view_1: "f32[110]" = torch.ops.aten.view.default(pad, [110])',
+        'stft: "c64[6, 51]" = torch.ops.aten.stft.default(view_1, 10, None, None, None, False, None, True)',
+        "return (stft,)",
+    ]
+    ep = _export(lambda x, w: ours.stft(x, 16, 5, 12, w[:12], center=False, return_complex=False), SIGNAL, WINDOW)
+    assert 'stft: "f32[3, 9, 17, 2]" = torch.ops.aten.stft.default(x, 16, 5, 12, slice_1, False, None, False)' in [
+        text.split(";")[0] for text in body(ep)]
+
+
+STFTS = [
+    ("default", lambda t, x, w: t.stft(x, 10, return_complex=True)),
+    ("real_pairs", lambda t, x, w: t.stft(x[0], 10, return_complex=False)),
+    ("not_centred", lambda t, x, w: t.stft(x, 16, hop_length=4, center=False, return_complex=True)),
+    ("window_two_sided", lambda t, x, w: t.stft(x, 16, window=w, onesided=False, normalized=True,
+                                                return_complex=True)),
+    ("short_window", lambda t, x, w: t.stft(x, 16, 5, 12, w[:12], pad_mode="constant", return_complex=True)),
+    ("complex_signal", lambda t, x, w: t.stft(t.view_as_complex(x.reshape(3, 50, 2)), 8, return_complex=True)),
+    ("double_window", lambda t, x, w: t.stft(x, 16, window=w.double(), return_complex=True)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:.*(rectangular window|return_complex=False):UserWarning")
+@pytest.mark.parametrize("name,fn", STFTS, ids=[s[0] for s in STFTS])
+def test_stft_values_match_eager_torch(name, fn):
+    real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+    theirs = fn(real, real.from_numpy(SIGNAL.copy()), real.from_numpy(WINDOW.copy()))
+    ep = _export(lambda x, w: fn(ours, x, w), SIGNAL, WINDOW)
+    mine = ep.module()(ours.from_numpy(SIGNAL.copy()), ours.from_numpy(WINDOW.copy()))
+    assert mine._value.shape == tuple(theirs.shape) and mine.dtype.name == str(theirs.dtype)[6:]
+    np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1.3e-6, atol=1e-5)
+
+
+def test_stft_refusals():
+    x = ours.from_numpy(SIGNAL.copy())
+    with pytest.raises(ExportError, match="return_complex"):
+        ours.stft(x, 10)
+    with pytest.raises(ExportError, match="n_fft"):
+        ours.stft(x, 200, center=False, return_complex=True)
+    with pytest.raises(ExportError, match="win_length"):
+        ours.stft(x, 8, win_length=10, return_complex=True)
+
+
+def test_stft_with_a_symbolic_length():
+    ep = _export(lambda x: ours.stft(x, 16, hop_length=4, return_complex=True), SIGNAL,
+                 dynamic_shapes={"x": {1: Dim("n", min=20)}})
+    assert 'stft: "c64[3, 9, ((s0//4)) + 1]"' in str(ep)
+    for length in (20, 37, 64):
+        signal = RNG.standard_normal((3, length)).astype(np.float32)
+        got = ep.module()(ours.from_numpy(signal.copy()))
+        want = ours.stft(ours.from_numpy(signal.copy()), 16, hop_length=4, return_complex=True)
+        np.testing.assert_allclose(got._value, want._value, rtol=1e-6, atol=1e-6)

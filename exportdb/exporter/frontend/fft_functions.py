@@ -9,6 +9,14 @@ laid out by the op's schema, ``norm`` positional::
     torch.fft.fftshift(x, dim=(0, 1))              -> aten.fft_fftshift.default(x, [0, 1])
 
 A ``dim`` given as one int is a one-element list, tuples are lists.  ``out=`` is refused.
+
+``torch.stft`` (a ``torch`` function) pads a centred signal in Python first, so torch.export
+records ``view``, ``pad`` and ``view`` before ``aten.stft.default``::
+
+    torch.stft(x, 10, return_complex=True)   # x: f32[100]
+    -> view = aten.view.default(x, [1, 1, 100]); pad = aten.pad.default(view, [5, 5], 'reflect')
+       view_1 = aten.view.default(pad, [110])
+       stft = aten.stft.default(view_1, 10, None, None, None, False, None, True)
 """
 
 from __future__ import annotations
@@ -67,6 +75,24 @@ def _shift(name: str):
     return fn
 
 
+def stft(input: Any, n_fft: int, hop_length: int | None = None, win_length: int | None = None,  # noqa: A002
+         window: Any = None, center: bool = True, pad_mode: str = "reflect", normalized: bool = False,
+         onesided: bool | None = None, return_complex: bool | None = None, align_to_window: bool | None = None) -> Any:
+    """``torch.stft``: centring pads the signal by ``n_fft // 2`` on both sides (as a 3-D view, which
+    ``pad``'s reflect mode needs), then ``aten.stft.default`` takes every argument positionally."""
+    if align_to_window:
+        raise UnsupportedAPIError("torch.stft(..., align_to_window=True) is not provided by the built-in front end",
+                                  location=user_location(), hint="leave align_to_window unset")
+    if center:
+        ndim = input.dim()
+        extended = [1] * (3 - ndim) + list(input.shape)
+        half = n_fft // 2
+        padded = call(aten("pad.default"), input.view(extended), [half, half], pad_mode)
+        input = padded.view(list(padded.shape[-ndim:]))
+    return call(aten("stft.default"), input, n_fft, hop_length, win_length, window, normalized, onesided,
+                return_complex)
+
+
 #: ``torch.fft``'s functions.
 FFT: dict[str, Any] = {
     **{name: _one_dim(name) for name in _TRANSFORMS},
@@ -75,3 +101,5 @@ FFT: dict[str, Any] = {
     "fftshift": _shift("fftshift"),
     "ifftshift": _shift("ifftshift"),
 }
+#: Names the ``torch`` module gets.
+NAMESPACE: dict[str, Any] = {"stft": stft}

@@ -153,7 +153,7 @@ def _build() -> dict[str, FrontendModule]:
         **layouts.MEMORY_FORMATS,
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
            **math_functions.NAMESPACE, **random_functions.NAMESPACE, **data_functions.NAMESPACE,
-           **complex_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE},
+           **complex_functions.NAMESPACE, **fft_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",

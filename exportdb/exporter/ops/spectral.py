@@ -145,6 +145,51 @@ def _shift(inverse: bool) -> Callable[..., np.ndarray]:
     return kernel
 
 
+def stft_layout(n_fft: int, hop_length: int | None, win_length: int | None) -> tuple[int, int]:
+    """``(hop, win)``: the defaults of ``stft`` filled in (a quarter of ``n_fft``, and ``n_fft``)."""
+    return (n_fft // 4 if hop_length is None else hop_length), (n_fft if win_length is None else win_length)
+
+
+def _stft(a: np.ndarray, n_fft: int, hop_length: int | None = None, win_length: int | None = None,
+          window: np.ndarray | None = None, normalized: bool = False, onesided: bool | None = None,
+          return_complex: bool | None = None, align_to_window: bool | None = None) -> np.ndarray:
+    """Short-time Fourier transform of a 1-D signal or a batch of them: ``(..., freq, frames)``.
+
+    Frame ``m`` starts at ``m * hop``; the window (ones by default, centred in ``n_fft`` when
+    shorter) multiplies each frame before its DFT."""
+    x, real = _working(a, "stft")
+    hop, win = stft_layout(n_fft, hop_length, win_length)
+    length = x.shape[-1] if x.ndim in (1, 2) else 0
+    if x.ndim not in (1, 2):
+        raise ValueError(f"stft: expected a 1D or 2D tensor, but got {x.ndim}D")
+    if not 0 < n_fft <= length:
+        raise ValueError(f"stft: expected 0 < n_fft < {length}, but got n_fft={n_fft}")
+    if hop <= 0:
+        raise ValueError(f"stft: expected hop_length > 0, but got hop_length={hop}")
+    if not 0 < win <= n_fft:
+        raise ValueError(f"stft: expected 0 < win_length <= n_fft, but got win_length={win}")
+    if window is not None and (window.ndim != 1 or window.shape[0] != win):
+        raise ValueError(f"stft: expected a 1D window tensor of size equal to win_length={win}, but got window "
+                         f"with size {list(window.shape)}")
+    complex_in = x.dtype.kind == "c" or (window is not None and window.dtype.kind == "c")
+    if onesided is None:
+        onesided = not complex_in
+    elif onesided and complex_in:
+        raise ValueError("Cannot have onesided output if window or input is complex")
+    if return_complex is None and not complex_in:
+        raise ValueError("stft requires the return_complex parameter be given for real inputs")
+    taper = np.zeros(n_fft, dtype=np.complex128 if window is not None and window.dtype.kind == "c" else np.float64)
+    left = (n_fft - win) // 2
+    taper[left:left + win] = 1.0 if window is None else window
+    if window is not None and window.dtype.kind in "fc":
+        real = dtypes.promote_types(real, _working(window, "stft")[1])
+    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft, axis=-1)[..., ::hop, :] * taper
+    spectrum = (np.fft.rfft if onesided else np.fft.fft)(frames, axis=-1, norm="ortho" if normalized else None)
+    out = np.asarray(np.swapaxes(spectrum, -1, -2), dtype=_COMPLEX_OF[real].np)
+    return out if return_complex or return_complex is None else np.stack([out.real, out.imag], axis=-1)
+
+
+register("aten.stft.default", _stft)
 register("aten.fft_fft.default", _one_dim(np.fft.fft, "fft"))
 register("aten.fft_ifft.default", _one_dim(np.fft.ifft, "ifft"))
 register("aten.fft_rfft.default", _one_dim(np.fft.rfft, "rfft", real_in=True))

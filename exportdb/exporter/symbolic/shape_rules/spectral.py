@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportdb.exporter.ops.spectral import resolve_sizes_dims
+from exportdb.exporter.ops.spectral import resolve_sizes_dims, stft_layout
 from exportdb.exporter.symbolic.shape_env import SymInt
 from exportdb.exporter.symbolic.shape_rules.core import broadcast, rule, shape_of, wrap_dim
 
@@ -88,3 +88,17 @@ def _view_as_real(a: Any) -> tuple:
 @rule("aten.complex.default", "aten.polar.default")
 def _broadcast(a: Any, b: Any) -> tuple:
     return broadcast(shape_of(a), shape_of(b))
+
+
+@rule("aten.stft.default")
+def _stft(a: Any, n_fft: int, hop_length: Any = None, win_length: Any = None, window: Any = None,
+          normalized: bool = False, onesided: bool | None = None, return_complex: bool | None = None,
+          align_to_window: bool | None = None) -> tuple:
+    """``(..., freq, frames)``: ``n_fft // 2 + 1`` frequencies one-sided, ``n_fft`` two-sided; one
+    frame per hop that fits ``n_fft`` points; a trailing 2 for ``return_complex=False``."""
+    shape = shape_of(a)
+    hop, _ = stft_layout(n_fft, hop_length, win_length)
+    if onesided is None:
+        onesided = not (a.dtype.is_complex or (window is not None and window.dtype.is_complex))
+    out = (*shape[:-1], n_fft // 2 + 1 if onesided else n_fft, 1 + (shape[-1] - n_fft) // hop)
+    return out if return_complex is not False else (*out, 2)
