@@ -319,3 +319,28 @@ def test_stft_with_a_symbolic_length():
         got = ep.module()(ours.from_numpy(signal.copy()))
         want = ours.stft(ours.from_numpy(signal.copy()), 16, hop_length=4, return_complex=True)
         np.testing.assert_allclose(got._value, want._value, rtol=1e-6, atol=1e-6)
+
+
+def test_a_case_imports_torch_fft(tmp_path):
+    from exporter_helpers import export_case_module, load_case
+
+    module = load_case(tmp_path, """
+        import torch
+        import torch.fft
+        from torch.fft import rfft
+
+
+        class M(torch.nn.Module):
+            def forward(self, x):
+                return torch.fft.irfft(rfft(x), n=x.shape[-1])
+
+
+        model = M()
+        example_args = (torch.arange(6.0),)
+    """)
+    ep = export_case_module(module)
+    assert [line.split(";")[0] for line in body(ep)][:2] == [
+        'fft_rfft: "c64[4]" = torch.ops.aten.fft_rfft.default(x)',
+        'fft_irfft: "f32[6]" = torch.ops.aten.fft_irfft.default(fft_rfft, 6)',
+    ]
+    np.testing.assert_allclose(ep.module()(ours.arange(6.0))._value, np.arange(6.0), atol=1e-5)
