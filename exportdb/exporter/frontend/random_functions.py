@@ -46,7 +46,43 @@ def multinomial(input: Any, num_samples: Any, replacement: bool = False, *, gene
 
 
 def normal(mean: Any, std: Any = 1.0, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
+    if not isinstance(mean, TensorValue) and not isinstance(std, TensorValue):  # normal(0.0, 1.0, size)
+        size = args[0] if args else kwargs.pop("size")
+        layout = kwargs.pop("layout", None)
+        kwargs.pop("device", None)
+        kwargs.pop("requires_grad", None)
+        extra = _factory_kwargs(kwargs.pop("dtype", None))
+        if layout is not None:  # recorded where the caller gave it, between dtype and device
+            extra = {k: v for k, v in extra.items() if k == "dtype"} | {"layout": layout} | \
+                {k: v for k, v in extra.items() if k != "dtype"}
+        if kwargs:
+            raise TypeError(f"normal() got unexpected keyword arguments {', '.join(kwargs)}")
+        return call_aten("aten.normal.float_float", float(mean), float(std), size_arg((size,)), **extra)
     return call_overloads("normal", ("Tensor_Tensor", "Tensor_float", "float_Tensor"), (mean, std, *args), kwargs)
+
+
+class TensorRandom:
+    """The in-place random fills of a tensor: ``x.uniform_(0, 1)`` records ``aten.uniform_.default``."""
+
+    __slots__ = ()
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Any:
+        return call_aten("aten.uniform_.default", self, float(from_), float(to))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        return call_aten("aten.normal_.default", self, float(mean), float(std))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Any:
+        return call_aten("aten.cauchy_.default", self, float(median), float(sigma))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Any:
+        return call_aten("aten.exponential_.default", self, float(lambd))
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Any:
+        return call_aten("aten.geometric_.default", self, float(p))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Any:
+        return call_aten("aten.log_normal_.default", self, float(mean), float(std))
 
 
 def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Any:  # noqa: A002

@@ -26,6 +26,7 @@ from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, size_arg, tensor
 from exportdb.exporter.frontend.indexing import getitem, setitem
 from exportdb.exporter.frontend.complex_functions import TensorComplex
+from exportdb.exporter.frontend.random_functions import TensorRandom
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
 from exportdb.exporter.frontend.tensor_convert import TensorConversions
 from exportdb.exporter.frontend.tensor_math import TensorMath
@@ -49,7 +50,7 @@ class Size(tuple):
 
 
 class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, TensorReductions, TensorViews,
-             TensorValue, user_facing=True):
+             TensorRandom, TensorValue, user_facing=True):
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
     __slots__ = ()

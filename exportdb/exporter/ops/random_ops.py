@@ -1,4 +1,5 @@
-"""Random sampling ops beyond rand/randn: randint, randint_like, multinomial, normal, bernoulli.
+"""Random sampling ops beyond rand/randn: randint, randint_like, multinomial, normal, bernoulli, and the
+in-place fills (uniform_, normal_, cauchy_, exponential_, geometric_, log_normal_).
 
 Every draw comes from the front end's seeded generator (:data:`creation.RNG`,
 read at call time: ``torch.manual_seed`` replaces it), so the values are
@@ -80,6 +81,59 @@ def _normal(mean: Any, std: Any, *, generator: Any = None) -> np.ndarray:
     return np.asarray(mean_a + std_a * creation.RNG.standard_normal(shape), dtype=dtype)
 
 
+def _normal_float_float(mean: float, std: float, size: Sequence[int], *, generator: Any = None,
+                        dtype: DType | None = None, layout: Any = None, device: Any = None,
+                        pin_memory: Any = None) -> np.ndarray:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    values = mean + std * creation.RNG.standard_normal(_shape(size))
+    return np.asarray(values, dtype=(dtype or dtypes.float32).np)
+
+
+def _fill_with(draw: Any) -> Any:
+    """An in-place kernel writing ``draw(shape, *params)`` into its tensor."""
+    def kernel(a: np.ndarray, *params: Any, generator: Any = None) -> np.ndarray:
+        a[...] = draw(a.shape, *params)
+        return a
+
+    return kernel
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise RuntimeError(message)
+
+
+def _uniform(shape: tuple, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    _check(low <= high, f"uniform_ expects to return a [from, to) range, but found from={low} > to={high}")
+    return creation.RNG.uniform(low, high, shape)
+
+
+def _normal_fill(shape: tuple, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+    _check(std >= 0, f"normal expects std >= 0.0, but found std {std}")
+    return mean + std * creation.RNG.standard_normal(shape)
+
+
+def _cauchy(shape: tuple, median: float = 0.0, sigma: float = 1.0) -> np.ndarray:
+    _check(sigma > 0, f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return median + sigma * creation.RNG.standard_cauchy(shape)
+
+
+def _exponential(shape: tuple, lambd: float = 1.0) -> np.ndarray:
+    _check(lambd > 0, f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return creation.RNG.exponential(1 / lambd, shape)
+
+
+def _geometric(shape: tuple, p: float) -> np.ndarray:
+    _check(0 < p < 1, f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return creation.RNG.geometric(p, shape)
+
+
+def _log_normal(shape: tuple, mean: float = 1.0, std: float = 2.0) -> np.ndarray:
+    _check(std > 0, f"log_normal_ expects std > 0.0, but found std={std}")
+    return creation.RNG.lognormal(mean, std, shape)
+
+
 def _bernoulli(a: np.ndarray, p: Any = None, *, generator: Any = None) -> np.ndarray:
     prob = a if p is None else np.broadcast_to(np.asarray(p), a.shape)
     if ((prob < 0) | (prob > 1)).any():
@@ -97,3 +151,7 @@ for _overload in ("Tensor_Tensor", "Tensor_float", "float_Tensor"):
     register(f"aten.normal.{_overload}", _normal, nondeterministic=True)
 register("aten.bernoulli.default", _bernoulli, nondeterministic=True)
 register("aten.bernoulli.p", _bernoulli, nondeterministic=True)
+register("aten.normal.float_float", _normal_float_float, nondeterministic=True)
+for _name, _draw in {"uniform_": _uniform, "normal_": _normal_fill, "cauchy_": _cauchy, "exponential_": _exponential,
+                     "geometric_": _geometric, "log_normal_": _log_normal}.items():
+    register(f"aten.{_name}.default", _fill_with(_draw), mutates=0, nondeterministic=True)

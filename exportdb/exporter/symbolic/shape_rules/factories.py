@@ -58,6 +58,11 @@ def _randint(high: Any, size: Sequence[Any], **kwargs: Any) -> tuple:
     return _factory(size)
 
 
+@rule("aten.normal.float_float")
+def _normal_float_float(mean: Any, std: Any, size: Sequence[Any], **kwargs: Any) -> tuple:
+    return _factory(size)
+
+
 @rule("aten.randint.low")
 def _randint_low(low: Any, high: Any, size: Sequence[Any], **kwargs: Any) -> tuple:
     return _factory(size)
