@@ -39,6 +39,7 @@ CALLS = [
     ("einsum_batched", lambda t, x, y: t.einsum("bij,bjk->bik", x, y), (B1, B2)),
     ("einsum_list", lambda t, a, b: t.einsum("ij,jk", [a, b]), (A, B)),
     ("einsum_trace", lambda t, s: t.einsum("bii->b", s), (SQ,)),
+    ("einsum_drops_ellipsis", lambda t, x, c: t.einsum("...ik, ...j -> ij", [x, c]), (B1, C3)),
     ("cross", lambda t, x: t.cross(x, x.flip(-1), dim=1), (SQ,)),
     ("linalg_cross", lambda t, x: t.linalg.cross(x, x[:1] * 2), (SQ,)),
     ("block_diag", lambda t, a, c: t.block_diag(a, c, a[0]), (A, C3)),

@@ -123,7 +123,18 @@ def _tensordot(a: np.ndarray, b: np.ndarray, dims_self: Sequence[int], dims_othe
 
 def _einsum(equation: str, tensors: Sequence[np.ndarray], *, path: Any = None) -> np.ndarray:
     dt = np.dtype(promoted(*tensors).np)
-    return _product(lambda *ts: np.einsum(equation.replace(" ", ""), *ts), dt, *tensors)
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    if arrow and "..." in inputs and "..." not in output:
+        # torch sums the broadcast (ellipsis) dims an explicit output leaves out; NumPy refuses: keep them, then sum
+        spans = [t.ndim - len(term.replace("...", "")) for term, t in zip(inputs.split(","), tensors) if "..." in term]
+        lead = max(spans, default=0)
+
+        def run(*ts: np.ndarray) -> np.ndarray:
+            return np.einsum(f"{inputs}->...{output}", *ts).sum(axis=tuple(range(lead)))
+
+        return _product(run, dt, *tensors)
+    return _product(lambda *ts: np.einsum(equation, *ts), dt, *tensors)
 
 
 def _cross_dim(a: np.ndarray, b: np.ndarray, dim: int | None) -> tuple[np.ndarray, np.ndarray, int]:
