@@ -93,6 +93,9 @@ def test_randint_values_lie_in_the_bounds():
     ("torch.gradient(a, spacing=[b, c], dim=(0, -1))", [floats(3, 4), np.array([0.0, 1.0, 3.0], np.float32),
                                                         np.array([0.0, 0.5, 2.0, 2.5], np.float32)]),
     ("torch.gradient(a, spacing=3.0, dim=1)", [floats(3, 4)]),
+    ("torch.histogram(a, 4)", [floats(3, 5)]),
+    ("torch.histogram(a, 3, range=(-1.0, 1.0), weight=b.abs(), density=True)", [floats(10), floats(10)]),
+    ("torch.histogram(a, b)", [floats(7), np.array([-1.0, 0.0, 0.5, 2.0], np.float32)]),
 ])
 def test_value_ops_match_torch(expression, arrays):
     check(expression, *arrays)

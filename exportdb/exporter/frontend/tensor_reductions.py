@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 #: What torch's ``torch.return_types`` hold: ``values`` and ``indices`` (sort, topk, cummax, ...).
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 MinMax = namedtuple("MinMax", ["min", "max"])
+Histogram = namedtuple("Histogram", ["hist", "bin_edges"])
 
 #: Marks an argument the caller left out (torch picks overloads by which ones are given).
 MISSING: Any = object()
@@ -214,6 +215,13 @@ class TensorReductions:
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
         return ValuesIndices(*record("topk.default", self, k, dim, largest, sorted))
+
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None,  # noqa: A002
+                  density: bool = False) -> Any:
+        if isinstance(bins, TensorValue):
+            return Histogram(*record("histogram.bins_tensor", self, bins, weight=weight, density=density))
+        range = None if range is None else [float(r) for r in range]  # noqa: A001
+        return Histogram(*record("histogram.bin_ct", self, bins, range=range, weight=weight, density=density))
 
     def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> "Tensor":  # noqa: A002
         return record("histc.default", self, bins, min, max)

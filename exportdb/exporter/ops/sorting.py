@@ -125,6 +125,39 @@ def _histc(a: np.ndarray, bins: int = 100, min: Any = 0, max: Any = 0) -> np.nda
     return as_array(np.bincount(pos, minlength=bins).astype(dt.np), dt)
 
 
+def _histogram(a: np.ndarray, bins: Any = 100, *, range: Any = None, weight: np.ndarray | None = None,  # noqa: A002
+               density: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(counts or weight sums, bin edges): ``bins`` equal bins over ``range`` (else the values' span),
+    or the edges a tensor ``bins`` gives; ``density`` divides by the total and the bin widths."""
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
+                           f"input {a.dtype}")
+    x = a.astype(np.float64).reshape(-1)
+    w = weight
+    if isinstance(bins, np.ndarray):
+        edges = bins.astype(np.float64)
+    else:
+        if bins <= 0:
+            raise RuntimeError("torch.histogram(): bins must be > 0")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        else:
+            lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, int(bins) + 1)
+    nbins = edges.size - 1
+    inside = (x >= edges[0]) & (x <= edges[-1])
+    pos = np.minimum(np.searchsorted(edges, x[inside], side="right") - 1, nbins - 1)
+    hist = np.zeros(nbins, a.dtype)  # summed in the input's dtype and order, as torch does
+    np.add.at(hist, pos, np.ones(pos.size, a.dtype) if w is None else weight.reshape(-1)[inside].astype(a.dtype))
+    edges = as_array(edges, a.dtype)
+    if density:
+        with np.errstate(all="ignore"):
+            hist = hist / (hist.sum() * np.diff(edges))
+    return as_array(hist, a.dtype), edges
+
+
 def _bincount(a: np.ndarray, weights: np.ndarray | None = None, minlength: int = 0) -> np.ndarray:
     if a.ndim != 1 or a.dtype.kind not in "iu":
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -178,6 +211,8 @@ def _unique_consecutive(a: np.ndarray, return_inverse: bool = False, return_coun
 
 
 register("aten.sort.default", _sort, multi=True)
+register("aten.histogram.bin_ct", _histogram, multi=True)
+register("aten.histogram.bins_tensor", _histogram, multi=True)
 register("aten.sort.stable", _sort_stable, multi=True)
 register("aten.argsort.default", _argsort)
 register("aten.argsort.stable", _argsort_stable)

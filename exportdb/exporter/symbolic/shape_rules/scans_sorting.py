@@ -69,6 +69,17 @@ def _bucketize(values: Any, boundaries: Any, **kwargs: Any) -> tuple:
     return shape_of(values)
 
 
+@rule("aten.histogram.bin_ct")
+def _histogram(a: Any, bins: Any = 100, **kwargs: Any) -> list:
+    return [(bins,), (bins + 1,)]
+
+
+@rule("aten.histogram.bins_tensor")
+def _histogram_edges(a: Any, bins: Any, **kwargs: Any) -> list:
+    n = shape_of(bins)[0]
+    return [(n - 1,), (n,)]
+
+
 @rule("aten.histc.default")
 def _histc(a: Any, bins: int = 100, *args: Any) -> tuple:
     return (bins,)
