@@ -344,3 +344,50 @@ def test_a_case_imports_torch_fft(tmp_path):
         'fft_irfft: "f32[6]" = torch.ops.aten.fft_irfft.default(fft_rfft, 6)',
     ]
     np.testing.assert_allclose(ep.module()(ours.arange(6.0))._value, np.arange(6.0), atol=1e-5)
+
+
+# -- istft ----------------------------------------------------------------------------------
+LIFTED = (WINDOW + 0.1).astype(np.float32)  # no zero at the ends: the overlap-add never vanishes
+ISTFTS = [
+    ("default", lambda t, x, w: t.istft(t.stft(x, 16, 4, window=w, return_complex=True), 16, 4, window=w),
+     "istft.default(stft, 16, 4, None, y)"),
+    ("shorter", lambda t, x, w: t.istft(t.stft(x, 16, 4, window=w, return_complex=True), 16, 4, window=w, length=90),
+     "istft.default(stft, 16, 4, None, y, True, False, None, 90)"),
+    ("zero_padded", lambda t, x, w: t.istft(t.stft(x, 16, 4, window=w, return_complex=True), 16, 4, window=w,
+                                            length=120), "istft.default(stft, 16, 4, None, y, True, False, None, 120)"),
+    ("not_centred", lambda t, x, w: t.istft(t.stft(x, 16, 4, window=w, center=False, return_complex=True), 16, 4,
+                                            window=w, center=False), "istft.default(stft, 16, 4, None, y, False)"),
+    ("short_window_normalized", lambda t, x, w: t.istft(
+        t.stft(x[0], 16, 5, 12, w[:12], normalized=True, return_complex=True), 16, 5, 12, w[:12], normalized=True),
+     "istft.default(stft, 16, 5, 12, slice_2, True, True)"),
+    ("two_sided_complex", lambda t, x, w: t.istft(t.stft(x, 8, window=w[:8], onesided=False, return_complex=True),
+                                                  8, window=w[:8], onesided=False, return_complex=True),
+     "istft.default(stft, 8, None, None, slice_2, True, False, False, None, True)"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:.*(rectangular window|shorter than the length parameter):UserWarning")
+@pytest.mark.parametrize("name,fn,call", ISTFTS, ids=[s[0] for s in ISTFTS])
+def test_istft_node_and_values(name, fn, call):
+    ep = _export(lambda x, w: fn(ours, x, w), SIGNAL, LIFTED)
+    assert any(call in line for line in body(ep)), body(ep)
+    real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+    theirs = fn(real, real.from_numpy(SIGNAL.copy()), real.from_numpy(LIFTED.copy()))
+    mine = ep.module()(ours.from_numpy(SIGNAL.copy()), ours.from_numpy(LIFTED.copy()))
+    assert mine._value.shape == tuple(theirs.shape) and mine.dtype.name == str(theirs.dtype)[6:]
+    np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1.3e-6, atol=1e-5)
+
+
+def test_istft_refuses_a_vanishing_window_overlap_as_eager_torch_does():
+    spectrum = ours.stft(ours.from_numpy(SIGNAL.copy()), 16, 5, 12, center=False, return_complex=True)
+    with pytest.raises(ExportError, match="window overlap add min"):
+        ours.istft(spectrum, 16, 5, 12, ours.from_numpy(LIFTED[:12].copy()), center=False)
+
+
+def test_istft_with_a_symbolic_frame_count():
+    def fn(s):
+        return ours.istft(s, 16, 4)
+
+    spectrum = ours.stft(ours.from_numpy(SIGNAL.copy()), 16, 4, return_complex=True)._value
+    ep = _export(fn, spectrum, dynamic_shapes={"x": {2: Dim("frames", min=2)}})
+    assert 'istft: "f32[3, 4*s0 - 4]"' in str(ep)

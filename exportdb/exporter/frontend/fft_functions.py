@@ -93,6 +93,14 @@ def stft(input: Any, n_fft: int, hop_length: int | None = None, win_length: int 
                 return_complex)
 
 
+def istft(input: Any, n_fft: int, hop_length: int | None = None, win_length: int | None = None,  # noqa: A002
+          window: Any = None, center: bool = True, normalized: bool = False, onesided: bool | None = None,
+          length: int | None = None, return_complex: bool = False) -> Any:
+    """``torch.istft``: ``aten.istft.default``, arguments positional."""
+    return call(aten("istft.default"), input, n_fft, hop_length, win_length, window, center, normalized, onesided,
+                length, return_complex)
+
+
 #: ``torch.fft``'s functions.
 FFT: dict[str, Any] = {
     **{name: _one_dim(name) for name in _TRANSFORMS},
@@ -102,4 +110,4 @@ FFT: dict[str, Any] = {
     "ifftshift": _shift("ifftshift"),
 }
 #: Names the ``torch`` module gets.
-NAMESPACE: dict[str, Any] = {"stft": stft}
+NAMESPACE: dict[str, Any] = {"stft": stft, "istft": istft}

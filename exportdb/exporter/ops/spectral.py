@@ -145,6 +145,14 @@ def _shift(inverse: bool) -> Callable[..., np.ndarray]:
     return kernel
 
 
+def _window(n_fft: int, win: int, window: np.ndarray | None) -> np.ndarray:
+    """The window (ones by default) centred in ``n_fft`` points."""
+    taper = np.zeros(n_fft, dtype=np.complex128 if window is not None and window.dtype.kind == "c" else np.float64)
+    left = (n_fft - win) // 2
+    taper[left:left + win] = 1.0 if window is None else window
+    return taper
+
+
 def stft_layout(n_fft: int, hop_length: int | None, win_length: int | None) -> tuple[int, int]:
     """``(hop, win)``: the defaults of ``stft`` filled in (a quarter of ``n_fft``, and ``n_fft``)."""
     return (n_fft // 4 if hop_length is None else hop_length), (n_fft if win_length is None else win_length)
@@ -178,9 +186,7 @@ def _stft(a: np.ndarray, n_fft: int, hop_length: int | None = None, win_length: 
         raise ValueError("Cannot have onesided output if window or input is complex")
     if return_complex is None and not complex_in:
         raise ValueError("stft requires the return_complex parameter be given for real inputs")
-    taper = np.zeros(n_fft, dtype=np.complex128 if window is not None and window.dtype.kind == "c" else np.float64)
-    left = (n_fft - win) // 2
-    taper[left:left + win] = 1.0 if window is None else window
+    taper = _window(n_fft, win, window)
     if window is not None and window.dtype.kind in "fc":
         real = dtypes.promote_types(real, _working(window, "stft")[1])
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft, axis=-1)[..., ::hop, :] * taper
@@ -189,7 +195,60 @@ def _stft(a: np.ndarray, n_fft: int, hop_length: int | None = None, win_length: 
     return out if return_complex or return_complex is None else np.stack([out.real, out.imag], axis=-1)
 
 
+def istft_length(n_fft: int, hop: int, frames: Any, center: bool, length: Any) -> Any:
+    """Points of ``istft``'s output: ``length`` when given, else what the frames cover (less the
+    centring padding).  Shared with the shape rule."""
+    if length is not None:
+        return length
+    covered = n_fft + hop * (frames - 1)
+    return covered - 2 * (n_fft // 2) if center else covered
+
+
+def _istft(a: np.ndarray, n_fft: int, hop_length: int | None = None, win_length: int | None = None,
+           window: np.ndarray | None = None, center: bool = True, normalized: bool = False,
+           onesided: bool | None = None, length: int | None = None, return_complex: bool = False) -> np.ndarray:
+    """Inverse of :func:`_stft`: each frame's inverse DFT times the window, overlapped and added,
+    divided by the overlapped squared window."""
+    if a.dtype.kind != "c":
+        raise TypeError("istft requires a complex-valued input tensor")
+    if a.ndim not in (2, 3):
+        raise ValueError(f"istft: expected a tensor with 2 or 3 dimensions of complex values, but got {a.ndim}")
+    x, real = _working(a, "istft")
+    hop, win = stft_layout(n_fft, hop_length, win_length)
+    freq, frames = x.shape[-2:]
+    if onesided is None:
+        onesided = freq != n_fft
+    if freq != (n_fft // 2 + 1 if onesided else n_fft):
+        raise ValueError(f"istft: expected the frequency dimension (dim -2) of the input to equal "
+                         f"{n_fft // 2 + 1 if onesided else n_fft}, but got {freq}")
+    if not 0 < win <= n_fft:
+        raise ValueError(f"istft: expected 0 < win_length <= n_fft, but got win_length={win}")
+    if onesided and return_complex:
+        raise ValueError("cannot have onesided output if window or input is complex")
+    taper = _window(n_fft, win, window)
+    spectra = np.swapaxes(x, -1, -2) * (np.sqrt(n_fft) if normalized else 1.0)
+    pieces = (np.fft.irfft(spectra, n_fft, axis=-1) if onesided else np.fft.ifft(spectra, axis=-1)) * taper
+    covered = n_fft + hop * (frames - 1)
+    signal = np.zeros(pieces.shape[:-2] + (covered,), dtype=pieces.dtype)
+    envelope = np.zeros(covered)
+    for m in range(frames):
+        signal[..., m * hop:m * hop + n_fft] += pieces[..., m, :]
+        envelope[m * hop:m * hop + n_fft] += np.abs(taper) ** 2
+    start = n_fft // 2 if center else 0
+    stop = istft_length(n_fft, hop, frames, center, length) + start
+    signal, envelope = signal[..., start:stop], envelope[start:stop]
+    if envelope.size and envelope.min() < 1e-11:
+        raise ValueError("istft: window overlap add min: 0 (the window's overlap-add must not be zero)")
+    signal = signal / envelope
+    if length is not None and signal.shape[-1] < length:
+        signal = np.concatenate([signal, np.zeros(signal.shape[:-1] + (length - signal.shape[-1],))], axis=-1)
+    if not return_complex:
+        signal = signal.real
+    return np.asarray(signal, dtype=_COMPLEX_OF[real].np if return_complex else real.np)
+
+
 register("aten.stft.default", _stft)
+register("aten.istft.default", _istft)
 register("aten.fft_fft.default", _one_dim(np.fft.fft, "fft"))
 register("aten.fft_ifft.default", _one_dim(np.fft.ifft, "ifft"))
 register("aten.fft_rfft.default", _one_dim(np.fft.rfft, "rfft", real_in=True))

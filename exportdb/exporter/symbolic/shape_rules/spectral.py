@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportdb.exporter.ops.spectral import resolve_sizes_dims, stft_layout
+from exportdb.exporter.ops.spectral import istft_length, resolve_sizes_dims, stft_layout
 from exportdb.exporter.symbolic.shape_env import SymInt
 from exportdb.exporter.symbolic.shape_rules.core import broadcast, rule, shape_of, wrap_dim
 
@@ -102,3 +102,13 @@ def _stft(a: Any, n_fft: int, hop_length: Any = None, win_length: Any = None, wi
         onesided = not (a.dtype.is_complex or (window is not None and window.dtype.is_complex))
     out = (*shape[:-1], n_fft // 2 + 1 if onesided else n_fft, 1 + (shape[-1] - n_fft) // hop)
     return out if return_complex is not False else (*out, 2)
+
+
+@rule("aten.istft.default")
+def _istft(a: Any, n_fft: int, hop_length: Any = None, win_length: Any = None, window: Any = None,
+           center: bool = True, normalized: bool = False, onesided: bool | None = None, length: Any = None,
+           return_complex: bool = False) -> tuple:
+    """``(..., points)``: the batch dims, then the signal the frames cover (or ``length``)."""
+    shape = shape_of(a)
+    hop, _ = stft_layout(n_fft, hop_length, win_length)
+    return (*shape[:-2], istft_length(n_fft, hop, shape[-1], center, length))
