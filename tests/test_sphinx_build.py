@@ -38,6 +38,8 @@ def make_project(root: Path, conf_extra: str = "") -> Path:
         =====
 
         .. exportdb-case:: good_case
+
+        .. exportdb-tags::
         """))
     good_case(root / "cases")
     return src
@@ -55,6 +57,8 @@ def test_extension_generates_pages_and_renders_the_directive(tmp_path: Path):
     assert (generated / "python.closure.rst").is_file() and (generated / "cases" / "good_case.rst").is_file()
     guide = (out / "guide.html").read_text()
     assert "aten" in guide and "mul" in guide  # the live Result of the inline case
+    # the tag list: each tag links its page, with its case count
+    assert re.search(r'href="generated/python\.closure\.html"[^>]*>.*?python\.closure.*?</a>\s*\(1 case\)', guide, re.S)
     assert (out / "generated" / "python.closure.html").is_file()
 
     stamps = {p: p.stat().st_mtime_ns for p in generated.rglob("*.rst")}

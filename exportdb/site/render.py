@@ -317,6 +317,11 @@ def build_pages(
     return {rel: page.text() for rel, page in plan_pages(registry, report, options, summary).items()}
 
 
+def tag_counts(registry: Registry) -> dict[str, int]:
+    """How many cases carry each tag of the taxonomy."""
+    return {tag.name: len(registry.with_tag(tag.name)) for tag in taxonomy.TAXONOMY}
+
+
 def plan_pages(
     registry: Registry,
     report: RunReport,
@@ -355,7 +360,8 @@ def plan_pages(
         cases=registry.cases,
         rows=rows,
         engines=[ctx.labels.get(e, e) for e in options.engines],
-        counts={tag.name: len(registry.with_tag(tag.name)) for tag in taxonomy.TAXONOMY},
+        counts=tag_counts(registry),
+        tag_prefix="",
         summary=summary,
         show_timings=options.timings,
         problems=registry.problems,

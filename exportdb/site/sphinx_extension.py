@@ -43,7 +43,8 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 import exportdb
 from exportdb.site.generate import Outcome, Settings, SettingsError, generate
-from exportdb.site.render import RenderOptions, Renderer, case_context
+from exportdb.catalog import tags as taxonomy
+from exportdb.site.render import RenderOptions, Renderer, case_context, tag_counts
 from exportdb.execution.runner import DEFAULT_TIMEOUT
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ CONFIG_DEFAULTS: dict[str, Any] = {
 }
 
 # Keyed by the build environment, which directives can reach without the app.
+#: The name the ``exportdb-tags`` directive is recorded under among a page's inline uses
+#: (not a valid case name, so no case can collide with it).
+TAGS_USE = "<tags>"
 _OUTCOMES: "weakref.WeakKeyDictionary[Any, Outcome]" = weakref.WeakKeyDictionary()
 
 
@@ -208,6 +212,29 @@ class CaseDirective(SphinxDirective):
         return [container]
 
 
+def _tags_text(env: Any) -> str:
+    outcome = outcome_for(env)
+    return Renderer(outcome.settings.templates_dir).render(
+        "tag_list.rst.jinja", taxonomy=taxonomy.TAXONOMY, cases=outcome.registry.cases,
+        counts=tag_counts(outcome.registry), tag_prefix=_tag_prefix(env.srcdir, outcome))
+
+
+class TagsDirective(SphinxDirective):
+    """``.. exportdb-tags::`` lists the tags, each linking its page, with counts and descriptions
+    (the landing page opens on the database with it)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        text = _tags_text(self.env)
+        used = getattr(self.env, "exportdb_inline_cases", {})
+        used.setdefault(self.env.docname, []).append((TAGS_USE, {}, _digest(text)))
+        self.env.exportdb_inline_cases = used
+        container = nodes.container(classes=["exportdb-tags"])
+        nested_parse_with_titles(self.state, StringList(text.splitlines(), source="<exportdb-tags>"), container)
+        return [container]
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -232,7 +259,7 @@ def on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed
     for docname, uses in sorted(getattr(env, "exportdb_inline_cases", {}).items()):
         for name, options, digest in uses:
             try:
-                text, _ = _inline_text(env, name, options)
+                text = _tags_text(env) if name == TAGS_USE else _inline_text(env, name, options)[0]
             except (ValueError, ExtensionError):
                 text = ""
             if _digest(text) != digest:
@@ -259,6 +286,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, default in CONFIG_DEFAULTS.items():
         app.add_config_value(name, default, "env", types=Any)
     app.add_directive("exportdb-case", CaseDirective)
+    app.add_directive("exportdb-tags", TagsDirective)
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-purge-doc", on_env_purge_doc)
