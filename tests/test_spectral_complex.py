@@ -391,3 +391,23 @@ def test_istft_with_a_symbolic_frame_count():
     spectrum = ours.stft(ours.from_numpy(SIGNAL.copy()), 16, 4, return_complex=True)._value
     ep = _export(fn, spectrum, dynamic_shapes={"x": {2: Dim("frames", min=2)}})
     assert 'istft: "f32[3, 4*s0 - 4]"' in str(ep)
+
+
+@pytest.mark.filterwarnings("ignore:.*rectangular window:UserWarning")
+def test_tensor_stft_istft_methods_and_is_complex():
+    def fn(x):
+        spectrum = x.stft(16, return_complex=True)
+        signal = spectrum.istft(16)
+        return signal * 2 if ours.is_complex(spectrum) and not ours.is_complex(signal) else signal
+
+    ep = _export(fn, SIGNAL[:2, :64])
+    lines = [text.split(";")[0] for text in body(ep)]
+    assert lines[-3:] == [
+        'istft: "f32[2, 64]" = torch.ops.aten.istft.default(stft, 16)',
+        'mul: "f32[2, 64]" = torch.ops.aten.mul.Tensor(istft, 2)',
+        "return (mul,)",
+    ]
+    real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+    want = real.from_numpy(SIGNAL[:2, :64].copy()).stft(16, return_complex=True).istft(16) * 2
+    got = ep.module()(ours.from_numpy(SIGNAL[:2, :64].copy()))
+    np.testing.assert_allclose(got._value, want.numpy(), rtol=1.3e-6, atol=1e-5)

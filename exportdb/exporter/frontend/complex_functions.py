@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from exportdb.exporter.frontend import fft_functions
 from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ops import aten
 from exportdb.exporter.trace.dispatch import call
@@ -41,7 +42,7 @@ def _conj_bit(tensor: "Tensor") -> bool:
 
 
 class TensorComplex:
-    """``conj``, ``resolve_conj``, ``real``, ``imag``, ``angle``, ``cfloat`` and friends."""
+    """``conj``, ``resolve_conj``, ``real``, ``imag``, ``angle``, ``cfloat`` and friends; ``stft`` and ``istft``."""
 
     __slots__ = ()
 
@@ -78,6 +79,12 @@ class TensorComplex:
     def cdouble(self, memory_format: Any = None) -> "Tensor":
         return self._cast(dtypes.complex128, memory_format)
 
+    def stft(self, *args: Any, **kwargs: Any) -> "Tensor":
+        return fft_functions.stft(self, *args, **kwargs)
+
+    def istft(self, *args: Any, **kwargs: Any) -> "Tensor":
+        return fft_functions.istft(self, *args, **kwargs)
+
 
 def conj(input: "Tensor") -> "Tensor":  # noqa: A002
     return input.conj()
@@ -107,6 +114,10 @@ def angle(input: "Tensor") -> "Tensor":  # noqa: A002
     return input.angle()
 
 
+def is_complex(input: "Tensor") -> bool:  # noqa: A002
+    return input.is_complex()
+
+
 def view_as_complex(input: "Tensor") -> "Tensor":  # noqa: A002
     return call(aten("view_as_complex.default"), input)
 
@@ -125,6 +136,6 @@ def polar(abs: "Tensor", angle: "Tensor") -> "Tensor":  # noqa: A002
 
 #: Names the ``torch`` module gets.
 NAMESPACE: dict[str, Any] = {
-    fn.__name__: fn for fn in (conj, conj_physical, resolve_conj, resolve_neg, real, imag, angle, view_as_complex,
-                               view_as_real, complex, polar)
+    fn.__name__: fn for fn in (conj, conj_physical, resolve_conj, resolve_neg, real, imag, angle, is_complex,
+                               view_as_complex, view_as_real, complex, polar)
 }
