@@ -246,3 +246,24 @@ def test_empty_batches_and_matrices():
             mine, theirs = fn(ours, ours.from_numpy(a.copy())), fn(real, real.from_numpy(a.copy()))
             assert mine._value.shape == tuple(theirs.shape)
             np.testing.assert_array_equal(mine._value, theirs.numpy())
+
+
+METHODS = [
+    ("det", lambda t, a, b: a.det(), (SQ, RHS)),
+    ("slogdet", lambda t, a, b: a.slogdet().logabsdet, (SQ, RHS)),
+    ("triangular_solve", lambda t, a, b: b.triangular_solve(a, upper=False).solution, (SQ, RHS)),
+    ("cholesky_solve", lambda t, a, b: b.cholesky_solve(a.cholesky()), (SPD, RHS)),
+    ("svd", lambda t, a, b: a.svd().S, (SQ, RHS)),
+    ("lu_solve", lambda t, a, b: b.lu_solve(*a.lu()), (SQ, RHS)),
+    ("ormqr", lambda t, a, b: a.ormqr(b[..., 0], b), (SQ, RHS)),
+]
+
+
+@pytest.mark.parametrize("name,expr,arrays", METHODS, ids=[c[0] for c in METHODS])
+def test_tensor_methods_record_as_torch_does(name, expr, arrays):
+    real = _real()
+    ep = export_and_lint(_Call2(lambda *a: expr(ours, *a)), tuple(ours.from_numpy(a.copy()) for a in arrays))
+    assert _graph_lines(str(ep)) == _graph_lines(_torch_program(real, expr, arrays))
+    mine = ep.module()(*(ours.from_numpy(a.copy()) for a in arrays))
+    theirs = expr(real, *(real.from_numpy(a.copy()) for a in arrays))
+    np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1e-4, atol=1e-4)

@@ -146,3 +146,23 @@ NAMESPACE: dict[str, Any] = {
     **{name: _bound(name, aten_name, *overloads, fields=fields) for name, aten_name, overloads, fields in _TORCH_TABLE},
     "lu": lu,
 }
+
+
+class TensorLinalg:
+    """A mixin of :class:`exportdb.exporter.frontend.tensor.Tensor`: ``x.det()``, ``x.svd()``, ``x.lu()``
+    ... record what the ``torch.*`` function records for the same call."""
+
+    __slots__ = ()
+
+
+def _method(fn: Any) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = fn.__name__
+    return method
+
+
+for _name in ("det", "slogdet", "logdet", "inverse", "triangular_solve", "cholesky", "cholesky_inverse",
+              "cholesky_solve", "qr", "geqrf", "orgqr", "ormqr", "svd", "pinverse", "lu", "lu_solve", "matrix_exp"):
+    setattr(TensorLinalg, _name, _method(NAMESPACE[_name]))

@@ -25,6 +25,7 @@ from exportdb.exporter.ops import aten
 from exportdb.exporter.ops.shape_ops import INT64_MAX
 from exportdb.exporter.frontend.functions import MinMaxResult, _like_kwargs, size_arg, tensor
 from exportdb.exporter.frontend.indexing import getitem, setitem
+from exportdb.exporter.frontend.linalg_functions import TensorLinalg
 from exportdb.exporter.frontend.complex_functions import TensorComplex
 from exportdb.exporter.frontend.random_functions import TensorRandom
 from exportdb.exporter.frontend.tensor_arith import TensorArithmetic
@@ -50,7 +51,7 @@ class Size(tuple):
 
 
 class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, TensorReductions, TensorViews,
-             TensorRandom, TensorValue, user_facing=True):
+             TensorRandom, TensorLinalg, TensorValue, user_facing=True):
     """A tensor backed by a NumPy array; ``_node`` is its graph node while tracing."""
 
     __slots__ = ()
