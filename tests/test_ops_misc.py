@@ -159,3 +159,18 @@ def test_fractional_max_pool_draws_its_samples():
 
 def test_multilabel_margin_loss_of_a_scalar():
     check("torch.nn.functional.multilabel_margin_loss(a, b)", np.array(0.5, np.float32), np.array(0, np.int64))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode,align_corners", [("zeros", False), ("border", True), ("reflection", False),
+                                                        ("reflection", True)])
+def test_grid_sample_matches_torch(mode, padding_mode, align_corners):
+    grid = (RNG.random((2, 4, 3, 2)) * 2.6 - 1.3).astype(np.float32)  # also outside [-1, 1]
+    check(f"torch.nn.functional.grid_sample(a, b, mode={mode!r}, padding_mode={padding_mode!r}, "
+          f"align_corners={align_corners})", floats(2, 3, 5, 6), grid, rtol=1e-4)
+
+
+@pytest.mark.parametrize("mode,padding_mode", [(0, 0), (1, 1), (0, 2)])
+def test_grid_sampler_3d_matches_torch(mode, padding_mode):
+    grid = (RNG.random((1, 2, 3, 4, 3)) * 2.4 - 1.2).astype(np.float32)
+    check(f"torch.grid_sampler_3d(a, b, {mode}, {padding_mode}, False)", floats(1, 2, 3, 4, 5), grid, rtol=1e-4)

@@ -24,7 +24,7 @@ from exportdb.exporter.trace.context import suspended
 from exportdb.exporter.frontend import complex_functions, fft_functions
 from exportdb.exporter.frontend import (nn_activation, nn_attention, nn_conv, nn_linear_loss, nn_loss, nn_norm,
                                        nn_distance, nn_pooling, nn_recurrent, nn_reshape, nn_sparse, nn_transformer,
-                                       data_functions, nn_unpool, random_functions, reduction_functions)
+                                       data_functions, nn_sampling, nn_unpool, random_functions, reduction_functions)
 
 
 class FrontendModule(types.ModuleType):
@@ -111,7 +111,8 @@ def nn_functional() -> dict[str, Any]:
 def _spatial_families(table: str) -> dict[str, Any]:
     """Convolution, pooling, normalization, embedding and reshaping families (``LAYERS`` or ``FUNCTIONAL``)."""
     out: dict[str, Any] = {}
-    for family in (nn_conv, nn_pooling, nn_unpool, nn_norm, nn_sparse, nn_reshape, nn_linear_loss, nn_distance):
+    for family in (nn_conv, nn_pooling, nn_unpool, nn_sampling, nn_norm, nn_sparse, nn_reshape, nn_linear_loss,
+                   nn_distance):
         out.update(getattr(family, table))
     return out
 
@@ -153,7 +154,8 @@ def _build() -> dict[str, FrontendModule]:
         **layouts.MEMORY_FORMATS,
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
            **math_functions.NAMESPACE, **random_functions.NAMESPACE, **data_functions.NAMESPACE,
-           **complex_functions.NAMESPACE, **fft_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE},
+           **complex_functions.NAMESPACE, **fft_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE,
+           **nn_sampling.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",

@@ -16,7 +16,7 @@ from exportdb.exporter.ops import activation, attention, loss, recurrent  # noqa
 from exportdb.exporter.ops import scans, sorting, statistics  # noqa: F401,E402  (registration)
 from exportdb.exporter.ops import conv, normalization, pooling, resampling  # noqa: F401,E402  (registration)
 from exportdb.exporter.ops import complex_ops, spectral  # noqa: F401,E402  (registration)
-from exportdb.exporter.ops import random_ops, selection  # noqa: F401,E402  (registration)
+from exportdb.exporter.ops import grid_sampling, random_ops, selection  # noqa: F401,E402  (registration)
 from exportdb.exporter.ops import linalg, linalg_decomp  # noqa: F401,E402  (registration)
 
 __all__ = ["OPS", "OpDef", "aten", "op", "register"]

@@ -106,6 +106,11 @@ def _fractional(x: Any, kernel_size: Any, output_size: Sequence[Any], random_sam
     return [out, out]
 
 
+@rule("aten.grid_sampler.default", "aten.grid_sampler_2d.default", "aten.grid_sampler_3d.default")
+def _grid_sampler(x: Any, grid: Any, *args: Any) -> tuple:
+    return tuple(shape_of(x)[:2]) + tuple(shape_of(grid)[1:-1])
+
+
 @rule("aten.max_unpool2d.default", "aten.max_unpool3d.default")
 def _max_unpool(x: Any, indices: Any, output_size: Sequence[Any], *args: Any) -> tuple:
     sx = shape_of(x)
@@ -143,6 +148,11 @@ def _pad(x: Any, pad: Sequence[Any], mode: Any = "constant", value: Any = None) 
     for i in range(len(pad) // 2):
         out[len(out) - 1 - i] = out[len(out) - 1 - i] + (pad[2 * i] + pad[2 * i + 1])
     return tuple(out)
+
+
+@rule("aten.one_hot.default")
+def _one_hot(x: Any, num_classes: int = -1) -> tuple:
+    return shape_of(x) + (num_classes,)
 
 
 @rule("aten.embedding.default")
