@@ -102,6 +102,28 @@ def test_complex_views_and_lazy_conjugation():
     ]
 
 
+def test_conjugate_bit_follows_views_and_double_conjugation():
+    """conj().conj() has no conjugate bit (resolve_conj returns it, later uses read that node);
+    a view of a conjugate keeps the bit (resolve_conj makes a new tensor, the view stays)."""
+    def fn(x):
+        c = ours.view_as_complex(x)
+        d = c.conj().conj()
+        e = d.resolve_conj()
+        v = c.conj().t()
+        return e, d + 1, v.resolve_conj(), v * 2
+
+    lines = [text.split(";")[0] for text in body(_export(fn, PAIRS.reshape(3, 2, 2)))]
+    assert lines[3:] == [
+        'resolve_conj: "c64[3, 2]" = torch.ops.aten.resolve_conj.default(_conj_1)',
+        '_conj_2: "c64[3, 2]" = torch.ops.aten._conj.default(view_as_complex)',
+        't: "c64[2, 3]" = torch.ops.aten.t.default(_conj_2)',
+        'add: "c64[3, 2]" = torch.ops.aten.add.Tensor(resolve_conj, 1)',
+        'resolve_conj_1: "c64[2, 3]" = torch.ops.aten.resolve_conj.default(t)',
+        'mul: "c64[2, 3]" = torch.ops.aten.mul.Tensor(t, 2)',
+        "return (resolve_conj, add, resolve_conj_1, mul)",
+    ]
+
+
 def test_ops_returning_their_input_are_read_through_their_node():
     """resolve_conj / resolve_neg / real of a real tensor return it: later uses read the new node;
     conj() of a real tensor records nothing."""

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from exportdb.exporter.frontend import fft_functions
 from exportdb.exporter.ir import dtypes
+from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ops import aten
+from exportdb.exporter.ops.schemas import schema
 from exportdb.exporter.trace.dispatch import call
 
 if TYPE_CHECKING:
@@ -34,11 +36,25 @@ def _same_tensor(tensor: "Tensor", name: str) -> "Tensor":
 
 
 def _conj_bit(tensor: "Tensor") -> bool:
-    """torch's conjugate bit: set on the result of ``conj()`` of a complex tensor.  NumPy values
-    are conjugated eagerly, so the bit only decides what is recorded next (torch.export itself
-    refuses ``is_conj()``, a bool out of a tensor, so the front end does not offer it)."""
-    node = tensor._node
-    return node is not None and node.target is aten("_conj.default")
+    """torch's conjugate bit: ``conj()`` of a complex tensor flips it, views keep their base's,
+    anything else (``resolve_conj`` included) starts without it.  NumPy values are conjugated
+    eagerly, so the bit only decides what is recorded next (torch.export itself refuses
+    ``is_conj()``, a bool out of a tensor, so the front end does not offer it)."""
+    node, bit = (tensor._node if tensor.dtype.is_complex else None), False
+    while node is not None and node.op == "call_function":
+        if node.target is aten("_conj.default"):
+            bit = not bit
+        elif node.target is aten("resolve_conj.default") or not _is_view(node.target.qualname):
+            break
+        node = node.args[0] if node.args and isinstance(node.args[0], Node) else None
+    return bit
+
+
+def _is_view(qualname: str) -> bool:
+    """True for an op whose result is a view of its first argument (``Tensor(a) self -> Tensor(a)``)."""
+    found = schema(qualname)
+    return bool(found and found.args and found.args[0].type == "Tensor(a)" and found.returns
+                and found.returns[0] == "Tensor(a)")
 
 
 class TensorComplex:
