@@ -1,5 +1,6 @@
 """``torch.*`` functions that test, pick or fill elements by value, and pad:
-``isin``, ``combinations``, ``nonzero_static``, ``fill``, ``constant_pad_nd``, ``gradient``.
+``isin``, ``combinations``, ``nonzero_static``, ``fill``, ``constant_pad_nd``, ``gradient``,
+``unravel_index``.
 
 Each binds its ATen op from the schema (:mod:`.aten_binding`), as torch.export 2.13
 records it: ``torch.isin(x, t)`` is ``aten.isin.Tensor_Tensor(x, t)``,
@@ -9,10 +10,13 @@ records it: ``torch.isin(x, t)`` is ``aten.isin.Tensor_Tensor(x, t)``,
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from exportdb.exporter.frontend.aten_binding import call_aten, call_overloads
 from exportdb.exporter.frontend.tensor_views import _MAX_SIZE, data_dependent
+from exportdb.exporter.frontend.functions import tensor
+from exportdb.exporter.ir import dtypes
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.trace.context import active_builder
 
@@ -75,3 +79,22 @@ def gradient(input: Any, *, spacing: Any = None, dim: Any = None, edge_order: in
 
 
 NAMESPACE["gradient"] = gradient
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple:
+    """Flat indices as coordinates in ``shape``.  torch computes this in Python, so torch.export 2.13 records
+    its steps: ``unsqueeze(-1)``, ``floor_divide`` by the row-major strides and ``remainder`` by the sizes
+    (both int64 constants), then ``unbind(-1)``."""
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got torch.{indices.dtype.name}")
+    sizes = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(not isinstance(s, int) for s in sizes):
+        raise TypeError("expected 'shape' sequence to only contain ints")
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"'shape' cannot have negative values, but got {sizes}")
+    strides = [math.prod(sizes[i + 1:]) for i in range(len(sizes))] or [1]  # shape (): one stride, no sizes
+    coordinates = indices.unsqueeze(-1).floor_divide(tensor(strides, dtype=dtypes.int64))
+    return (coordinates % tensor(list(sizes), dtype=dtypes.int64)).unbind(-1)
+
+
+NAMESPACE["unravel_index"] = unravel_index

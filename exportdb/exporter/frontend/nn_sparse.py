@@ -1,5 +1,6 @@
 """``torch.nn.Embedding`` and ``F.embedding`` (``aten.embedding.default(p_weight, indices)``);
-``torch.nn.EmbeddingBag`` and ``F.embedding_bag`` (``aten.embedding_bag.padding_idx``)."""
+``torch.nn.EmbeddingBag`` and ``F.embedding_bag`` (``aten.embedding_bag.padding_idx``); ``F.one_hot``
+(``aten.one_hot.default(x, num_classes)``)."""
 
 from __future__ import annotations
 
@@ -130,5 +131,18 @@ class Embedding(Module):
         return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
-FUNCTIONAL = {"embedding": embedding, "embedding_bag": embedding_bag}
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """``aten.one_hot.default``; ``num_classes=-1`` reads the largest index, which tracing cannot (torch.export
+    2.13 fails the same way)."""
+    if tensor.dtype.name != "int64":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        values = tensor._concrete("F.one_hot(x, num_classes=-1)")  # the class count is the largest index + 1
+        if values.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    return record("one_hot.default", tensor, num_classes)
+
+
+FUNCTIONAL = {"embedding": embedding, "embedding_bag": embedding_bag, "one_hot": one_hot}
 LAYERS = {"Embedding": Embedding, "EmbeddingBag": EmbeddingBag}

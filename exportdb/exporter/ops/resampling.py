@@ -48,6 +48,14 @@ def _pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float
     return as_array(out, x.dtype)
 
 
+def _one_hot(a: np.ndarray, num_classes: int = -1) -> np.ndarray:
+    if a.size and a.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if a.size and a.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return (a[..., None] == np.arange(num_classes)).astype(np.int64)
+
+
 def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1, scale_grad_by_freq: bool = False,
                sparse: bool = False) -> np.ndarray:
     if indices.dtype.kind not in "iu":
@@ -219,6 +227,7 @@ register("aten.pad.default", _pad)
 register("aten.constant_pad_nd.default", lambda x, pad, value=0: _pad(x, pad, "constant", value))
 register("aten.channel_shuffle.default", _channel_shuffle)
 register("aten.embedding.default", _embedding)
+register("aten.one_hot.default", _one_hot)
 register("aten.embedding_bag.padding_idx", _embedding_bag, multi=True)
 register("aten.pixel_shuffle.default", _pixel_shuffle)
 register("aten.pixel_unshuffle.default", _pixel_unshuffle)
