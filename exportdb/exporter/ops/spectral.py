@@ -1,9 +1,9 @@
-"""Discrete Fourier transforms (``torch.fft``) on NumPy's ``numpy.fft``.
+"""Discrete Fourier transforms (``torch.fft``, ``stft``, ``istft``) on NumPy's ``numpy.fft``.
 
 torch.export 2.13 records the ``torch.fft`` functions as their own ATen ops
 (``torch.fft.rfft2(x)`` is ``aten.fft_rfft2.default``), so each kernel takes the
 op's arguments as recorded: ``n`` / ``s`` (output sizes along the transformed
-dims, ``None`` or ``-1`` for "the input's"), ``dim`` and ``norm``.
+dims; ``None``, or ``-1`` inside ``s``, for "the input's"), ``dim`` and ``norm``.
 
 dtypes follow torch: a real input of float32 (or an integer or bool input,
 promoted to the default float) gives complex64, float64 gives complex128;

@@ -1,4 +1,4 @@
-"""Shape rules of the Fourier transforms (``aten.fft_*``) and the complex-number ops.
+"""Shape rules of the Fourier transforms (``aten.fft_*``, ``stft``, ``istft``) and the complex-number ops.
 
 Along each transformed dim the output has ``n`` points (the given size, else the input's);
 the real-to-complex transforms (``rfft``, ``ihfft`` and their n-D forms) keep
