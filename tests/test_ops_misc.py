@@ -1,4 +1,5 @@
-"""Assorted ops (random draws, set tests, gradient, native norms, unpooling, ...): the printed
+"""Assorted ops (random draws, set tests, gradient, histograms, segment reductions, native norms,
+unpooling, grid sampling, ...): the printed
 program against torch.export's, and the values against eager PyTorch."""
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def test_randint_values_lie_in_the_bounds():
     ("torch.histogram(a, 4)", [floats(3, 5)]),
     ("torch.histogram(a, 3, range=(-1.0, 1.0), weight=b.abs(), density=True)", [floats(10), floats(10)]),
     ("torch.histogram(a, b)", [floats(7), np.array([-1.0, 0.0, 0.5, 2.0], np.float32)]),
+    ("torch.segment_reduce(a, 'mean', lengths=b, initial=2)", [floats(6, 2), np.array([2, 0, 3, 1])]),
+    ("torch.segment_reduce(a, 'max', lengths=b, axis=1)", [floats(2, 5, 3), np.array([[2, 0, 3], [1, 1, 3]])]),
+    ("torch.segment_reduce(a, 'prod', offsets=b, unsafe=True)", [floats(5), np.array([0, 2, 2, 5])]),
 ])
 def test_value_ops_match_torch(expression, arrays):
     check(expression, *arrays)

@@ -98,3 +98,12 @@ def unravel_index(indices: Any, shape: Any) -> tuple:
 
 
 NAMESPACE["unravel_index"] = unravel_index
+
+
+def segment_reduce(data: Any, reduce: str, *, lengths: Any = None, indices: Any = None, offsets: Any = None,
+                   axis: int = 0, unsafe: bool = False, initial: Any = None) -> Any:
+    return call_aten("aten.segment_reduce.default", data, reduce, lengths=lengths, indices=indices, offsets=offsets,
+                     axis=axis, unsafe=unsafe, initial=initial)
+
+
+NAMESPACE["segment_reduce"] = segment_reduce

@@ -113,7 +113,45 @@ def _sum_to_size(a: np.ndarray, size: Sequence[int]) -> np.ndarray:
     return np.asarray(out.sum(axis=squeeze, keepdims=True, dtype=a.dtype) if squeeze else out.copy())
 
 
+#: reduce -> (its NumPy reduction, the value of an empty segment without ``initial``)
+_SEGMENT = {"max": (np.max, -np.inf), "min": (np.min, np.inf), "sum": (np.sum, 0.0), "prod": (np.prod, 1.0),
+            "mean": (np.sum, np.nan)}
+
+
+def _segment_reduce(data: np.ndarray, reduce: str, *, lengths: np.ndarray | None = None,
+                    indices: np.ndarray | None = None, offsets: np.ndarray | None = None, axis: int = 0,
+                    unsafe: bool = False, initial: Any = None) -> np.ndarray:
+    """Reduce consecutive segments of ``data`` along ``axis``, given by ``lengths`` or ``offsets`` (whose leading
+    dims are ``data``'s before ``axis``); ``initial`` joins every segment (a mean divides by the length only)."""
+    if reduce not in _SEGMENT:
+        raise RuntimeError(f"reduce argument must be either sum, prod, max, min or mean, got {reduce}")
+    axis = wrap_dim(axis, data.ndim)
+    if offsets is None:
+        if lengths is None:
+            raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined")
+        offsets = np.concatenate([np.zeros(lengths.shape[:-1] + (1,), np.int64),
+                                  np.cumsum(lengths.astype(np.int64), axis=-1)], axis=-1)
+    offsets = offsets.astype(np.int64)
+    fn, empty = _SEGMENT[reduce]
+    segments = offsets.shape[-1] - 1
+    work = data.astype(np.float64)
+    out = np.empty(data.shape[:axis] + (segments,) + data.shape[axis + 1:])
+    for lead in np.ndindex(*data.shape[:axis]):
+        for s in range(segments):
+            start, end = int(offsets[lead + (s,)]), int(offsets[lead + (s + 1,)])
+            slab = work[lead + (slice(start, end),)]
+            if initial is not None:
+                slab = np.concatenate([np.full((1,) + slab.shape[1:], float(initial)), slab])
+            with np.errstate(all="ignore"):
+                value = fn(slab, axis=0) if slab.shape[0] else np.full(slab.shape[1:], empty)
+                if reduce == "mean" and end > start:
+                    value = value / (end - start)
+            out[lead + (s,)] = value
+    return as_array(out, data.dtype)
+
+
 register("aten.sum_to_size.default", _sum_to_size)
+register("aten.segment_reduce.default", _segment_reduce)
 register("aten.sum.default", lambda a, dtype=None: _sum(a, None, False, dtype))
 register("aten.sum.dim_IntList", _sum)
 register("aten.mean.default", lambda a, dtype=None: _mean(a, None, False, dtype))

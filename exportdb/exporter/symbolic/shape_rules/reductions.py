@@ -121,3 +121,12 @@ def _matrix_norm(a: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = 
 @rule("aten.sum_to_size.default")
 def _sum_to_size(a: Any, size: Any) -> tuple:
     return tuple(size)
+
+
+@rule("aten.segment_reduce.default")
+def _segment_reduce(data: Any, reduce: str, *, lengths: Any = None, indices: Any = None, offsets: Any = None,
+                    axis: int = 0, unsafe: bool = False, initial: Any = None) -> tuple:
+    shape = shape_of(data)
+    axis = wrap_dim(axis, len(shape))
+    segments = shape_of(lengths)[-1] if lengths is not None else shape_of(offsets)[-1] - 1
+    return tuple(shape[:axis]) + (segments,) + tuple(shape[axis + 1:])
