@@ -433,3 +433,22 @@ def test_tensor_stft_istft_methods_and_is_complex():
     want = real.from_numpy(SIGNAL[:2, :64].copy()).stft(16, return_complex=True).istft(16) * 2
     got = ep.module()(ours.from_numpy(SIGNAL[:2, :64].copy()))
     np.testing.assert_allclose(got._value, want.numpy(), rtol=1.3e-6, atol=1e-5)
+
+
+def test_sample_frequencies():
+    def fn(x):
+        return x + ours.fft.fftfreq(6), ours.fft.rfftfreq(6, d=0.5), ours.fft.fftfreq(5, 2, dtype=ours.float64)
+
+    lines = [text.split(";")[0] for text in body(_export(fn, X3[0, 0, :6]))]
+    assert lines[0] == ('fft_fftfreq: "f32[6]" = torch.ops.aten.fft_fftfreq.default(6, device = device(type=\'cpu\'), '
+                        'pin_memory = False)'), lines
+    assert 'fft_rfftfreq: "f32[4]" = torch.ops.aten.fft_rfftfreq.default(6, 0.5, device = device(type=\'cpu\'), ' \
+           'pin_memory = False)' in lines, lines
+    assert 'fft_fftfreq_1: "f64[5]" = torch.ops.aten.fft_fftfreq.default(5, 2.0, dtype = torch.float64, ' \
+           'device = device(type=\'cpu\'), pin_memory = False)' in lines, lines
+    real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+    for n in (0, 1, 2, 5, 6):
+        for name in ("fftfreq", "rfftfreq"):
+            mine, theirs = getattr(ours.fft, name)(n, 0.3), getattr(real.fft, name)(n, 0.3)
+            assert mine.dtype.name == str(theirs.dtype)[6:]
+            np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1e-6, equal_nan=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from exportdb.errors import UnsupportedAPIError
+from exportdb.exporter.frontend.functions import _factory_kwargs
 from exportdb.exporter.ops import aten
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
@@ -101,11 +102,25 @@ def istft(input: Any, n_fft: int, hop_length: int | None = None, win_length: int
                 length, return_complex)
 
 
+def _frequencies(name: str):
+    """``fftfreq`` / ``rfftfreq``: factories, recorded with ``device`` and ``pin_memory`` (and ``dtype`` when given)."""
+    def fn(n: Any, d: float = 1.0, *, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Any:
+        _no_out(name, out)
+        return call(aten(f"fft_{name}.default"), n, d, **_factory_kwargs(dtype))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.fft.{name}``: ``aten.fft_{name}.default``."
+    return fn
+
+
 #: ``torch.fft``'s functions.
 FFT: dict[str, Any] = {
     **{name: _one_dim(name) for name in _TRANSFORMS},
     **{f"{name}2": _n_dim(f"{name}2", (-2, -1)) for name in _TRANSFORMS},
     **{f"{name}n": _n_dim(f"{name}n", None) for name in _TRANSFORMS},
+    "fftfreq": _frequencies("fftfreq"),
+    "rfftfreq": _frequencies("rfftfreq"),
     "fftshift": _shift("fftshift"),
     "ifftshift": _shift("ifftshift"),
 }

@@ -258,5 +258,21 @@ register("aten.fft_ihfft.default", _one_dim(np.fft.ihfft, "ihfft", real_in=True)
 for _prefix, _kind in (("", "c2c"), ("i", "ic2c"), ("r", "r2c"), ("ir", "c2r"), ("h", "h2r"), ("ih", "r2h")):
     register(f"aten.fft_{_prefix}fft2.default", _n_dim(_kind, f"{_prefix}fft2", [-2, -1]))
     register(f"aten.fft_{_prefix}fftn.default", _n_dim(_kind, f"{_prefix}fftn", None))
+def _frequencies(real_half: bool) -> Callable[..., np.ndarray]:
+    """``fftfreq`` / ``rfftfreq``: the sample frequencies of an ``n``-point transform, ``d`` apart in
+    time: ``k / (n * d)`` for ``k = 0, 1, ...`` (then the negative ones, unless ``rfftfreq``)."""
+    def kernel(n: int, d: float = 1.0, *, dtype: dtypes.DType | None = None, **_: Any) -> np.ndarray:
+        if n < 0:
+            raise ValueError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+        k = np.arange(n // 2 + 1) if real_half else np.concatenate([np.arange((n + 1) // 2), np.arange(-(n // 2), 0)])
+        with np.errstate(all="ignore"):  # rfftfreq(0) is [nan], as in torch
+            out = k / np.float64(n * d)
+        return out.astype((dtype or dtypes.DEFAULT_FLOAT).np)
+
+    return kernel
+
+
+register("aten.fft_fftfreq.default", _frequencies(False))
+register("aten.fft_rfftfreq.default", _frequencies(True))
 register("aten.fft_fftshift.default", _shift(False))
 register("aten.fft_ifftshift.default", _shift(True))

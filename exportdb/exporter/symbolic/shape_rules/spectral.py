@@ -75,6 +75,16 @@ def _same_shape(a: Any, *args: Any, **kwargs: Any) -> tuple:
     return shape_of(a)
 
 
+@rule("aten.fft_fftfreq.default")
+def _fftfreq(n: Any, *args: Any, **kwargs: Any) -> tuple:
+    return (n,)
+
+
+@rule("aten.fft_rfftfreq.default")
+def _rfftfreq(n: Any, *args: Any, **kwargs: Any) -> tuple:
+    return (n // 2 + 1,)
+
+
 @rule("aten.view_as_complex.default")
 def _view_as_complex(a: Any) -> tuple:
     return shape_of(a)[:-1]
