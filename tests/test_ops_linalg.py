@@ -267,3 +267,22 @@ def test_tensor_methods_record_as_torch_does(name, expr, arrays):
     mine = ep.module()(*(ours.from_numpy(a.copy()) for a in arrays))
     theirs = expr(real, *(real.from_numpy(a.copy()) for a in arrays))
     np.testing.assert_allclose(mine._value, theirs.numpy(), rtol=1e-4, atol=1e-4)
+
+
+LOWRANK = [
+    ("svd_lowrank", lambda t, a, b: t.svd_lowrank(a @ b.mT, q=2)),
+    ("svd_lowrank_wide_M", lambda t, a, b: t.svd_lowrank((a @ b.mT).mT, q=2, M=b[..., :1, :1])),
+    ("pca_lowrank", lambda t, a, b: t.pca_lowrank(b @ a.mT, q=2)),
+]
+
+
+@pytest.mark.parametrize("name,expr", LOWRANK, ids=[c[0] for c in LOWRANK])
+def test_lowrank_svd_records_as_torch_does_and_recovers_a_low_rank_matrix(name, expr):
+    real = _real()
+    arrays = (TALL[..., :2], RHS[..., :2].copy())
+    ep = export_and_lint(_Call2(lambda *a: expr(ours, *a)), tuple(ours.from_numpy(a.copy()) for a in arrays))
+    assert _graph_lines(str(ep)) == _graph_lines(_torch_program(real, expr, arrays))
+    low = ours.svd_lowrank(ours.from_numpy(TALL[..., :2] @ RHS[..., :2].transpose(0, 2, 1)), q=2)
+    u, s, v = (t._value for t in low)
+    np.testing.assert_allclose((u * s[..., None, :]) @ v.transpose(0, 2, 1),
+                               TALL[..., :2] @ RHS[..., :2].transpose(0, 2, 1), atol=1e-4)

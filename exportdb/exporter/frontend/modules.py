@@ -118,8 +118,8 @@ def _spatial_families(table: str) -> dict[str, Any]:
 
 
 def _build() -> dict[str, FrontendModule]:
-    from exportdb.exporter.frontend import (control_flow, export_api, linalg_functions, math_functions, pytree_api,
-                                            reduction_functions, view_functions)
+    from exportdb.exporter.frontend import (control_flow, export_api, linalg_functions, lowrank_functions,
+                                            math_functions, pytree_api, reduction_functions, view_functions)
 
     functional = _module("torch.nn.functional", **nn_functional())
     torch_nn = _module("torch.nn", functional=functional, Parameter=Parameter, **nn_layers())
@@ -155,7 +155,7 @@ def _build() -> dict[str, FrontendModule]:
         **{**view_functions.NAMESPACE, **reduction_functions.NAMESPACE, **functions.NAMESPACE,
            **math_functions.NAMESPACE, **random_functions.NAMESPACE, **data_functions.NAMESPACE,
            **complex_functions.NAMESPACE, **fft_functions.NAMESPACE, **nn_norm.NAMESPACE, **linalg_functions.NAMESPACE,
-           **nn_sampling.NAMESPACE},
+           **lowrank_functions.NAMESPACE, **nn_sampling.NAMESPACE},
         **{name: getattr(functions, name) for name in (
             "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "randn", "rand", "full",
             "arange", "zeros_like", "ones_like", "empty_like", "randn_like", "rand_like", "full_like", "cat",
