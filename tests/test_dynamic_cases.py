@@ -57,6 +57,7 @@ SUPPORTED = [n for n in DYN_CASES
 SWEPT_BY_HAND = {
     "dyn_auto_guard_refines": "its guard narrows the AUTO range to [5, int_oo]",
     "dyn_spec_by_position": "its first input is a dict of tensors",
+    "dyn_dynamic_dims_unify": "its two DYNAMIC dims are unified into one",
 }
 SWEPT = [n for n in SUPPORTED if getattr(case(n), "dynamic_shapes", None) is not None and n not in SWEPT_BY_HAND]
 REWRITTEN = [n for n in DYN_CASES if getattr(case(n), "rewrite", None) is not None]
@@ -178,6 +179,44 @@ def test_spec_by_position_case_runs_at_several_batch_sizes():
         _eager_vs_exported(case(name).model, ep, (features, torch.randn(4)))
     _reject(name, ({"dense": torch.randn(3, 4), "sparse": torch.randn(4, 4)}, torch.randn(4)), "dimension 0")
     _reject(name, ({"dense": torch.randn(3, 5), "sparse": torch.randn(3, 5)}, torch.randn(5)), "dimension 1")
+
+
+def test_unified_dynamic_dims_run_at_equal_sizes_and_refuse_unequal_ones():
+    name = "dyn_dynamic_dims_unify"
+    ep = exported(name)
+    assert 'x: "f32[s0, 3]", y: "f32[s0, 3]"' in str(ep)
+    for rows in (2, 5, 17):
+        _eager_vs_exported(case(name).model, ep, (torch.randn(rows, 3), torch.randn(rows, 3)))
+    with pytest.raises(errors.InputError):
+        ep.module()(torch.randn(3, 3), torch.randn(4, 3))
+
+
+def test_dynamic_dim_pinned_to_a_constant_is_a_violation_but_a_bound_refines_it():
+    from exportdb.exporter.trace.export import export
+
+    class Pinned(torch.nn.Module):
+        def forward(self, x):
+            return x + 1 if x.shape[0] == 4 else x - 1
+
+    class Bounded(torch.nn.Module):
+        def forward(self, x):
+            return x + 1 if x.shape[0] > 5 else x - 1
+
+    with pytest.raises(errors.ConstraintViolationError, match="constant 4"):
+        export(Pinned(), (torch.randn(4, 3),), dynamic_shapes={"x": {0: Dim.DYNAMIC}})
+    ep = export(Bounded(), (torch.randn(8, 3),), dynamic_shapes={"x": {0: Dim.DYNAMIC}})
+    assert ep.range_constraints == {"s0": "VR[6, int_oo]"}
+
+
+def test_dynamic_dims_with_equal_example_sizes_keep_their_own_symbols():
+    from exportdb.exporter.trace.export import export
+
+    class Apart(torch.nn.Module):
+        def forward(self, x, y):
+            return x * 2, y + 1
+
+    ep = export(Apart(), (torch.randn(4, 3), torch.randn(4, 3)), dynamic_shapes=({0: Dim.DYNAMIC}, {0: Dim.DYNAMIC}))
+    assert 'x: "f32[s0, 3]", y: "f32[s1, 3]"' in str(ep)
 
 
 # -- rejecting inputs ------------------------------------------------------------

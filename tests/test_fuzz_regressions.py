@@ -157,11 +157,6 @@ def test_cond_branches_drop_unused_pure_ops():
     assert call_names(ep.graph.subgraphs["true_graph_0"]) == ["cos", "add_", "add"]
 
 
-# -- left for the owner of hops.py / builder.py ----------------------------------------------
-@pytest.mark.xfail(strict=True, reason="core bug (symbolic.py/builder.py): when several inputs share a Dim, "
-                                       "torch.export reads the size from the last input carrying it "
-                                       "(sym_size.int(y, 0), named sym_size_int_2); the builtin reads it from "
-                                       "the tensor the code asked (sym_size.int(x, 0))")
 def test_shared_dim_is_read_from_the_last_input_carrying_it():
     from exportdb.exporter.symbolic.dim_types import Dim
 
@@ -174,6 +169,41 @@ def test_shared_dim_is_read_from_the_last_input_carrying_it():
     assert node(ep.graph, "sym_size_int_2").args[0] is node(ep.graph, "y")
 
 
+def test_intermediate_sizes_are_read_from_the_inputs():
+    # torch.export reads a size that is one input symbol off the input carrying it, placed after
+    # the placeholders, and names the read after the size's place among the inputs' symbolic
+    # sizes (x: [s0, s1] -> dim 1 is the second: sym_size_int_2), never off the intermediate
+    from exportdb.exporter.symbolic.dim_types import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            s = x.sigmoid()
+            return s * s.shape[1]
+
+    ep = export_and_lint(M(), (torch.randn(4, 3),), dynamic_shapes=({0: Dim.DYNAMIC, 1: Dim.DYNAMIC},))
+    size = node(ep.graph, "sym_size_int_2")
+    assert size.args == (node(ep.graph, "x"), 1)
+    assert [n.name for n in ep.graph.nodes][:2] == ["x", "sym_size_int_2"]
+
+
+def test_branch_sizes_are_read_from_the_first_placeholder_carrying_them():
+    from exportdb.exporter.symbolic.dim_types import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            def true_fn(a, b):
+                c = a.cos()
+                return c * c.shape[1] + b
+
+            return torch.cond(x.sum() > 0, true_fn, lambda a, b: a - b, (x.abs(), x.exp()))
+
+    ep = export_and_lint(M(), (torch.randn(4, 3),), dynamic_shapes=({0: Dim.DYNAMIC, 1: Dim.DYNAMIC},))
+    graph = ep.graph.subgraphs["true_graph_0"]
+    size = node(graph, "sym_size_int_2")
+    assert size.args == (node(graph, "abs_1"), 1)
+
+
+# -- left for the owner of hops.py / builder.py ----------------------------------------------
 @pytest.mark.xfail(strict=True, reason="core bug (hops.py): a branch reading .shape of a closed-over tensor "
                                        "with a dynamic dim makes torch.export pass that tensor into the cond "
                                        "((x, y) here, even for a static dim); the builtin passes only [x]")

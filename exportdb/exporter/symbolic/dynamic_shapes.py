@@ -98,9 +98,12 @@ class SymbolAllocator:
                 return self._checked(self.auto_by_size[size], size, source)
             lo = 2 if isinstance(spec, DimHint) else 0
             sym = self.env.new_symbol(size, lo, _oo(), source)
-            if auto:  # guards refine it; named and legacy dims stay strict
+            if isinstance(spec, DimHint):  # guards refine AUTO and DYNAMIC; named and legacy dims stay strict
                 self.env.auto.add(sym)
+            if auto:  # duck sizing: equal example sizes share a symbol (never for DYNAMIC)
                 self.auto_by_size[size] = sym
+            elif isinstance(spec, DimHint):  # DYNAMIC: a guard may not make it a constant
+                self.env.no_constant.add(sym)
             return self._checked(sym, size, source)
         if isinstance(spec, Dim):
             return self._checked(self._root(spec, size, source), size, source)

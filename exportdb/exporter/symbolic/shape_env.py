@@ -101,8 +101,10 @@ class ShapeEnv:
         self.sources: dict[Any, str] = {}
         self.guards: list[tuple[Any, str]] = []
         self.input_dims: list[Any] = []
-        #: symbols of ``Dim.AUTO`` dims: guards on them refine them instead of failing
+        #: symbols of ``Dim.AUTO`` and ``Dim.DYNAMIC`` dims: guards on them refine them instead of failing
         self.auto: set[Any] = set()
+        #: symbols of ``Dim.DYNAMIC`` dims: unlike AUTO, a guard pinning one to a constant is a violation
+        self.no_constant: set[Any] = set()
         #: symbols a guard pinned to an expression (``s1 -> 4``, ``s2 -> s0``)
         self.replacements: dict[Any, Any] = {}
         self._backed = 0
@@ -179,7 +181,8 @@ class ShapeEnv:
         is kept and checked when the program runs.  False when it cannot."""
         if self.specialise(guard):
             return True
-        if not guard.free_symbols <= self.auto:
+        pins = isinstance(guard, _sympy().Eq) and guard.free_symbols & self.no_constant
+        if not guard.free_symbols <= self.auto or pins:
             return False
         before = {s: self.ranges[s] for s in guard.free_symbols}
         self.narrow(guard)
@@ -189,12 +192,16 @@ class ShapeEnv:
 
     def specialise(self, guard: Any) -> bool:
         """For ``Eq(s1, 4)`` or ``Eq(s0, s1)`` with a ``Dim.AUTO`` symbol on one side:
-        replace that symbol (the newest, when both are AUTO) and return True."""
+        replace that symbol (the newest, when both are AUTO) and return True.  A
+        ``Dim.DYNAMIC`` symbol is unified with another symbol the same way, but never
+        pinned to a constant (False: the guard is a violation)."""
         sp = _sympy()
         if not isinstance(guard, sp.Eq):
             return False
         sides = sorted([(guard.lhs, guard.rhs), (guard.rhs, guard.lhs)], key=lambda pair: -_index(pair[0]))
         for side, other in sides:
+            if side in self.no_constant and other.is_number:
+                return False
             if side in self.auto and side not in other.free_symbols:
                 self._replace(side, other)
                 return True
@@ -308,14 +315,16 @@ class SymValue:
     """A value known only symbolically (with an example value, its ``hint``).  ``recipe``
     says how to compute it in a graph: an op and its arguments (tensors, SymInts, ints);
     ``nodes`` caches the node computing it, per graph; ``seq`` and ``stack`` say when
-    and where the program computed it, so that node lands there."""
+    and where the program computed it, so that node lands there; ``name``, when set,
+    is the name its node takes instead of the op's."""
 
-    __slots__ = ("expr", "env", "recipe", "nodes", "seq", "stack")
+    __slots__ = ("expr", "env", "recipe", "nodes", "seq", "stack", "name")
 
     def __init__(self, expr: Any, env: ShapeEnv, recipe: tuple, stack: tuple | None = None):
         self.expr, self.env, self.recipe, self.nodes = expr, env, recipe, {}
         self.seq = next(CLOCK)
         self.stack = stack
+        self.name: str | None = None
 
     @property
     def hint(self) -> Any:

@@ -17,7 +17,7 @@ from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import OpDef, aten
 from exportdb.exporter.ops.control_ops import GETITEM  # noqa: F401  (re-exported for the tracer)
-from exportdb.exporter.symbolic.shape_env import ShapeEnv, SymInt, SymValue, attach_sizes
+from exportdb.exporter.symbolic.shape_env import SYM_SIZE, ShapeEnv, SymInt, SymValue, attach_sizes
 from exportdb.exporter.symbolic.shape_rules import output_shape
 from exportdb.exporter.trace.user_frames import user_stack
 
@@ -68,6 +68,10 @@ class GraphBuilder:
         self.hop_marker = hop_marker
         self.constant_lifter: Callable[[Any], Node] | None = None
         self._env: Any = None
+        #: sizes of this graph's placeholders that are one symbol each, in placeholder order
+        #: (see :meth:`register_sizes`), and how many symbolic placeholder sizes there are
+        self.size_sources: list[SymInt] = []
+        self._symbolic_dims = 0
 
     @property
     def env(self) -> Any:
@@ -120,10 +124,39 @@ class GraphBuilder:
             self.lifted[outer] = inner
         return inner
 
+    def register_sizes(self, tensor: TensorValue) -> None:
+        """``tensor`` is a placeholder of this graph: its sizes that are one symbol each become
+        where this graph reads that symbol from.  torch.export names each such read after the
+        size's place among all symbolic placeholder sizes (``sym_size_int_2`` for the second)."""
+        for d in tensor._sym or ():
+            if isinstance(d, SymInt):
+                self._symbolic_dims += 1
+                if d.expr.is_Symbol:
+                    d.name = f"sym_size_int_{self._symbolic_dims}"
+                    self.size_sources.append(d)
+
+    def size_source(self, sym: SymInt) -> SymInt | None:
+        """The placeholder size this graph reads the symbol ``sym`` from, as torch.export does:
+        the last input carrying it (after guards unified symbols) in the exported graph, the
+        first placeholder carrying it in a sub-graph; None when no placeholder carries it."""
+        env = sym.env
+        want = env.simplify(sym.expr)
+        found = [s for s in self.size_sources if env.simplify(s.expr) == want]
+        if not found:
+            return None
+        return found[-1] if self.parent is None else found[0]
+
     def node_of_sym(self, sym: Any) -> Node:
         """The node computing the symbolic value ``sym`` in this graph.  It is made on
-        first use but placed where the program computed the value, as torch does."""
+        first use but placed where the program computed the value, as torch does.  A size
+        of a tensor of this graph that is one input symbol reads that symbol where the graph's
+        placeholders carry it (:meth:`size_source`), as torch does, not off the tensor."""
         node = sym.nodes.get(self.graph)
+        if node is None and sym.recipe and sym.recipe[0] is SYM_SIZE and sym.expr.is_Symbol \
+                and self.owns(getattr(sym.recipe[1][0], "_node", None)):
+            source = self.size_source(sym)
+            if source is not None and source is not sym:
+                node = sym.nodes[self.graph] = self.node_of_sym(source)
         if node is None:
             op, args = sym.recipe
             args = self.map_args(args)
@@ -131,7 +164,7 @@ class GraphBuilder:
             map_nodes(args, inputs.append)
             index = self.graph.position_for(sym.seq, inputs)
             stack = sym.stack
-            node = self.create(op, args, {}, sym, index=index, stack=stack)
+            node = self.create(op, args, {}, sym, index=index, stack=stack, name=sym.name)
             node.seq = sym.seq  # later values computed after it go after it
             sym.nodes[self.graph] = node
         return node

@@ -20,12 +20,12 @@ from exportdb.exporter.trace.context import pop_builder, push_builder
 from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, lift_key
 from exportdb.exporter.trace.user_frames import user_location, user_plain_locals
 from exportdb.errors import CondError, MapError, SourceLocation
-from exportdb.exporter.ir.graph import Node
+from exportdb.exporter.ir.graph import Graph, Namespace, Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.ops import OpDef
 from exportdb.exporter.ops.control_ops import COND, GETITEM, MAP, map_kernel
 from exportdb.exporter.trace.dead_code import rename_after_erasing
-from exportdb.exporter.symbolic.shape_env import ASSERT_SCALAR, SymBool, attach_sizes
+from exportdb.exporter.symbolic.shape_env import ASSERT_SCALAR, SYM_SIZE, SymBool, SymInt, attach_sizes
 from exportdb.exporter.symbolic.shape_rules import same_size
 from exportdb.exporter.interpreter import SubgraphCallable
 from exportdb.exporter.ir.values import TensorValue
@@ -90,6 +90,7 @@ def _trace(parent: GraphBuilder, kind: str, fn: Any, inputs: list[tuple[Node, np
         tensor = TensorValue._make(value, placeholder)
         if sym is not None:
             attach_sizes(tensor, sym)
+            sub.register_sizes(tensor)
         placeholder.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
         args.append(tensor)
         sub.outside_arrays.append(value)
@@ -180,6 +181,44 @@ def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
         ordered.append(inner)
     graph.nodes = ordered + [n for n in graph.nodes if n.op != "placeholder"]
     _name_placeholders_first(sub)
+    _read_sizes_in_order(graph)
+
+
+def _read_sizes_in_order(graph: Graph) -> None:
+    """Now that the placeholders have their final order, make each read of a placeholder's size
+    read the first placeholder carrying that symbol and take the name torch.export gives it:
+    ``sym_size_int_<k>`` for the k-th symbolic size among the placeholders' shapes."""
+    places: dict[Any, tuple[Node, int, int]] = {}
+    k = 0
+    for ph in graph.placeholders:
+        for d, size in enumerate(getattr(ph.meta.get("val"), "shape", ())):
+            if isinstance(size, SymInt):
+                k += 1
+                if size.expr.is_Symbol:
+                    places.setdefault(size.env.simplify(size.expr), (ph, d, k))
+    taken = {n.name for n in graph.nodes}
+    for node in graph.nodes:
+        val = node.meta.get("val")
+        if node.target is not SYM_SIZE or node.args[0].op != "placeholder" or not isinstance(val, SymInt):
+            continue
+        place = places.get(val.env.simplify(val.expr))
+        if place is None:
+            continue
+        ph, d, k = place
+        if node.args[0] is not ph:
+            old = node.args[0]
+            node.args = (ph, d)
+            del old.users[node]
+            ph.users[node] = None
+        name = f"sym_size_int_{k}"
+        if name not in taken:
+            taken.discard(node.name)
+            node.name = name
+            taken.add(name)
+    names = Namespace()  # the graph is complete: its namespace is just its names now
+    for node in graph.nodes:
+        names.create(node.name)
+    graph.names = names
 
 
 def _check_operands(operands: Any, kind: str) -> list:
