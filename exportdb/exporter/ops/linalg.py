@@ -12,10 +12,29 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
-import scipy.linalg as sla
-from scipy.linalg import lapack
 
 from exportdb.exporter.ops.table import register
+
+
+class _SciPyLinalg:
+    """:mod:`scipy.linalg` and its LAPACK wrappers, imported on first use (importing them takes
+    over half a second, which programs without linear algebra should not pay)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import scipy.linalg
+        from scipy.linalg import lapack as lapack_module
+
+        self.__dict__.update(solve_triangular=scipy.linalg.solve_triangular, expm=scipy.linalg.expm,
+                             lapack=lapack_module)
+        return self.__dict__[name]
+
+
+scipy_linalg = _SciPyLinalg()
+
+
+def lapack(routine: str, complex_: bool) -> Any:
+    """LAPACK's double-precision ``routine`` (``getrf``): the real one, or the complex one."""
+    return getattr(scipy_linalg.lapack, ("z" if complex_ else "d") + routine)
 
 
 # -- helpers shared with ops/linalg_decomp.py ------------------------------------------------------
@@ -92,7 +111,7 @@ def _getrf(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """LAPACK getrf of one matrix: (LU, 1-based pivots, info)."""
     if 0 in m.shape:
         return m.copy(), np.zeros(0, np.int32), 0
-    lu, piv, info = (lapack.zgetrf if m.dtype.kind == "c" else lapack.dgetrf)(m)
+    lu, piv, info = lapack("getrf", m.dtype.kind == "c")(m)
     return lu, piv + 1, info
 
 
@@ -178,7 +197,7 @@ def triangular(a: np.ndarray, b: np.ndarray, upper: bool, trans: bool = False,
     a64, b64 = broadcast_batch(wide(a), wide(b))
     if a64.size == 0 or b64.size == 0:
         return np.zeros(b64.shape, np.result_type(a64, b64))
-    return sla.solve_triangular(a64, b64, lower=not upper, unit_diagonal=unit,
+    return scipy_linalg.solve_triangular(a64, b64, lower=not upper, unit_diagonal=unit,
                                 trans=("C" if a64.dtype.kind == "c" else "T") if trans else "N", check_finite=False)
 
 
@@ -206,7 +225,7 @@ def _triangular_solve(b: np.ndarray, a: np.ndarray, upper: bool = True, transpos
 def _potrf(m: np.ndarray) -> tuple[np.ndarray, int]:
     if m.size == 0:
         return m.copy(), 0
-    factor, info = (lapack.zpotrf if m.dtype.kind == "c" else lapack.dpotrf)(m, lower=1, clean=1)
+    factor, info = lapack("potrf", m.dtype.kind == "c")(m, lower=1, clean=1)
     return np.tril(factor), info
 
 
@@ -215,8 +234,9 @@ def cholesky_ex(a: np.ndarray, upper: bool = False, check_errors: bool = False,
     need_matrix(what, a)
     factor, info = per_matrix(_potrf, (wide(a),), (a.shape[-2:], ()), (wide(a).dtype, np.int32))
     if check_errors and np.any(info > 0):
+        order = int(info.max())
         raise RuntimeError(f"{what}: The factorization could not be completed because the input is not "
-                           f"positive-definite (the leading minor of order {int(info.max())} is not positive-definite).")
+                           f"positive-definite (the leading minor of order {order} is not positive-definite).")
     return out(adjoint(factor) if upper else factor, float_result(a)), info
 
 
@@ -323,8 +343,8 @@ def _lu_solve(b: np.ndarray, lu: np.ndarray, pivots: np.ndarray) -> np.ndarray:
 def _sytrf(m: np.ndarray, hermitian: bool) -> tuple:
     if m.size == 0:
         return m.copy(), np.zeros(0, np.int32), 0
-    fn = lapack.zhetrf if (hermitian and m.dtype.kind == "c") else (lapack.zsytrf if m.dtype.kind == "c"
-                                                                       else lapack.dsytrf)
+    complex_ = m.dtype.kind == "c"
+    fn = lapack("hetrf" if hermitian and complex_ else "sytrf", complex_)
     ldu, ipiv, info = fn(m, lower=1)
     return np.tril(ldu), ipiv, info
 
@@ -350,17 +370,11 @@ def _ldl_solve(ld: np.ndarray, pivots: np.ndarray, b: np.ndarray, *, hermitian: 
     ld64, b64 = broadcast_batch(wide(ld), wide(b))
     piv = np.broadcast_to(pivots, ld64.shape[:-1])
     complex_ = ld64.dtype.kind == "c" or b64.dtype.kind == "c"
-    fn = lapack.zhetrs if (hermitian and complex_) else (lapack.zsytrs if complex_ else lapack.dsytrs)
-
-    def one(m: np.ndarray, rhs: np.ndarray, p: np.ndarray) -> tuple:
-        return (fn(m, p, rhs, lower=1)[0],)
-
-    if ld64.size == 0 or b64.size == 0:
-        return np.zeros(b64.shape, dt)
-    batch = ld64.shape[:-2]
+    fn = lapack("hetrs" if hermitian and complex_ else "sytrs", complex_)
     x = np.zeros(b64.shape, np.result_type(ld64, b64))
-    for index in np.ndindex(*batch):
-        x[index] = one(ld64[index], b64[index], piv[index])[0]
+    if ld64.size and b64.size:
+        for index in np.ndindex(*ld64.shape[:-2]):
+            x[index] = fn(ld64[index], piv[index], b64[index], lower=1)[0]
     return out(x, dt)
 
 

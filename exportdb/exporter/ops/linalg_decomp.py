@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
-from scipy.linalg import lapack
 
-from exportdb.exporter.ops.linalg import adjoint, float_result, need_matrix, out, per_matrix, solve, wide
+from exportdb.exporter.ops.linalg import (adjoint, float_result, lapack, need_matrix, out, per_matrix, scipy_linalg,
+                                         solve, wide)
 from exportdb.exporter.ops.table import register
 
 
@@ -40,7 +39,7 @@ def _qr_some(a: np.ndarray, some: bool = True) -> tuple[np.ndarray, np.ndarray]:
 def _geqrf_one(m: np.ndarray) -> tuple:
     if m.size == 0:
         return m.copy(), np.zeros(0, m.dtype)
-    qr, tau, _, _ = (lapack.zgeqrf if m.dtype.kind == "c" else lapack.dgeqrf)(m)
+    qr, tau, _, _ = lapack("geqrf", m.dtype.kind == "c")(m)
     return qr, tau
 
 
@@ -244,7 +243,7 @@ def _matrix_exp(a: np.ndarray) -> np.ndarray:
     need_matrix("linalg.matrix_exp", a)
     if a.size == 0:
         return a.copy()
-    return out(sla.expm(wide(a)), float_result(a))
+    return out(scipy_linalg.expm(wide(a)), float_result(a))
 
 
 # -- Vandermonde, tensor inverse and solve ------------------------------------------------------------------
