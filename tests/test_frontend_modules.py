@@ -41,8 +41,8 @@ def test_frontend_never_enters_sys_modules():
 def test_unknown_module_and_attribute_are_unsupported_api_errors():
     with pytest.raises(UnsupportedAPIError, match="module torch.distributions is not provided by the built-in front end"):
         resolve("torch.distributions")
-    with pytest.raises(UnsupportedAPIError, match="torch.nn.functional.grid_sample is not provided"):
-        torch.nn.functional.grid_sample
+    with pytest.raises(UnsupportedAPIError, match="torch.nn.functional.grid_magic is not provided"):
+        torch.nn.functional.grid_magic
     err = UnsupportedAPIError("x")
     assert isinstance(err, AttributeError), "hasattr/getattr with a default must keep working"
     assert not hasattr(torch, "fft_magic")
