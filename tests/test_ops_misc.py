@@ -178,3 +178,13 @@ def test_grid_sample_matches_torch(mode, padding_mode, align_corners):
 def test_grid_sampler_3d_matches_torch(mode, padding_mode):
     grid = (RNG.random((1, 2, 3, 4, 3)) * 2.4 - 1.2).astype(np.float32)
     check(f"torch.grid_sampler_3d(a, b, {mode}, {padding_mode}, False)", floats(1, 2, 3, 4, 5), grid, rtol=1e-4)
+
+
+@pytest.mark.parametrize("expression,arrays", [
+    ("torch.nn.functional.smooth_l1_loss(a, b, beta=0.0)", [floats(4, 3), floats(4, 3)]),
+    ("torch.nn.functional.smooth_l1_loss(a, b, reduction='sum', beta=0.5)", [floats(4, 3), floats(3)]),
+    ("torch.nn.functional.local_response_norm(a, 2)", [floats(0, 3, 2)]),
+    ("torch.nn.functional.local_response_norm(a, 3)", [floats(2, 4, 3, 2)]),
+])
+def test_composite_functionals_match_torch(expression, arrays):
+    check(expression, *arrays)

@@ -55,6 +55,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     a, b = _broadcast_pair(input, target)
     code = reduction_code(_legacy(size_average, reduce, reduction))
+    if beta == 0.0:  # torch's functional takes the plain L1 loss then
+        return _loss("l1_loss", a, b, code, defaults=(1,))
     return _loss("smooth_l1_loss", a, b, code, float(beta), defaults=(1, 1.0))
 
 

@@ -51,6 +51,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if input.numel() == 0:  # torch returns an empty input itself
+        return input
     div = record("mul.Tensor", input, input)
     if dim == 3:
         div = record("unsqueeze.default", div, 1)
