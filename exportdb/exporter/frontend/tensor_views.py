@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
+import numpy as np
+
 from exportdb.exporter.frontend.aten_binding import call_aten, call_overloads
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.ir.tensor_meta import TensorMeta
+from exportdb.exporter.ir.dims import wrap_dim
+from exportdb.exporter.ops.control_ops import SYM_STORAGE_OFFSET
 from exportdb.exporter.symbolic.shape_env import SymInt, assert_at_run_time, attach_sizes
 from exportdb.exporter.frontend.functions import _like_kwargs
 
@@ -63,6 +67,40 @@ def _same_length(part: Any, first: Any) -> Any:
     nodes.remove(part._node)
     nodes.append(part._node)
     return part
+
+
+def _split_by_values(self: Any, parts: tuple, dim: int) -> tuple:
+    """``tensor_split`` at the indices a tensor holds: while tracing, each part's length along ``dim``
+    is a new unbacked size (read right after the part) and every part but the first starts at an
+    unbacked storage offset; then, as torch.export does, each length is asserted within
+    ``[0, size(dim)]`` and each offset ``>= 0``."""
+    builder = active_builder()
+    if builder is None or not parts or any(p._node is None for p in parts):
+        return parts
+    env, axis = builder.env, wrap_dim(dim, self.ndim)
+    bound = self.shape[axis]
+    stride = int(np.prod(self._value.shape[axis + 1:], dtype=np.int64))
+    checks: list = []
+    start = 0
+    for i, part in enumerate(parts):
+        length = int(part._value.shape[axis])
+        shape = list(part._sym or part._value.shape)
+        shape[axis] = SymInt(env.new_unbacked(length), env, ())
+        attach_sizes(part, shape)
+        part._node.meta["val"] = TensorMeta(tuple(part._sym), part._node.meta["val"].dtype)
+        size = part._sym[axis]
+        size.seq = part._node.seq  # read right after the part, as torch reads it
+        checks += [(size, 0, bound)]
+        if i:
+            offset = SymInt(env.new_unbacked(start * stride), env, (SYM_STORAGE_OFFSET, (part,)))
+            offset.seq = part._node.seq
+            checks.append((offset, 0, None))
+        start += length
+    for value, low, high in checks:  # each comparison made just before its assert, as torch does
+        assert_at_run_time(value >= low)
+        if high is not None:
+            assert_at_run_time(value <= high)
+    return parts
 
 
 def _numel_bound(t: Any) -> int:
@@ -119,7 +157,8 @@ class TensorViews:
                      indices: Any = None) -> tuple:
         value = next(v for v in (indices_or_sections, sections, indices) if v is not None)
         if isinstance(value, TensorValue):
-            return call_aten("aten.tensor_split.tensor_indices_or_sections", self, value, dim)
+            parts = call_aten("aten.tensor_split.tensor_indices_or_sections", self, value, dim)
+            return _split_by_values(self, parts, dim) if value.ndim == 1 else parts
         if isinstance(value, (list, tuple)):
             return call_aten("aten.tensor_split.indices", self, list(value), dim)
         return call_aten("aten.tensor_split.sections", self, value, dim)

@@ -32,6 +32,19 @@ MAP = register("higher_order.map_impl", map_kernel, multi=True)
 
 # Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
 SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
+
+
+def _storage_offset(a: np.ndarray) -> int:
+    """Where a view starts in the array it views (in elements); 0 for an array that owns its data."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start, origin = a.__array_interface__["data"][0], root.__array_interface__["data"][0]
+    return (start - origin) // a.itemsize if a.itemsize else 0
+
+
+SYM_STORAGE_OFFSET = register("aten.sym_storage_offset.default", _storage_offset,
+                              node_name="sym_storage_offset_default")
 _INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
           "floordiv": ("//", operator.floordiv), "mod": ("%", operator.mod), "gt": (">", operator.gt),
           "ge": (">=", operator.ge), "lt": ("<", operator.lt), "le": ("<=", operator.le),
