@@ -186,6 +186,23 @@ def test_intermediate_sizes_are_read_from_the_inputs():
     assert [n.name for n in ep.graph.nodes][:2] == ["x", "sym_size_int_2"]
 
 
+def test_size_expressions_are_rebuilt_from_the_inputs_where_first_used():
+    # torch.export: cat's 3*s0 rows become `3 * sym_size_int_1` just before the product that
+    # uses them, named after every other node (the tensor product took `mul`)
+    from exportdb.exporter.symbolic.dim_types import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            c = torch.cat([x, x, x])
+            return c.sum() * c.shape[0]
+
+    ep = export_and_lint(M(), (torch.randn(4, 3),), dynamic_shapes=({0: Dim.DYNAMIC},))
+    names = [n.name for n in ep.graph.nodes]
+    assert names == ["x", "sym_size_int_1", "cat", "sum_1", "mul_1", "mul", "output"]
+    assert node(ep.graph, "mul_1").args == (3, node(ep.graph, "sym_size_int_1"))
+    check_against_eager(M(), ep, (torch.randn(7, 3),))
+
+
 def test_branch_sizes_are_read_from_the_first_placeholder_carrying_them():
     from exportdb.exporter.symbolic.dim_types import Dim
 

@@ -233,6 +233,10 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
             output_specs = renamed_outputs(run.graph, output_specs)
         if split_grad_regions(run.graph, marks):
             output_specs = renamed_outputs(run.graph, output_specs)
+        if run.builder.size_sources:
+            run.builder.name_reified()
+            run.builder.name_size_reads()
+            output_specs = renamed_outputs(run.graph, output_specs)
         run.drop_unused_state()
         run.order_state(reads)
     finally:

@@ -12,12 +12,12 @@ from typing import Any, Callable
 import numpy as np
 
 from exportdb.exporter.ir import dtypes
-from exportdb.exporter.ir.graph import Graph, Node, map_nodes
+from exportdb.exporter.ir.graph import Graph, Namespace, Node, map_nodes
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.exporter.ops import OpDef, aten
 from exportdb.exporter.ops.control_ops import GETITEM  # noqa: F401  (re-exported for the tracer)
-from exportdb.exporter.symbolic.shape_env import SYM_SIZE, ShapeEnv, SymInt, SymValue, attach_sizes
+from exportdb.exporter.symbolic.shape_env import SYM_OPS, SYM_SIZE, ShapeEnv, SymInt, SymValue, attach_sizes
 from exportdb.exporter.symbolic.shape_rules import output_shape
 from exportdb.exporter.trace.user_frames import user_stack
 
@@ -31,6 +31,19 @@ def lift_key(node: Node) -> str:
     """The name dynamo gives ``node``'s value: set on inputs and on placeholders standing for
     outer values; a node computed in the graph is named after its op, like ours."""
     return node.meta.get(LIFT_KEY) or node.name
+
+
+def rebuild_names(graph: Graph) -> None:
+    """After renaming nodes by hand: the graph's namespace holds exactly its nodes' names."""
+    names = Namespace()
+    for node in graph.nodes:
+        names.create(node.name)
+    graph.names = names
+
+
+def _reifiable(expr: Any) -> bool:
+    """Sums and products of integers and symbols only."""
+    return expr.is_Integer or expr.is_Symbol or ((expr.is_Add or expr.is_Mul) and all(map(_reifiable, expr.args)))
 
 
 def _is_symbolic(value: Any) -> bool:
@@ -72,6 +85,13 @@ class GraphBuilder:
         #: (see :meth:`register_sizes`), and how many symbolic placeholder sizes there are
         self.size_sources: list[SymInt] = []
         self._symbolic_dims = 0
+        #: id(source) -> the source's place among the placeholders' symbolic sizes (1-based)
+        self.size_places: dict[int, int] = {}
+        #: the distinct sizes this graph read off tensors (ids of the SymInts read)
+        self.size_reads: dict[int, None] = {}
+        #: arithmetic nodes that compute a size from the placeholders' symbols (see
+        #: :meth:`_reify`); torch.export names them after every other node of the graph
+        self.reified: list[Node] = []
 
     @property
     def env(self) -> Any:
@@ -134,6 +154,7 @@ class GraphBuilder:
                 if d.expr.is_Symbol:
                     d.name = f"sym_size_int_{self._symbolic_dims}"
                     self.size_sources.append(d)
+                    self.size_places[id(d)] = self._symbolic_dims
 
     def size_source(self, sym: SymInt) -> SymInt | None:
         """The placeholder size this graph reads the symbol ``sym`` from, as torch.export does:
@@ -146,17 +167,27 @@ class GraphBuilder:
             return None
         return found[-1] if self.parent is None else found[0]
 
-    def node_of_sym(self, sym: Any) -> Node:
+    def node_of_sym(self, sym: Any, *, counted: bool = True) -> Node:
         """The node computing the symbolic value ``sym`` in this graph.  It is made on
         first use but placed where the program computed the value, as torch does.  A size
         of a tensor of this graph that is one input symbol reads that symbol where the graph's
-        placeholders carry it (:meth:`size_source`), as torch does, not off the tensor."""
+        placeholders carry it (:meth:`size_source`), as torch does, not off the tensor; one
+        that is an expression of input symbols is computed from them (:meth:`_reify`).  Each
+        such size counts as a read of the program (:meth:`size_read_name`) unless ``counted``
+        is False (the reads this method makes itself)."""
         node = sym.nodes.get(self.graph)
-        if node is None and sym.recipe and sym.recipe[0] is SYM_SIZE and sym.expr.is_Symbol \
+        if node is None and sym.recipe and sym.recipe[0] is SYM_SIZE \
                 and self.owns(getattr(sym.recipe[1][0], "_node", None)):
-            source = self.size_source(sym)
-            if source is not None and source is not sym:
-                node = sym.nodes[self.graph] = self.node_of_sym(source)
+            read = sym
+            if sym.expr.is_Symbol:
+                source = self.size_source(sym)
+                read = sym if source is None else source
+                if source is not None and source is not sym:
+                    node = sym.nodes[self.graph] = self.node_of_sym(source, counted=False)
+            else:
+                node = self._reify(sym)
+            if counted:
+                self.size_reads[id(read)] = None
         if node is None:
             op, args = sym.recipe
             args = self.map_args(args)
@@ -168,6 +199,64 @@ class GraphBuilder:
             node.seq = sym.seq  # later values computed after it go after it
             sym.nodes[self.graph] = node
         return node
+
+    def _reify(self, sym: SymInt) -> Node | None:
+        """A size of a tensor of this graph that is an expression of input symbols (``2*s0``,
+        ``s0 - 1``): computed from the placeholders' sizes by arithmetic nodes, as torch.export
+        does (``mul_1 = 2 * sym_size_int_1``), where the program first uses it.  None when a symbol
+        has no placeholder size to read, or the expression is not sums and products."""
+        env = sym.env
+        expr = env.simplify(sym.expr)
+        sources: dict[Any, Node] = {}
+        for s in expr.free_symbols:
+            source = self.size_source(SymInt(s, env, ()))
+            if source is None or not _reifiable(expr):
+                return None
+            sources[s] = self.node_of_sym(source, counted=False)
+        def build(e: Any) -> Any:
+            if e.is_Integer:
+                return int(e)
+            if e.is_Symbol:
+                return sources[e]
+            op = SYM_OPS["add" if e.is_Add else "mul"]
+            acc = build(e.args[0])
+            for i, term in enumerate(e.args[1:], 2):
+                partial = e.func(*e.args[:i])
+                acc = self.create(op, (acc, build(term)), {}, SymInt(partial, env, ()), name="reified", stack=())
+                self.reified.append(acc)
+            return acc
+
+        node = build(expr)
+        sym.nodes[self.graph] = node
+        node.meta["val"] = sym
+        return node
+
+    def name_reified(self) -> None:
+        """The graph is complete: the size arithmetic of :meth:`_reify` takes its names now,
+        after every other node, in graph order (``mul_1`` when the program has a ``mul``)."""
+        live = [n for n in self.graph.nodes if n in set(self.reified)]
+        for node in live:
+            node.name = self.graph.names.create(node.target.name)
+        self.reified = []
+
+    def size_read_name(self, place: int) -> str:
+        """torch.export's name for the read of the placeholder size at ``place``: its reads of
+        the n distinct sizes the program asked for come first (``sym_size_int`` ... ``_<n-1>``),
+        then one read per symbolic placeholder size, of which the unused ones go."""
+        return f"sym_size_int_{place + max(len(self.size_reads), 1) - 1}"
+
+    def name_size_reads(self) -> None:
+        """The exported graph is complete: name its reads of input sizes (:meth:`size_read_name`)."""
+        renames = {}
+        for source in self.size_sources:
+            node = source.nodes.get(self.graph)
+            tensor, dim = source.recipe[1]
+            if node is not None and node.args == (tensor._node, dim):
+                renames[node] = self.size_read_name(self.size_places[id(source)])
+        if any(node.name != name for node, name in renames.items()):
+            for node, name in renames.items():
+                node.name = name
+            rebuild_names(self.graph)
 
     def map_args(self, value: Any) -> Any:
         if isinstance(value, TensorValue):

@@ -17,10 +17,10 @@ import numpy as np
 
 from exportdb.exporter.ir import pytree
 from exportdb.exporter.trace.context import pop_builder, push_builder
-from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, lift_key
+from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, lift_key, rebuild_names
 from exportdb.exporter.trace.user_frames import user_location, user_plain_locals
 from exportdb.errors import CondError, MapError, SourceLocation
-from exportdb.exporter.ir.graph import Graph, Namespace, Node
+from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.ops import OpDef
 from exportdb.exporter.ops.control_ops import COND, GETITEM, MAP, map_kernel
@@ -181,13 +181,15 @@ def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
         ordered.append(inner)
     graph.nodes = ordered + [n for n in graph.nodes if n.op != "placeholder"]
     _name_placeholders_first(sub)
-    _read_sizes_in_order(graph)
+    _read_sizes_in_order(sub)
+    sub.name_reified()
 
 
-def _read_sizes_in_order(graph: Graph) -> None:
+def _read_sizes_in_order(sub: SubgraphBuilder) -> None:
     """Now that the placeholders have their final order, make each read of a placeholder's size
-    read the first placeholder carrying that symbol and take the name torch.export gives it:
-    ``sym_size_int_<k>`` for the k-th symbolic size among the placeholders' shapes."""
+    read the first placeholder carrying that symbol and take the name torch.export gives it
+    (:meth:`GraphBuilder.size_read_name` of its place among the placeholders' symbolic sizes)."""
+    graph = sub.graph
     places: dict[Any, tuple[Node, int, int]] = {}
     k = 0
     for ph in graph.placeholders:
@@ -210,15 +212,12 @@ def _read_sizes_in_order(graph: Graph) -> None:
             node.args = (ph, d)
             del old.users[node]
             ph.users[node] = None
-        name = f"sym_size_int_{k}"
+        name = sub.size_read_name(k)
         if name not in taken:
             taken.discard(node.name)
             node.name = name
             taken.add(name)
-    names = Namespace()  # the graph is complete: its namespace is just its names now
-    for node in graph.nodes:
-        names.create(node.name)
-    graph.names = names
+    rebuild_names(graph)
 
 
 def _check_operands(operands: Any, kind: str) -> list:
