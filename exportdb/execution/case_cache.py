@@ -18,16 +18,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
-from exportdb.catalog.registry import Case
+from exportdb.catalog.registry import SUPPORT_LEVELS, Case
 from exportdb.execution.result_cache import exporter_fingerprint, write_text_atomic
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Case))
 
 
-def _encode(case: Case) -> dict[str, Any] | None:
+def case_record(case: Case) -> dict[str, Any] | None:
+    """``case`` as JSON data (None when a field is not JSON data)."""
     record: dict[str, Any] = {}
     for name in _FIELDS:
         value = getattr(case, name)
@@ -38,19 +40,50 @@ def _encode(case: Case) -> dict[str, Any] | None:
         record[name] = value
     try:
         json.dumps(record)
-    except TypeError:
+    except (TypeError, ValueError):
         return None  # a field this cache does not know how to store: load the case every time
     return record
 
 
-def _decode(record: dict[str, Any], path: Path) -> Case | None:
-    if set(record) != set(_FIELDS):
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _record_problem(record: Any) -> str | None:
+    """What is wrong with a case record read from a cache file or a worker (None: nothing)."""
+    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+        return "not a case record"
+    for name in ("name", "source", "description", "digest", "path"):
+        if not isinstance(record[name], str):
+            return f"{name} is not text"
+    tags = record["tags"]
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        return "tags is not a list of text"
+    if record["support_level"] not in SUPPORT_LEVELS:
+        return "unknown support level"
+    if type(record["has_kwargs"]) is not bool or type(record["has_dynamic_shapes"]) is not bool:
+        return "a flag is not a boolean"
+    if not (record["rewrite_source"] is None or isinstance(record["rewrite_source"], str)):
+        return "rewrite_source is not text"
+    if not _HEX64.fullmatch(record["digest"]):
+        return "digest is not a SHA-256"
+    return None
+
+
+def case_from_record(record: Any, path: Path, digest: str | None = None) -> Case | None:
+    """The :class:`Case` at ``path`` from its record, or None when the record is malformed.
+
+    Every field's type is checked; the name must be the file's stem.  ``path`` (and
+    ``digest``, when given) come from the caller, never from the record.
+    """
+    if _record_problem(record) is not None or record["name"] != path.stem:
         return None
     values = {name: tuple(v) if isinstance(v, list) else v for name, v in record.items()}
     values["path"] = path
+    if digest is not None:
+        values["digest"] = digest
     try:
         return Case(**values)
-    except (TypeError, ValueError):  # a field missing, or a support level this version does not know
+    except (TypeError, ValueError):
         return None
 
 
@@ -82,12 +115,12 @@ class CaseCache:
             except OSError:
                 digest = None
             if digest is not None and record.get("digest") == digest:
-                case = _decode(record, path)
+                case = case_from_record(record, path, digest)
         return case
 
     def store(self, case: Case) -> None:
         """Remember a freshly loaded case."""
-        record = _encode(case)
+        record = case_record(case)
         key = str(case.path)
         self.seen.add(key)
         if record is not None and self.entries.get(key) != record:

@@ -11,6 +11,7 @@ problem line; the other files load as usual.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ from exportdb.engines import EngineResult
 from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend, discover,
                                        file_problem, load_case)
 
+from exportdb.execution.case_cache import case_from_record, case_record
 from exportdb.execution.runner import Job, RunRecord, RunStatus, WorkerPool
 
 
@@ -52,9 +54,13 @@ class MetadataReader:
         try:
             case = load_case(path, self.frontend)
         except CaseInvalid as exc:
+            problems = [{"path": p.path, "line": p.line, "message": p.message, "hint": p.hint} for p in exc.problems]
             return EngineResult(self.name, False, "\n".join(map(str, exc.problems)), "CaseInvalid",
-                                extra={"problems": exc.problems})
-        return EngineResult(self.name, True, "", extra={"case": case})
+                                extra={"problems": problems})
+        record = case_record(case)
+        if record is None:
+            raise TypeError("the case's fields are not JSON data")
+        return EngineResult(self.name, True, "", extra={"case": record})
 
 
 def reader_spec(frontend: str) -> str:
@@ -80,22 +86,51 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float,
         return {}
 
     by_job: dict[Job, Path] = {Job(p.stem, str(p), reader_spec(frontend)): p for p in paths}
+    digests = {p: _digest(p) for p in paths}  # the parent's own reading: a worker cannot choose a cache key
     found: dict[Path, Case | list[Problem]] = {}
 
     def done(record: RunRecord) -> None:
         path = by_job[record.job]
         result = record.result
-        if record.status == RunStatus.EXPORTED:
-            found[path] = result.extra["case"]
+        outcome: Case | list[Problem] | None = None
+        if record.status == RunStatus.EXPORTED and digests[path] is not None:
+            outcome = case_from_record(result.extra.get("case"), path, digests[path])
         elif record.status == RunStatus.FAILED:
-            found[path] = list(result.extra["problems"])
+            outcome = _problems_from_data(result.extra.get("problems"), path)
         else:
-            found[path] = [_run_problem(path, record.status, result.text, timeout)]
+            outcome = [_run_problem(path, record.status, result.text, timeout)]
+        found[path] = outcome if outcome is not None else [Problem(
+            str(path), 1, "the worker reading this case answered with a malformed case record",
+            "a case file must not tamper with exportdb's own modules")]
 
     if pool is None:
         pool = WorkerPool(jobs or min(os.cpu_count() or 1, len(paths)), timeout)
     pool.run(list(by_job), done)
     return found
+
+
+MAX_PROBLEMS = 100  # problems one case file may report
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _problems_from_data(data: Any, path: Path) -> list[Problem] | None:
+    """The problems a worker reported for ``path``, checked; they name ``path``, whatever the worker said."""
+    if not isinstance(data, list) or not data or len(data) > MAX_PROBLEMS:
+        return None
+    problems = []
+    for item in data:
+        if not isinstance(item, dict) or set(item) != {"path", "line", "message", "hint"} \
+                or type(item["line"]) is not int or not isinstance(item["message"], str) \
+                or not (item["hint"] is None or isinstance(item["hint"], str)):
+            return None
+        problems.append(Problem(str(path), max(0, item["line"]), item["message"], item["hint"]))
+    return problems
 
 
 def _run_problem(path: Path, status: RunStatus, text: str, timeout: float) -> Problem:

@@ -15,8 +15,8 @@ bugs are never cached::
 from __future__ import annotations
 
 import enum
+import itertools
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -29,11 +29,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from exportdb.engines import Engine, EngineInfo, EngineResult, describe_engine, load_engine
+from exportdb.engines import EngineInfo, EngineResult, describe_engine
 from exportdb.catalog.registry import Case, SupportLevel
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
-from exportdb.execution.sandbox import Sandbox
-from exportdb.engines.case_module import CASE_MODULE_PREFIX
+from exportdb.execution import channel
+from exportdb.execution.worker import SCRATCH_ENV
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
@@ -111,102 +111,10 @@ def _failure(job: Job, status: RunStatus, text: str) -> RunRecord:
 # --------------------------------------------------------------------------- workers
 
 
-_READY = "ready"
 STARTUP_TIMEOUT = 120.0  # a worker that cannot even start within this is reported as crashed
-_WORKER_CODE = "from exportdb.execution.runner import worker_main; worker_main()"
-SCRATCH_ENV = "EXPORTDB_WORKER_SCRATCH"
+_WORKER_CODE = "from exportdb.execution.worker import worker_main; worker_main()"
 MAX_RESULT_CHARS = 200_000  # a longer Result is reported as an error instead of rendered
-WORKER_MEMORY_LIMIT = 4 << 30  # bytes of address space per worker
-
-
-def _send(stream: Any, message: Any) -> None:
-    """Write one length-prefixed pickled message and flush."""
-    data = pickle.dumps(message)
-    stream.write(len(data).to_bytes(8, "little") + data)
-    stream.flush()
-
-
-def worker_main() -> None:
-    """Body of a worker process: run the jobs pickled onto stdin, answer on stdout.
-
-    The engines named in ``sys.argv`` are loaded (and warmed up, when they
-    have a ``warm_up`` method) before the worker reports ready, so start-up
-    does not count against the first case's timeout.  The
-    job and answer pipes are moved to private descriptors and fds 0 and 1 are
-    pointed at ``/dev/null``, so a case that reads stdin or prints cannot touch
-    the channel.  Case code then runs under a :class:`~exportdb.execution.sandbox.Sandbox`
-    (no writes outside the scratch directory, no processes, no network, output
-    counted and discarded) with a cap on virtual memory; a refused operation, or
-    a Result too large for a page, is answered as an error naming the case file.
-    """
-    channel = os.fdopen(os.dup(1), "wb")
-    inbox = os.fdopen(os.dup(0), "rb")
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-    sys.stdout = sys.stderr
-    engines: dict[str, Engine] = {}
-    for name in sys.argv[1:]:
-        try:
-            engines[name] = load_engine(name)
-            if engines[name].unavailable_reason() is None:
-                warm_up = getattr(engines[name], "warm_up", None)
-                if callable(warm_up):
-                    warm_up()  # the engine's heavy imports, done before the first case's clock starts
-        except Exception:  # noqa: BLE001 - reported when a job needs the engine
-            engines.pop(name, None)
-    sandbox = Sandbox(os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-"))
-    _limit_memory()
-    sys.dont_write_bytecode = True  # lazy imports during a job must not write .pyc files
-    sys.addaudithook(sandbox.audit)
-    sandbox.arm()
-    _send(channel, _READY)
-    while True:
-        try:
-            job = pickle.load(inbox)
-        except EOFError:
-            return
-        if job is None:
-            return
-        with sandbox.watch(job.path) as watch:
-            answer = _run_job(engines, job)
-        _forget_case_modules()
-        if watch.violation is not None:
-            answer = (False, f"SandboxError: {watch.violation}")
-        elif answer[0] and len(answer[1].text) > MAX_RESULT_CHARS:
-            text = answer[1].text
-            answer = (False, f"OutputTooLarge: {job.path}: the Result is {text.count(chr(10)) + 1} lines "
-                             f"({len(text)} characters), more than a page can show "
-                             f"(limit {MAX_RESULT_CHARS} characters)")
-        _send(channel, answer)
-
-
-def _forget_case_modules() -> None:
-    """Drop the case modules a job left in ``sys.modules``, so a worker's memory does not grow per case."""
-    for name in [name for name in sys.modules if name.startswith(CASE_MODULE_PREFIX)]:
-        del sys.modules[name]
-
-
-def _run_job(engines: dict[str, Engine], job: Job) -> tuple[bool, Any]:
-    try:
-        engine = engines.get(job.engine) or engines.setdefault(job.engine, load_engine(job.engine))
-        return True, engine.run_case(Path(job.path), rewrite=job.rewrite)
-    except Exception as exc:  # noqa: BLE001 - an engine bug becomes an error entry
-        line = str(exc).splitlines()[0] if str(exc) else ""
-        return False, f"{type(exc).__name__}: engine {job.engine!r} raised: {line}"
-
-
-def _limit_memory() -> None:
-    """Cap the worker's address space, so a case allocating a huge tensor gets a MemoryError."""
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_LIMIT:
-            limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass  # not on this platform: the per-case timeout still applies
+_JOB_IDS = itertools.count(1)
 
 
 CACHE_FLUSH_SECONDS = 20.0  # a long run writes the result cache at least this often
@@ -234,10 +142,11 @@ class _Worker:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.inbox = self.process.stdin
         self.fd = self.process.stdout.fileno()
-        self.buffer = bytearray()
+        self.reader = channel.FrameReader()
         self.eof = False
         self.ready = False
         self.queue: deque[Job] = deque()
+        self.ids: deque[int] = deque()  # the id sent with each queued job
         self.timeout = 0.0
         self.deadline = 0.0
 
@@ -247,30 +156,30 @@ class _Worker:
     def assign(self, job: Job, timeout: float) -> None:
         """Send ``job``; its clock starts when the jobs before it are answered."""
         self.queue.append(job)
+        job_id = next(_JOB_IDS)
+        self.ids.append(job_id)
         self.timeout = timeout
         if len(self.queue) == 1:
             self._start_clock()
-        data = memoryview(pickle.dumps(job))
+        data = memoryview(channel.encode_job(job_id, job.case, job.path, job.engine, job.rewrite))
         try:
-            while data:  # one write, not one per pickle opcode: each write can wake the worker
+            while data:
                 data = data[self.inbox.write(data):]
         except OSError:
             pass  # the worker is gone; the closed pipe reports it as a crash
 
-    def read(self) -> list[Any]:
-        """Read what the pipe holds (call only when it is readable); return complete messages."""
+    def read(self) -> list[bytes]:
+        """Read what the pipe holds (call only when it is readable); return complete frames.
+
+        Raises :class:`~exportdb.execution.channel.ChannelError` for a frame over the size limit."""
         chunk = os.read(self.fd, 1 << 16)
         if not chunk:
             self.eof = True
-        self.buffer += chunk
-        messages = []
-        while len(self.buffer) >= 8:
-            size = int.from_bytes(self.buffer[:8], "little")
-            if len(self.buffer) < 8 + size:
-                break
-            messages.append(pickle.loads(bytes(self.buffer[8:8 + size])))
-            del self.buffer[:8 + size]
-        return messages
+        return self.reader.feed(chunk)
+
+    def pop(self) -> Job:
+        self.ids.popleft()
+        return self.queue.popleft()
 
     def exit_code(self) -> int | None:
         try:
@@ -290,7 +199,7 @@ class _Worker:
     def ask_to_stop(self) -> None:
         """Tell the worker to exit after its jobs (it takes a while: its interpreter shuts down)."""
         try:
-            self.inbox.write(pickle.dumps(None))
+            self.inbox.write(channel.encode({"stop": True}))
             self.inbox.close()
         except OSError:
             pass
@@ -383,6 +292,7 @@ class WorkerPool:
                         workers.remove(worker)
                         pending.extendleft(reversed(worker.queue))  # not run yet: they go to another worker
                         worker.queue.clear()
+                        worker.ids.clear()
                         worker.kill()
                     for record in records:
                         done(record)
@@ -399,28 +309,45 @@ class WorkerPool:
         """The records ``worker`` answered, and whether it must be killed (its first job then failed)."""
         records = []
         if readable:
-            for message in worker.read():
-                if message == _READY:
+            try:
+                frames = worker.read()
+            except channel.ChannelError as exc:
+                frames, refused = [], str(exc)
+            else:
+                refused = None
+            for data in frames:
+                if channel.is_ready(data):
                     worker.ready = True
                     if worker.queue:
                         worker._start_clock()
                     continue
-                job = worker.queue.popleft()
-                completed, payload = message
-                if not completed:
-                    records.append(_failure(job, RunStatus.ERROR, payload))
-                else:
-                    records.append(RunRecord(job, payload, RunStatus.EXPORTED if payload.ok else RunStatus.FAILED))
+                if not worker.queue:
+                    refused = "an answer when no job was running"
+                    break
+                try:
+                    answer = channel.decode_answer(data)
+                except channel.ChannelError as exc:
+                    refused = str(exc)
+                    break
+                if answer.job_id != worker.ids[0]:
+                    refused = "an answer for another job"
+                    break
+                records.append(self._record(worker.pop(), answer))
                 if worker.queue:
                     worker._start_clock()
+            if refused is not None:  # the channel cannot be trusted any more: blame the running job, stop the worker
+                if worker.queue:
+                    records.append(_failure(worker.pop(), RunStatus.ERROR,
+                                            f"ResultRefused: the worker's answer was refused: {refused}"))
+                return records, True
             if worker.eof:
                 if worker.queue:
-                    job = worker.queue.popleft()
+                    job = worker.pop()
                     records.append(_failure(job, RunStatus.CRASHED, "WorkerCrashed: the worker process died (exit code "
                                             f"{worker.exit_code()}) while exporting this case"))
                 return records, True
         if worker.queue and time.monotonic() >= worker.deadline:
-            job = worker.queue.popleft()
+            job = worker.pop()
             if not worker.ready:
                 records.append(_failure(job, RunStatus.CRASHED, f"WorkerCrashed: the worker process did not start "
                                         f"within {STARTUP_TIMEOUT:g} s"))
@@ -429,6 +356,22 @@ class WorkerPool:
                                         f"{self.timeout:g} s (per-case timeout)"))
             return records, True
         return records, False
+
+    @staticmethod
+    def _record(job: Job, answer: channel.Answer) -> RunRecord:
+        """The record of one validated answer; a Result too long for a page is that case's error."""
+        if answer.result is None and answer.error is None:
+            return _failure(job, RunStatus.CRASHED, f"WorkerCrashed: the process running this case died "
+                                                    f"(exit code {answer.exit_code}) before it answered")
+        if answer.result is None:
+            return _failure(job, RunStatus.ERROR, answer.error or "")
+        result = answer.result
+        if result.ok and len(result.text) > MAX_RESULT_CHARS:
+            text = result.text
+            return _failure(job, RunStatus.ERROR, f"OutputTooLarge: {job.path}: the Result is "
+                                                  f"{text.count(chr(10)) + 1} lines ({len(text)} characters), "
+                                                  f"more than a page can show (limit {MAX_RESULT_CHARS} characters)")
+        return RunRecord(job, result, RunStatus.EXPORTED if result.ok else RunStatus.FAILED)
 
 
 # --------------------------------------------------------------------------- entry point
