@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from exportdb.exporter.ops.kernel_util import as_array, float_dtype
-from exportdb.exporter.ops.table import provide
+from exportdb.exporter.ops.table import provide, register
 
 
 def _reduce(loss: np.ndarray, reduction: int) -> np.ndarray:
@@ -267,3 +267,51 @@ for _name, _kernel in {
 }.items():
     provide(f"aten.{_name}.default", _kernel,
             traced=_multilabel_margin_traced if _kernel is _multilabel_margin else None)
+
+
+# -- torch.nn's chunked linear cross entropy (LinearCrossEntropyOptions): torch_nn custom ops ----------------
+def _chunked_rows(x: np.ndarray, w: np.ndarray, target: np.ndarray, bias: Any, weight: Any,
+                  ignore_index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(per-row loss, d loss_i / d logits, per-row class weight, 0 where ignored) of a 2-d input; the batch
+    chunk size only changes how torch walks the rows, not the result."""
+    logits = _f(x) @ _f(w).T + (_f(bias) if bias is not None else 0.0)
+    logp = _log_softmax(logits, 1)
+    t = target.astype(np.int64)
+    kept = t != ignore_index
+    safe = np.where(kept, t, 0)
+    if ((safe < 0) | (safe >= w.shape[0])).any():
+        raise IndexError(f"Target {int(safe[(safe < 0) | (safe >= w.shape[0])][0])} is out of bounds.")
+    row_weight = np.where(kept, _f(weight)[safe] if weight is not None else 1.0, 0.0)
+    rows = np.arange(t.shape[0])
+    loss = -logp[rows, safe] * row_weight
+    grad = np.exp(logp)
+    grad[rows, safe] -= 1.0
+    return loss, grad * row_weight[:, None], row_weight
+
+
+def _chunked(x: np.ndarray, w: np.ndarray, target: np.ndarray, bias: Any, weight: Any, reduction: str,
+             ignore_index: int, label_smoothing: float, batch_chunk_size: int, acc_policy: str, acc_dtype: Any,
+             allow_retain_graph: bool, input_grad: bool, weight_grad: bool, bias_grad: bool) -> tuple:
+    """``torch_nn._linear_cross_entropy_batch_chunked``: the mean or sum loss and the gradients it
+    precomputes (empty unless asked for)."""
+    if reduction not in ("mean", "sum"):
+        raise NotImplementedError(f"linear_cross_entropy does not support reduction={reduction!r}")
+    loss, grad, row_weight = _chunked_rows(x, w, target, bias, weight, ignore_index)
+    scale = 1.0 / row_weight.sum() if reduction == "mean" else 1.0
+    total = loss.sum() * scale
+    grad = grad * scale
+    dtype = x.dtype
+    return (np.asarray(total, dtype),
+            (grad @ _f(w)).astype(dtype) if input_grad else np.zeros((0, 0), dtype),
+            (grad.T @ _f(x)).astype(dtype) if weight_grad else np.zeros((0, 0), dtype),
+            grad.sum(axis=0).astype(dtype) if bias_grad else np.zeros((0,), dtype))
+
+
+def _chunked_no_reduction(x: np.ndarray, w: np.ndarray, target: np.ndarray, bias: Any, weight: Any,
+                          ignore_index: int, batch_chunk_size: int, acc_policy: str, acc_dtype: Any) -> np.ndarray:
+    """``torch_nn._linear_cross_entropy_batch_chunked_no_reduction``: the loss of every row."""
+    return _chunked_rows(x, w, target, bias, weight, ignore_index)[0].astype(x.dtype)
+
+
+register("torch_nn._linear_cross_entropy_batch_chunked.default", _chunked, multi=True)
+register("torch_nn._linear_cross_entropy_batch_chunked_no_reduction.default", _chunked_no_reduction)

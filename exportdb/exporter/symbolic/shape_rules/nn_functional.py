@@ -53,6 +53,19 @@ def _hinge(a: Any, target: Any, margin: float = 1.0, reduction: int = 1) -> tupl
     return _reduced(broadcast(shape_of(a), shape_of(target)), reduction)
 
 
+@rule("torch_nn._linear_cross_entropy_batch_chunked.default")
+def _chunked_linear_cross_entropy(x: Any, w: Any, target: Any, bias: Any, weight: Any, reduction: str,
+                                  *args: Any) -> list:
+    input_grad, weight_grad, bias_grad = args[-3:]
+    return [(), shape_of(x) if input_grad else (0, 0), shape_of(w) if weight_grad else (0, 0),
+            shape_of(w)[:-1] if bias_grad else (0,)]
+
+
+@rule("torch_nn._linear_cross_entropy_batch_chunked_no_reduction.default")
+def _chunked_linear_cross_entropy_rows(x: Any, *args: Any) -> tuple:
+    return shape_of(x)[:1]
+
+
 @rule("aten.cross_entropy_loss.default", "aten.nll_loss_nd.default")
 def _class_loss(a: Any, target: Any, weight: Any = None, reduction: int = 1, *args: Any) -> tuple:
     if reduction != 0:
