@@ -35,3 +35,27 @@ def test_ci_profile_agrees_with_torch(tmp_path):
     assert all(row["status"] == "agrees" for row in data["modules"].values())
     assert {r["mode"] for r in modules.report_data(modules.run_modules(["Linear"], limit=1))["results"]} == \
         {"eval", "train"}
+
+
+def test_module_and_options_arguments_are_nested_constructor_calls(tmp_path):
+    """TransformerEncoder takes a layer instance, LinearCrossEntropyLoss an options object: both are written
+    as the constructor calls a user writes, and the inputs run (and agree) instead of being left out."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("expecttest")
+    from exportdb.tools.conformance import modules
+    from exportdb.tools.conformance.torch_cache import TorchResultCache
+
+    infos = [i for i in modules.load_module_db() if i.name in ("nn.TransformerEncoder", "nn.LinearCrossEntropyLoss")]
+    wanted = {}
+    for item in modules.module_inputs(torch, infos):
+        if item.module == "nn.LinearCrossEntropyLoss" and item.ctor[1].get("options") is None:
+            continue
+        wanted.setdefault(item.module, item)
+        if len(wanted) == 2:
+            break
+    cache = TorchResultCache(tmp_path / "cache")
+    encoder = modules.check_input(torch, wanted["nn.TransformerEncoder"], cache)
+    assert encoder.source.startswith("torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(4, 2, ")
+    loss = modules.check_input(torch, wanted["nn.LinearCrossEntropyLoss"], cache)
+    assert "options=torch.nn.LinearCrossEntropyOptions(" in loss.source
+    assert (encoder.classification, loss.classification) == ("agree", "agree"), (encoder.reason, loss.reason)
