@@ -209,3 +209,12 @@ def test_composite_functionals_match_torch(expression, arrays):
 def test_tensor_split_at_tensor_indices(dim, indices):
     lines = check(f"torch.tensor_split(a, b, {dim})", floats(5, 4, 5), np.array(indices), structural=True)
     assert sum("sym_storage_offset.default" in line for line in lines) == len(indices)
+
+
+@pytest.mark.parametrize("shape", [(6,), (3, 4)])
+def test_unique_consecutive_over_the_last_dim_prints_torch_shapes(shape):
+    x = np.repeat(np.arange(shape[-1] // 2, dtype=np.float32), 2).reshape(1, -1).repeat(int(np.prod(shape[:-1])), 0)
+    lines = check("torch.unique_consecutive(a, return_inverse=True, return_counts=True, dim=-1)",
+                  x.reshape(shape), structural=True)
+    values = next(line for line in lines if "unique_consecutive[0]" in line)
+    assert f'"f32[{", ".join([*map(str, shape[:-1]), "u0", *map(str, shape)])}]"' in values

@@ -109,6 +109,19 @@ def unique_outputs(self: Any, outs: tuple, dim: int | None, return_inverse: bool
     return result if len(result) > 1 else values
 
 
+def _last_dim_annotations(self: Any, outs: tuple) -> None:
+    """The shapes torch.export 2.13 prints for ``unique_consecutive(x, dim=-1)``: its shape function
+    keeps ``x.shape[:dim]``, the unbacked length and ``x.shape[dim + 1:]``, which for ``dim=-1`` is
+    all of ``x.shape`` (``f32[3, u0, 3, 4]`` for a ``[3, 4]`` input), and the counts keep ``x``'s
+    last size.  Only the printed annotations follow it: the tensors keep their true sizes."""
+    values, _, counts = outs
+    if active_builder() is None or values._sym is None:
+        return
+    sizes = tuple(self.shape)
+    values._node.meta["val"] = TensorMeta(tuple(values._sym) + sizes, values._node.meta["val"].dtype)
+    counts._node.meta["val"] = TensorMeta(sizes[-1:], counts._node.meta["val"].dtype)
+
+
 class TensorReductions:
     """Reductions, scans, sorting and statistics as ``torch.Tensor`` methods."""
     __slots__ = ()
@@ -237,7 +250,10 @@ class TensorReductions:
     def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
                            dim: int | None = None) -> Any:
         outs = record("unique_consecutive.default", self, return_inverse, return_counts, dim)
-        return unique_outputs(self, outs, dim, return_inverse, return_counts)
+        result = unique_outputs(self, outs, dim, return_inverse, return_counts)
+        if dim == -1:
+            _last_dim_annotations(self, outs)
+        return result
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> "Tensor":
         """Its length depends on the values: an unbacked size ``u0``, asserted ``>= minlength``."""
