@@ -219,6 +219,17 @@ def test_dynamic_dims_with_equal_example_sizes_keep_their_own_symbols():
     assert 'x: "f32[s0, 3]", y: "f32[s1, 3]"' in str(ep)
 
 
+def test_python_max_min_over_sizes_record_sym_nodes_and_fall_back_elsewhere():
+    from exportdb.exporter.symbolic.shape_env import python_max, python_min
+
+    ep = exported("dyn_python_max_min")
+    assert [n.name for n in ep.graph.nodes if "sym_m" in n.name] == ["sym_max", "sym_min", "sym_min_1"]
+    assert not ep.range_constraints["s0"].startswith("VR[6")  # no guard narrowed a range
+    assert python_max(3, 5, 4) == 5 and python_min([3, 5]) == 3 and python_max([], default=7) == 7
+    assert python_max("ab", "b") == "b" and python_min([2.5, 1]) == 1
+    assert python_max([(1, 2), (3, 0)], key=lambda p: p[1]) == (1, 2)
+
+
 # -- rejecting inputs ------------------------------------------------------------
 def _reject(name: str, args: tuple, *fragments: str) -> str:
     with pytest.raises(errors.InputError) as info:

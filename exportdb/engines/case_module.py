@@ -43,8 +43,10 @@ def _builtins_for(frontend: str) -> dict[str, Any]:
     namespace = dict(vars(builtins))
     if frontend == "builtin":
         from exportdb.exporter.frontend.modules import resolve  # start-up: only the builtin front end loads NumPy
+        from exportdb.exporter.symbolic.shape_env import python_max, python_min
 
         namespace["__import__"] = _redirecting_import(resolve)
+        namespace["max"], namespace["min"] = python_max, python_min  # over sizes: sym_max/sym_min, as dynamo
     return namespace
 
 

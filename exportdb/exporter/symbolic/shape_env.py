@@ -457,6 +457,28 @@ def sym_max(a: Any, b: Any) -> Any:
     return SymInt(_sympy().Max(_expr(a), _expr(b)), env, (SYM_MAX, (a, b)), _computed_at())
 
 
+def _python_extreme(builtin: Any, fold: Any, args: tuple, kwargs: dict) -> Any:
+    values = list(args[0]) if len(args) == 1 and not isinstance(args[0], SymValue) else list(args)
+    if kwargs or not values or not any(isinstance(v, SymInt) for v in values) \
+            or not all(isinstance(v, (int, SymInt)) and not isinstance(v, bool) for v in values):
+        return builtin(*args, **kwargs)
+    result = values[0]
+    for value in values[1:]:
+        result = fold(result, value)
+    return result
+
+
+def python_max(*args: Any, **kwargs: Any) -> Any:
+    """Python's ``max`` as dynamo traces it: over sizes, a chain of ``torch.sym_max`` nodes
+    (``max(a, b, 3)`` is ``sym_max(sym_max(a, b), 3)``) instead of guards."""
+    return _python_extreme(max, sym_max, args, kwargs)
+
+
+def python_min(*args: Any, **kwargs: Any) -> Any:
+    """Python's ``min`` as dynamo traces it (see :func:`python_max`)."""
+    return _python_extreme(min, sym_min, args, kwargs)
+
+
 def attach_sizes(tensor: TensorValue, dims: Any) -> TensorValue:
     """Give ``tensor`` the sizes ``dims``; each symbolic one reads as ``sym_size.int(tensor, i)`` in a graph."""
     out, symbolic = [], False
