@@ -186,6 +186,16 @@ def test_intermediate_sizes_are_read_from_the_inputs():
     assert [n.name for n in ep.graph.nodes][:2] == ["x", "sym_size_int_2"]
 
 
+def test_iterating_a_tensor_selects_every_row_before_the_loop_body():
+    # torch.export (dynamo) unpacks the tensor first: select, select_1, select_2, then the body
+    def fn(x):
+        return [row + 1 for row in x]
+
+    ep = export_and_lint(Fn(fn), (torch.randn(3, 2),))
+    assert call_names(ep.graph) == ["select", "select_1", "select_2", "add", "add_1", "add_2"]
+    check_against_eager(Fn(fn), ep, (torch.randn(3, 2),))
+
+
 def test_size_expressions_are_rebuilt_from_the_inputs_where_first_used():
     # torch.export: cat's 3*s0 rows become `3 * sym_size_int_1` just before the product that
     # uses them, named after every other node (the tensor product took `mul`)

@@ -131,7 +131,8 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, Ten
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self.select(0, i) for i in range(len(self)))
+        # every row is selected up front, as dynamo unpacks a tensor before the loop body runs
+        return iter([self.select(0, i) for i in range(len(self))])
 
     __hash__ = object.__hash__
 
