@@ -54,7 +54,8 @@ def small(tmp_path: Path):
     registry = Registry(cases, (load_case(first), load_case(second)))
     report = _report({"alpha_case": first, "beta_case": second}, {
         "alpha_case": EngineResult("builtin", True, PROGRAM, seconds=0.25, eager_check="match"),
-        "beta_case": EngineResult("builtin", False, "DataDependentControlFlowError: x.py:3: no", "X"),
+        "beta_case": EngineResult("builtin", False, "DataDependentControlFlowError: x.py:3: no", "X",
+                                  extra={"hint": "express the branch with torch.cond(pred, f, g, [x])"}),
         "beta_case+rewrite": EngineResult("builtin", True, PROGRAM + "# rewritten", seconds=0.5),
     })
     return registry, report
@@ -108,6 +109,9 @@ def test_case_page_has_description_rewrite_timing_and_eager_check(small):
     assert "You can rewrite the example above to something like the following:" in beta
     assert "    class Better(torch.nn.Module):" in beta and "# rewritten" in beta
     assert "DataDependentControlFlowError" in beta
+    # the hint `exportdb show` prints is on the page too, under the failing Result only
+    assert ".. hint::\n\n   express the branch with torch\\.cond\\(pred\\, f\\, g\\, \\[x\\]\\)" in beta
+    assert beta.count(".. hint::") == 1 and ".. hint::" not in alpha
 
 
 def _two_engine_report(registry: Registry) -> RunReport:

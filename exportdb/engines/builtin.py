@@ -16,6 +16,8 @@ from exportdb.engines.case_module import load_case_module
 
 #: The random seed each case starts from (the torch engine uses the same).
 SEED = 0
+#: The longest traceback kept with a failed Result (``exportdb show --traceback``).
+_TRACEBACK_CHARS = 20_000
 
 
 def case_inputs(module: Any, rewrite: bool = False) -> tuple[Any, tuple, dict, Any]:
@@ -107,7 +109,10 @@ class BuiltinEngine:
 def failure_result(exc: BaseException, seconds: float, case_file: Path | None = None) -> EngineResult:
     """The builtin engine's Result of a failure: its hint and whole traceback kept in ``extra``
     (``exportdb show --traceback`` prints the traceback)."""
-    extra = {"traceback": "".join(traceback.format_exception(exc))}
+    text = "".join(traceback.format_exception(exc))
+    if len(text) > _TRACEBACK_CHARS:  # kept with the Result: the innermost frames matter most
+        text = "...\n" + text[-_TRACEBACK_CHARS:]
+    extra = {"traceback": text}
     if isinstance(exc, ExportError) and exc.hint:
         extra["hint"] = exc.hint
     return EngineResult("builtin", False, error_text(exc, case_file), type(exc).__name__, seconds, extra=extra)

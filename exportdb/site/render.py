@@ -25,7 +25,7 @@ from typing import Any
 import exportdb
 from exportdb.catalog import tags as taxonomy
 from exportdb.catalog.registry import Case, Registry, SupportLevel
-from exportdb.execution.result_cache import write_text_atomic
+from exportdb.execution.result_cache import clear_non_file, warn, write_text_atomic
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
 from exportdb.site.module_coverage import load_module_coverage
 from exportdb.site.op_coverage import Coverage, aten_calls, case_links, link_cases, load_coverage, rst_cell
@@ -102,7 +102,7 @@ class Renderer:
             if self.bytecode_dir is not None:
                 try:
                     self.bytecode_dir.mkdir(parents=True, exist_ok=True)
-                    cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
+                    cache = _healing_bytecode_cache(jinja2, self.bytecode_dir)
                 except OSError:
                     cache = None  # compile every run: slower, same pages
             env = jinja2.Environment(
@@ -213,6 +213,7 @@ class EngineView:
     cached: bool = field(repr=False)  # says how this run got it, not what a page shows: not in page keys
     seconds: float
     eager_check: str | None
+    hint: str | None = None  # how to fix a failure, as ``exportdb show`` prints it
 
     @property
     def tab_label(self) -> str:
@@ -225,7 +226,9 @@ def _view(record: RunRecord | None, engine: str, label: str) -> EngineView:
         return EngineView(engine, label, "NotRun: this case was not run", "missing", False, False, 0.0, None)
     res = record.result
     check = res.eager_check if res.eager_check in (None, "match") else rst_text(res.eager_check)
-    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds, check)
+    hint = res.extra.get("hint") if not res.ok else None
+    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds, check,
+                      rst_text(hint) if isinstance(hint, str) and hint else None)
 
 
 def outcome_label(case: Case, view: EngineView) -> str:
@@ -382,6 +385,39 @@ class WriteStats:
     removed: int
     rendered: int = field(default=0, compare=False)
     paths: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the pages written
+
+
+def _healing_bytecode_cache(jinja2: Any, directory: Path) -> Any:
+    """Jinja's on-disk template cache, except that an unreadable entry (a truncated file, a
+    directory in its place) is deleted with one warning and the template compiled again."""
+
+    class HealingBytecodeCache(jinja2.FileSystemBytecodeCache):
+        warned = False
+
+        def load_bytecode(self, bucket: Any) -> None:
+            path = Path(self._get_cache_filename(bucket))
+            try:
+                super().load_bytecode(bucket)
+            except Exception as exc:  # noqa: BLE001 - any damage: compile again
+                bucket.reset()
+                if not self.warned:  # one line for the whole cache
+                    self.warned = True
+                    warn(f"template cache {path.parent}: an entry cannot be read ({type(exc).__name__}); "
+                         "the damaged entries are discarded and rebuilt")
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            path = Path(self._get_cache_filename(bucket))
+            clear_non_file(path, "the template cache entry")
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # not kept: compiled again next run
+
+    return HealingBytecodeCache(str(directory))
 
 
 def _inside(path: Path, root: Path) -> bool:
