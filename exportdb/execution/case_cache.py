@@ -18,12 +18,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from exportdb.catalog.registry import SUPPORT_LEVELS, Case
-from exportdb.execution.result_cache import exporter_fingerprint, write_text_atomic
+from exportdb.execution.result_cache import clear_non_file, exporter_fingerprint, warn, write_text_atomic
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Case))
 
@@ -96,12 +97,26 @@ class CaseCache:
         self.entries: dict[str, dict[str, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-            if data.get("fingerprint") == self.fingerprint and isinstance(data.get("cases"), dict):
-                self.entries = data["cases"]
-        except (OSError, ValueError, AttributeError):
-            pass
+        data: Any = None
+        if os.path.lexists(self.file):
+            try:
+                data = json.loads(self.file.read_text(encoding="utf-8"))
+            except (OSError, ValueError, RecursionError) as exc:
+                warn(f"case cache {self.file}: it cannot be read ({type(exc).__name__}); discarded, "
+                     "the cases are read again")
+        if data is None:
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("cases"), dict):
+            warn(f"case cache {self.file}: it is not a case cache; discarded, the cases are read again")
+            return
+        if data.get("fingerprint") != self.fingerprint:
+            return
+        good = {key: record for key, record in data["cases"].items() if _record_problem(record) is None}
+        if len(good) < len(data["cases"]):
+            warn(f"case cache {self.file}: {len(data['cases']) - len(good)} malformed entries; discarded, "
+                 "those cases are read again")
+            self.changed = True
+        self.entries = good
 
     def lookup(self, path: Path) -> Case | None:
         """The cached case at ``path`` when its content is unchanged, else None."""
@@ -135,5 +150,9 @@ class CaseCache:
         if not (self.changed or stale):
             return
         # json.dumps, not json.dump: one string from the C encoder instead of many small writes
-        write_text_atomic(self.file, json.dumps({"fingerprint": self.fingerprint, "cases": self.entries}))
+        clear_non_file(self.file, "the case cache")
+        try:
+            write_text_atomic(self.file, json.dumps({"fingerprint": self.fingerprint, "cases": self.entries}))
+        except OSError as exc:
+            warn(f"the case cache {self.file} cannot be written ({exc.strerror or exc}); cases are not kept")
         self.changed = False

@@ -10,23 +10,84 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
+import time
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import exportdb
 from exportdb.engines import EngineInfo, EngineResult
+from exportdb.execution.channel import result_from_data
+
+
+STALE_SECONDS = 600.0  # a temporary file this old was left by a killed run (no write takes that long)
+_CLEANED: set[str] = set()
+_UMASK: int | None = None
+
+
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file under the process's umask (read once)."""
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return 0o666 & ~_UMASK
+
+
+def clean_stale_temporaries(directory: Path) -> None:
+    """Delete the ``.tmp-*`` files a killed run left in ``directory`` (once per directory and process)."""
+    key = str(directory)
+    if key in _CLEANED:
+        return
+    _CLEANED.add(key)
+    cutoff = time.time() - STALE_SECONDS
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".tmp-"):
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (control characters escaped)."""
+    from exportdb.catalog.registry import escape_controls
+
+    print(f"exportdb: warning: {escape_controls(message)}", file=sys.stderr)
+
+
+def clear_non_file(path: Path, what: str) -> None:
+    """Remove whatever is at ``path`` when it is not a regular file (a directory, a dangling link), with a warning."""
+    if os.path.lexists(path) and not (path.is_file() and not path.is_symlink()):
+        warn(f"{what} {path} was not a file; it is removed and rebuilt")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def write_text_atomic(target: Path, text: str, suffix: str = "") -> None:
     """Write ``text`` to ``target`` through a temporary file in the same directory and an
     atomic rename: a reader (or a run killed half way) sees the old file or the new one,
     never a part.  ``suffix`` names the temporary file (``.part`` keeps it from looking
-    like a page Sphinx would read)."""
+    like a page Sphinx would read).  The file gets the mode the umask allows, as with
+    ``open()``; temporary files left in the directory by killed runs are deleted."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix)
     try:
+        os.fchmod(fd, _file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, target)
@@ -75,6 +136,7 @@ class ResultCache:
         self.file = self.directory / self.FILE
         self._entries: dict[str, dict[str, Any]] | None = None
         self._new: dict[str, dict[str, Any]] = {}
+        self._warned = False
 
     @staticmethod
     def key(case_bytes: bytes, engine: EngineInfo, rewrite: bool) -> str:
@@ -89,14 +151,34 @@ class ResultCache:
         return digest.hexdigest()
 
     def _read(self) -> dict[str, dict[str, Any]]:
+        """The valid entries of the file; a malformed file or entry is dropped with one warning."""
+        if not os.path.lexists(self.file):
+            return {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError) as exc:
+            self._warn(f"it cannot be read ({type(exc).__name__})")
             return {}
-        if not isinstance(data, dict) or data.get("fingerprint") != exporter_fingerprint():
+        if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+            self._warn("it is not a result cache")
             return {}
-        results = data.get("results")
-        return results if isinstance(results, dict) else {}
+        if data.get("fingerprint") != exporter_fingerprint():
+            return {}  # results of other code: dropped whole, silently
+        results = {}
+        for key, entry in data["results"].items():
+            try:
+                result_from_data(entry)
+            except ValueError:
+                continue
+            results[key] = entry
+        if len(results) < len(data["results"]):
+            self._warn(f"{len(data['results']) - len(results)} malformed entries")
+        return results
+
+    def _warn(self, what: str) -> None:
+        if not self._warned:
+            self._warned = True
+            warn(f"result cache {self.file}: {what}; discarded, the cases concerned run again")
 
     def _loaded(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:
@@ -105,11 +187,11 @@ class ResultCache:
 
     def get(self, key: str) -> EngineResult | None:
         data = self._loaded().get(key)
-        if not isinstance(data, dict):
+        if data is None:
             return None
         try:
-            return EngineResult(**data)
-        except TypeError:
+            return result_from_data(data)
+        except ValueError:
             return None
 
     def put(self, key: str, result: EngineResult) -> None:
@@ -129,7 +211,11 @@ class ResultCache:
         if not self._new:
             return
         merged = {**self._read(), **self._new}
-        write_text_atomic(self.file, json.dumps({"fingerprint": exporter_fingerprint(), "results": merged},
-                                                sort_keys=True))
+        clear_non_file(self.file, "the result cache")
+        try:
+            write_text_atomic(self.file, json.dumps({"fingerprint": exporter_fingerprint(), "results": merged},
+                                                    sort_keys=True))
+        except OSError as exc:
+            warn(f"the result cache {self.file} cannot be written ({exc.strerror or exc}); results are not kept")
         self._entries = merged
         self._new = {}
