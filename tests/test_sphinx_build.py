@@ -6,6 +6,7 @@ import importlib.util
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sphinx.cmd.build import build_main
@@ -132,3 +133,16 @@ def test_two_engines_render_as_tabs_on_case_pages_and_in_the_directive(tmp_path:
         assert "tabs.js" in html and "Result (torch " in html
     # Tag pages keep one Result, the primary engine's, and no tabs.
     assert "tab-set" not in (out / "generated" / "python.closure.html").read_text()
+
+
+def test_config_values_are_typed_and_a_fractional_timeout_is_taken(tmp_path: Path):
+    """``exportdb build --timeout 2.5`` passes ``-D exportdb_timeout=2.5``: taken, with no warning."""
+    from exportdb.site import sphinx_extension
+
+    src = make_project(tmp_path)
+    assert build(src, tmp_path / "html", "-D", "exportdb_timeout=2.5", "-D", "exportdb_strict=1") == 0, \
+        (tmp_path / "warnings.txt").read_text()
+    assert set(sphinx_extension.CONFIG_TYPES) == set(sphinx_extension.CONFIG_DEFAULTS)
+    assert all(types is not Any for types in sphinx_extension.CONFIG_TYPES.values())
+    (src / "conf.py").write_text((src / "conf.py").read_text() + "exportdb_timeout = 'soon'\n")
+    assert build(src, tmp_path / "html2") != 0

@@ -49,13 +49,29 @@ from exportdb.execution.runner import DEFAULT_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
+#: The types each config value accepts (Sphinx warns about others). A ``-D name=value``
+#: override arrives as text: paths, engines and the timeout are read from text too.
+_PATH = (str, type(None))
+CONFIG_TYPES: dict[str, tuple[type, ...]] = {
+    "exportdb_cases_dir": (str,),
+    "exportdb_output_dir": (str,),
+    "exportdb_engines": (list, tuple, str),
+    "exportdb_strict": (bool,),
+    "exportdb_jobs": (int,),
+    "exportdb_timeout": (int, float, str),
+    "exportdb_templates_dir": _PATH,
+    "exportdb_tag_descriptions": (bool,),
+    "exportdb_use_cache": (bool,),
+    "exportdb_ops_record": _PATH,
+    "exportdb_modules_record": _PATH,
+}
 CONFIG_DEFAULTS: dict[str, Any] = {
     "exportdb_cases_dir": "../cases",
     "exportdb_output_dir": "generated",
     "exportdb_engines": ["builtin"],
     "exportdb_strict": False,
     "exportdb_jobs": 0,
-    "exportdb_timeout": int(DEFAULT_TIMEOUT),
+    "exportdb_timeout": str(DEFAULT_TIMEOUT),  # text, so that -D takes 2.5 as well as 120
     "exportdb_templates_dir": None,
     "exportdb_tag_descriptions": False,
     "exportdb_use_cache": True,
@@ -80,6 +96,13 @@ def _as_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")
     return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _as_seconds(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"exportdb_timeout = {value!r} is not a number of seconds") from None
 
 
 def check_config_names(raw: dict[str, Any]) -> list[str]:
@@ -109,7 +132,7 @@ def settings_from_config(app: Sphinx) -> Settings:
         out_dir=out_dir,
         engines=_as_list(cfg.exportdb_engines),
         jobs=int(cfg.exportdb_jobs) or None,
-        timeout=float(cfg.exportdb_timeout),
+        timeout=_as_seconds(cfg.exportdb_timeout),
         use_cache=_as_bool(cfg.exportdb_use_cache),
         templates_dir=(Path(app.confdir) / templates).resolve() if templates else None,
         tag_descriptions=_as_bool(cfg.exportdb_tag_descriptions),
@@ -284,7 +307,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Case pages and the directive put the Results of several engines in tabs.
     app.setup_extension("sphinx_inline_tabs")
     for name, default in CONFIG_DEFAULTS.items():
-        app.add_config_value(name, default, "env", types=Any)
+        app.add_config_value(name, default, "env", types=CONFIG_TYPES[name])
     app.add_directive("exportdb-case", CaseDirective)
     app.add_directive("exportdb-tags", TagsDirective)
     app.connect("builder-inited", on_builder_inited)
