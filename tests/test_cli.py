@@ -256,3 +256,18 @@ def test_check_counts_broken_files_and_suggests_misspelt_names(tmp_path: Path, c
             "(hint: did you mean SupportLevel.NOT_SUPPORTED_YET?)") in err
     assert ("args_typo.py:11: no `example_args` defined at module level; `example_arg` is assigned here "
             "(hint: did you mean `example_args`? rename `example_arg` to `example_args`)") in err
+
+
+def test_build_passes_only_the_options_given_so_it_builds_what_sphinx_build_builds(tmp_path: Path, monkeypatch):
+    import sphinx.cmd.build
+
+    from exportdb.site import staging
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(sphinx.cmd.build, "build_main", lambda argv: seen.append(argv) or 0)
+    monkeypatch.setattr(staging, "build_staged", lambda html, build: build(tmp_path / "staging"))
+    assert main(["build", "--docs", str(tmp_path / "docs"), "--cases", str(CASES)]) == 0
+    assert not any(arg.startswith(("exportdb_engines=", "exportdb_timeout=")) for arg in seen[-1])
+    assert main(["build", "--docs", str(tmp_path / "docs"), "--cases", str(CASES),
+                 "--engines", "builtin", "--timeout", "2.5"]) == 0
+    assert "exportdb_engines=builtin" in seen[-1] and "exportdb_timeout=2.5" in seen[-1]

@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", type=Path, default=Path("docs"), help="Sphinx project (default: docs)")
     p.add_argument("--html", type=Path, default=None, help="output (default: DOCS/_build/html)")
     _add_run_options(p)
+    # unset options leave conf.py's values alone, so that build and sphinx-build make the same site
+    p.set_defaults(engines=None, timeout=None)
 
     p = sub.add_parser("generate", help="write the reStructuredText pages for every case")
     p.add_argument("--out", type=Path, required=True, help="output directory for the pages")
@@ -175,11 +177,15 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 
     from exportdb.site.staging import build_staged  # start-up: loads Sphinx, which only build needs
 
-    settings = _settings(args).checked()  # report bad options before Sphinx starts
+    given = argparse.Namespace(**{**vars(args), "engines": args.engines or "builtin",
+                                  "timeout": args.timeout or DEFAULT_TIMEOUT})
+    settings = _settings(given).checked()  # report bad options before Sphinx starts
     html = args.html or args.docs / "_build" / "html"
-    argv = ["-D", f"exportdb_engines={','.join(settings.engines)}",
-            "-D", f"exportdb_timeout={settings.timeout}",
-            "-D", f"exportdb_cases_dir={Path(settings.cases_dir).resolve()}"]
+    argv = ["-D", f"exportdb_cases_dir={Path(settings.cases_dir).resolve()}"]
+    if args.engines is not None:
+        argv += ["-D", f"exportdb_engines={','.join(settings.engines)}"]
+    if args.timeout is not None:
+        argv += ["-D", f"exportdb_timeout={settings.timeout}"]
     if args.jobs:
         argv += ["-D", f"exportdb_jobs={args.jobs}"]
     if args.strict:
