@@ -64,7 +64,7 @@ def test_result_type_matches_torch(operands, want):
 def test_annotation_codes():
     codes = {d.name: d.code for d in D.ALL}
     assert codes == {"bool": "b8", "uint8": "u8", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
-                     "float16": "f16", "float32": "f32", "float64": "f64", "complex64": "c64",
+                     "uint64": "u64", "float16": "f16", "float32": "f32", "float64": "f64", "complex64": "c64",
                      "complex128": "c128"}
 
 

@@ -115,6 +115,9 @@ def test_randint_values_lie_in_the_bounds():
     ("torch.segment_reduce(a, 'mean', lengths=b, initial=2)", [floats(6, 2), np.array([2, 0, 3, 1])]),
     ("torch.segment_reduce(a, 'max', lengths=b, axis=1)", [floats(2, 5, 3), np.array([[2, 0, 3], [1, 1, 3]])]),
     ("torch.segment_reduce(a, 'prod', offsets=b, unsafe=True)", [floats(5), np.array([0, 2, 2, 5])]),
+    ("torch.hash_tensor(a)", [floats(3, 4)]),
+    ("torch.hash_tensor(a, dim=(0, -1), keepdim=True)", [floats(3, 2, 4)]),
+    ("a.hash_tensor(1)", [np.arange(12).reshape(3, 4)]),
 ])
 def test_value_ops_match_torch(expression, arrays):
     check(expression, *arrays)

@@ -132,7 +132,7 @@ def _method(name: str):
 #: torch.<name>(t, ...) that call the Tensor method of the same name.
 _METHODS = ("nansum", "nanmean", "aminmax", "count_nonzero", "logsumexp", "std", "var", "median", "nanmedian",
             "mode", "kthvalue", "quantile", "nanquantile", "dist", "renorm", "cumsum", "cumprod", "cummax", "cummin",
-            "logcumsumexp", "diff", "sort", "argsort", "msort", "topk", "histc", "histogram", "bincount", "unique",
+            "logcumsumexp", "diff", "sort", "argsort", "msort", "topk", "histc", "histogram", "hash_tensor", "bincount", "unique",
             "unique_consecutive")
 NAMESPACE: dict[str, Any] = {
     **{name: _method(name) for name in _METHODS},

@@ -133,6 +133,10 @@ class TensorReductions:
     def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None) -> "Tensor":
         return record("nanmean.default", self, dim_list(dim), keepdim, dtype=dtype)
 
+    def hash_tensor(self, dim: Any = (), *, keepdim: bool = False, mode: int = 0) -> "Tensor":
+        dims = [dim] if isinstance(dim, int) else list(dim)
+        return record("hash_tensor.default", self, dims, keepdim=keepdim, mode=mode)
+
     def sum_to_size(self, *size: Any) -> "Tensor":
         if len(size) == 1 and isinstance(size[0], (tuple, list)):
             size = tuple(size[0])

@@ -50,18 +50,19 @@ int8 = DType("int8", "i8", "int8", "i", 1)
 int16 = DType("int16", "i16", "int16", "i", 2)
 int32 = DType("int32", "i32", "int32", "i", 3)
 int64 = DType("int64", "i64", "int64", "i", 4)
+uint64 = DType("uint64", "u64", "uint64", "i", 5)  # only as a result (hash_tensor): torch barely promotes it
 float16 = DType("float16", "f16", "float16", "f", 1)
 float32 = DType("float32", "f32", "float32", "f", 2)
 float64 = DType("float64", "f64", "float64", "f", 3)
 complex64 = DType("complex64", "c64", "complex64", "c", 2)
 complex128 = DType("complex128", "c128", "complex128", "c", 3)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
+ALL = (bool_, uint8, int8, int16, int32, int64, uint64, float16, float32, float64, complex64, complex128)
 _BY_NP = {d.np: d for d in ALL}
 #: torch's names and aliases for each dtype, as exposed on the ``torch`` module.
 TORCH_NAMES = {
     "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16,
-    "int32": int32, "int": int32, "int64": int64, "long": int64,
+    "int32": int32, "int": int32, "int64": int64, "long": int64, "uint64": uint64,
     "float16": float16, "half": float16, "float32": float32, "float": float32,
     "float64": float64, "double": float64, "complex64": complex64, "cfloat": complex64,
     "complex128": complex128, "cdouble": complex128,

@@ -150,6 +150,25 @@ def _segment_reduce(data: np.ndarray, reduce: str, *, lengths: np.ndarray | None
     return as_array(out, data.dtype)
 
 
+def _hash_tensor(a: np.ndarray, dim: Any = (), *, keepdim: bool = False, mode: int = 0) -> np.ndarray:
+    """Mode 0: the XOR of the elements' bit patterns as 64-bit words (floats as float64, the
+    others as int64) over ``dim`` (every dim when empty), a uint64 tensor."""
+    if mode != 0:
+        raise RuntimeError(f"hash_tensor: mode {mode} is not supported, only mode 0 (xor_sum)")
+    words = a.astype(np.float64 if a.dtype.kind == "f" else np.int64).view(np.uint64)
+    if a.ndim == 0:
+        return np.asarray(words.copy())
+    axes = tuple(range(a.ndim)) if not dim else tuple(wrap_dim(d, a.ndim) for d in dim)
+    if not dim and a.size == 0:
+        raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    for d in axes:
+        if a.ndim and a.shape[d] == 0:
+            raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    return np.asarray(np.bitwise_xor.reduce(words, axis=axes, keepdims=keepdim), np.uint64)
+
+
+register("aten.hash_tensor.default", _hash_tensor)
 register("aten.sum_to_size.default", _sum_to_size)
 register("aten.segment_reduce.default", _segment_reduce)
 register("aten.sum.default", lambda a, dtype=None: _sum(a, None, False, dtype))

@@ -22,6 +22,11 @@ def _reduce(shape: tuple, dims: Any, keepdim: bool) -> tuple:
     return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
+@rule("aten.hash_tensor.default")
+def _hash_tensor(a: Any, dims: Any = (), *, keepdim: bool = False, mode: int = 0) -> tuple:
+    return _reduce(shape_of(a), dims, keepdim)
+
+
 @rule("aten.sum.dim_IntList", "aten.mean.dim", "aten.amax.default", "aten.amin.default", "aten.any.dim",
       "aten.all.dim", "aten.prod.dim_int")
 def _dim_reduce(a: Any, dims: Any = (), keepdim: bool = False, **kwargs: Any) -> tuple:
