@@ -186,6 +186,24 @@ def test_intermediate_sizes_are_read_from_the_inputs():
     assert [n.name for n in ep.graph.nodes][:2] == ["x", "sym_size_int_2"]
 
 
+def test_state_placeholder_is_named_after_the_path_it_was_first_read_by():
+    # torch.export: self.alias is self.w; read first as self.alias, the input is p_alias, target 'w'
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(3))
+            self.alias = self.w
+
+        def forward(self, x):
+            return x * self.alias + self.w
+
+    ep = export_and_lint(M(), (torch.randn(2, 3),))
+    spec = ep.graph_signature.input_specs[0]
+    assert (spec.arg.name, spec.target) == ("p_alias", "w")
+    assert node(ep.graph, "mul").args == (node(ep.graph, "x"), node(ep.graph, "p_alias"))
+    check_against_eager(M(), ep, (torch.randn(2, 3),))
+
+
 def test_iterating_a_tensor_selects_every_row_before_the_loop_body():
     # torch.export (dynamo) unpacks the tensor first: select, select_1, select_2, then the body
     def fn(x):

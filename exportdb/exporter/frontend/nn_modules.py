@@ -10,7 +10,7 @@ import numpy as np
 
 from exportdb.exporter.ir.values import ModuleValue
 from exportdb.exporter.trace.dispatch import call
-from exportdb.exporter.trace.context import note_state_read
+from exportdb.exporter.trace.context import note_module_access, note_state_read
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.errors import UnsupportedAPIError
 from exportdb.exporter.frontend.tensor import Parameter, Tensor
@@ -80,7 +80,9 @@ class Module(ModuleValue):
             if name in d.get(registry, {}):
                 value = d[registry][name]
                 if registry != "_modules" and value is not None:
-                    note_state_read(value)
+                    note_state_read(value, self, name)
+                elif value is not None:
+                    note_module_access(self, name, value)
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 

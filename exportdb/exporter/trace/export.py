@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from exportdb.exporter.trace import context, user_frames
 from exportdb.exporter.ir import pytree
-from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder
+from exportdb.exporter.trace.graph_builder import LIFT_KEY, GraphBuilder, rebuild_names
 from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
@@ -97,7 +97,26 @@ class _Export:
                 self.swapped.append((tensor, tensor._value, tensor._node))
                 tensor._value, tensor._node = tensor._value.copy(), node
 
-    def order_state(self, reads: dict[int, None]) -> None:
+    def name_state(self, reads: dict[int, str | None]) -> None:
+        """Name each parameter or buffer placeholder after the attribute path the forward first
+        read it by, as torch.export 2.13 does (``p_second_weight`` for a layer reached as
+        ``self.second`` before ``self.first.lin``); the target stays its state_dict name."""
+        ids = {fqn: id(tensor) for fqn, tensor in (*self.model.named_parameters(), *self.model.named_buffers())}
+        by_name = {n.name: n for n in self.graph.placeholders}
+        for i, spec in enumerate(self.state_specs):
+            path = reads.get(ids.get(spec.target))
+            if path is None or path == spec.target:
+                continue
+            name = _state_name(spec.arg.name[:2], path)
+            if name in by_name:
+                continue
+            node = by_name.pop(spec.arg.name)
+            node.name = node.target = name
+            by_name[name] = node
+            self.state_specs[i] = InputSpec(spec.kind, TensorArgument(name), spec.target, spec.persistent)
+        rebuild_names(self.graph)
+
+    def order_state(self, reads: dict[int, str | None]) -> None:
         """Parameters, then buffers, in the order the forward first read them off the
         module, as torch.export 2.13 lifts them (state never read keeps its place at the end)."""
         ids = {fqn: id(tensor) for fqn, tensor in (*self.model.named_parameters(), *self.model.named_buffers())}
@@ -223,7 +242,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
             next(traced)  # a None argument is a leaf of its own (see flatten_user_inputs)
             continue
         bound.arguments[pname] = _replace_leaves(bound.arguments[pname], traced)
-    reads, marks = context.start_state_reads(), context.start_grad_marks()
+    reads, marks = context.start_state_reads(model), context.start_grad_marks()
     saved = snapshot(model)
     context.push_builder(run.builder)
     try:
@@ -239,6 +258,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
             output_specs = renamed_outputs(run.graph, output_specs)
         run.drop_unused_state()
         run.order_state(reads)
+        run.name_state(reads)
     finally:
         context.pop_builder(run.builder)
         context.stop_state_reads(reads)
