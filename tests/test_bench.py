@@ -87,3 +87,48 @@ def test_both_engines_time_the_same_work_on_a_torch_example():
     path = bench.torch_examples_dir() / "nested_function.py"
     ours, theirs = bench.builtin_export_text(path), bench.torch_export_text(path)
     assert ours.startswith("ExportedProgram:") and theirs.startswith("ExportedProgram:")
+
+
+def test_serve_watches_the_sources_and_not_what_the_build_writes(tmp_path: Path):
+    from exportdb.tools import cli, serve
+    from exportdb.site.render import builtin_templates_dir
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (tmp_path / "cases").mkdir()
+    args = cli.build_parser().parse_args(["serve", "--docs", str(docs), "--port", "0"])
+    argv = serve.autobuild_argv(args)
+    watched = {argv[i + 1] for i, a in enumerate(argv) if a == "--watch"}
+    ignored = {argv[i + 1] for i, a in enumerate(argv) if a == "--ignore"}
+    assert argv[:2] == [str(docs.resolve()), str((docs / "_build" / "html").resolve())]
+    assert watched == {str((tmp_path / "cases").resolve()), str(builtin_templates_dir().resolve())}
+    assert ignored == {str(docs.resolve() / "generated"), str(docs.resolve() / "_build")}
+
+
+def test_serve_without_sphinx_autobuild_says_how_to_install_it(monkeypatch, capsys, tmp_path: Path):
+    from exportdb.tools import cli, serve
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(serve.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sphinx_autobuild" else real(name, *a))
+    assert cli.main(["serve", "--docs", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == serve.MISSING and "pip install 'exportdb[serve]'" in err and "\n" not in err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sphinx_autobuild") is None,
+                    reason="exportdb serve needs sphinx-autobuild: pip install -e '.[serve]'")
+def test_serve_rebuilds_and_serves_an_edited_case(tmp_path: Path):
+    from generator_support import good_case
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text('extensions = ["exportdb.site.sphinx_extension"]\nexportdb_jobs = 1\n'
+                                  'exclude_patterns = ["_build"]\n')
+    (docs / "index.rst").write_text("Test\n====\n\n.. toctree::\n\n   generated/index\n")
+    good_case(tmp_path / "cases")
+    run = bench_runs.time_serve(docs, tmp_path / "cases", tmp_path / "html", "good_case", timeout=600)
+    assert run.first_build > 0 and run.reload > 0
+    # one rebuild, of the edited case's pages only: the generated output did not trigger another
+    assert run.log.count("Detected changes") == 1, run.log
+    assert "Detected changes (" in run.log and "good_case.py)" in run.log

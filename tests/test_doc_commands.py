@@ -31,6 +31,10 @@ RUN_BY_CI = {
     "python -m pip install -e '.[test]'": "the install step of the Quick start's second command (.ci/run)",
     "apt-get install -y chromium chromium-driver": "a system package: .ci/run installs it when missing",
     "python -m pytest -q tests/test_browser.py": "part of the suite this test belongs to",
+    "exportdb serve": "runs until interrupted: tests/test_bench.py serves a small site, edits a case "
+                      "and waits for the rebuilt page (exportdb bench --only serve times it on this site)",
+    "exportdb serve --port 8001": "runs until interrupted, as exportdb serve",
+    "python -m pip install -e '.[serve]'": "an install step; the test extra, which .ci/run installs, includes it",
     "python -m exportdb.tools.dump_op_schemas":
         "rewrites the checked-in schema file of the installed package; its --check form runs here",
 }

@@ -1,6 +1,6 @@
 """``exportdb bench``: how fast exportdb is, measured (never asserted in tests).
 
-Three parts, each selectable with ``--only``:
+Four parts, each selectable with ``--only``:
 
 ``engines``
     Per-case time of the built-in engine and of ``torch.export`` on PyTorch's
@@ -18,6 +18,11 @@ Three parts, each selectable with ``--only``:
 ``site``
     ``exportdb build`` of a copy of the project's site, cold and after a
     one-case edit, with the number of documents Sphinx re-read.
+``serve``
+    ``exportdb serve`` of a copy of the project's site: the time until the
+    first page is served, then the edit-to-reload time: from editing one
+    case's description until its rebuilt page, carrying the edit, is served
+    (the moment the browser is told to reload).
 
 The last line of the output is ``speedup builtin vs torch: N.Nx`` when the
 engines part ran.
@@ -44,7 +49,7 @@ from exportdb.engines.torch_engine import TorchEngine
 from exportdb.tools import bench_runs
 from exportdb.catalog.registry import discover
 
-PARTS = ("engines", "generation", "site")
+PARTS = ("engines", "generation", "site", "serve")
 DEFAULT_SITE_EDIT = "cond_closure_python_constants"
 
 
@@ -222,6 +227,11 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
         if "site" in parts:
             print(f"\nexportdb build of the project's site (edited case: {opts.site_edit}):", file=out, flush=True)
             report_site(bench_runs.run_site(workdir / "site", opts.site_edit), out)
+        if "serve" in parts:
+            print(f"\nexportdb serve of the project's site (edited case: {opts.site_edit}):", file=out, flush=True)
+            served = bench_runs.run_serve(workdir / "serve", opts.site_edit)
+            print(f"  first build served  {served.first_build:7.2f}s", file=out)
+            print(f"  edit to reload      {served.reload:7.2f}s", file=out)
         if "engines" in parts:
             print(f"\nexport time per case, load + export + print, median of {opts.repeats}:", file=out, flush=True)
             import_seconds, rows = run_engines(opts.repeats, out)

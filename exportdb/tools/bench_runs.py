@@ -1,4 +1,4 @@
-"""Whole-run benchmarks for ``exportdb bench``: generation of a synthetic registry and site builds.
+"""Whole-run benchmarks for ``exportdb bench``: generation of a synthetic registry, site builds, serve.
 
 Every run is a separate process (a fresh interpreter, as a user's command
 would be), timed by wall clock; its peak memory is the largest sum of resident
@@ -15,10 +15,15 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -223,12 +228,25 @@ class SiteRun:
     generated_written: str
 
 
-def run_site(workdir: Path, edit_case: str) -> list[SiteRun]:
-    """``exportdb build`` of a copy of the project's site: cold, then after editing ``edit_case``."""
+def copy_site(workdir: Path) -> tuple[Path, Path]:
+    """A scratch copy of the project's Sphinx project and cases under ``workdir``: (docs, cases)."""
     shutil.rmtree(workdir, ignore_errors=True)
     docs, cases = workdir / "docs", workdir / "cases"
     shutil.copytree(CHECKOUT / "docs", docs, ignore=shutil.ignore_patterns("_build", "generated"))
     shutil.copytree(CHECKOUT / "cases", cases)
+    return docs, cases
+
+
+def edit_description(path: Path, words: str) -> None:
+    """Put ``words`` at the start of the case file's first docstring (its description)."""
+    text = path.read_text(encoding="utf-8")
+    first_doc = text.index('"""') + 3
+    path.write_text(text[:first_doc] + words + " " + text[first_doc:], encoding="utf-8")
+
+
+def run_site(workdir: Path, edit_case: str) -> list[SiteRun]:
+    """``exportdb build`` of a copy of the project's site: cold, then after editing ``edit_case``."""
+    docs, cases = copy_site(workdir)
     html = workdir / "html"
     argv = [sys.executable, "-m", "exportdb", "build", "--docs", str(docs), "--html", str(html),
             "--cases", str(cases)]
@@ -243,9 +261,89 @@ def run_site(workdir: Path, edit_case: str) -> list[SiteRun]:
         runs.append(SiteRun(label, measured, reread_count(text), pages[1] if pages else "?"))
 
     run("cold")
-    path = cases / f"{edit_case}.py"
-    text = path.read_text(encoding="utf-8")
-    first_doc = text.index('"""') + 3
-    path.write_text(text[:first_doc] + "Edited by exportdb bench. " + text[first_doc:], encoding="utf-8")
+    edit_description(cases / f"{edit_case}.py", "Edited by exportdb bench.")
     run("one edit")
     return runs
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@dataclass
+class ServeRun:
+    """``exportdb serve``: seconds from start to the first page served, and from an edit to its page rebuilt."""
+
+    first_build: float
+    reload: float
+    log: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    """The body at ``url``, or None when nothing answers there (yet) or it is not found."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def time_serve(docs: Path, cases: Path, html: Path, edit_case: str, timeout: float = 1800,
+               poll: float = 0.05, env: dict[str, str] | None = None) -> ServeRun:
+    """Start ``exportdb serve`` on ``docs`` and ``cases``, wait for the first build, then edit
+    ``edit_case``'s description and time until its rebuilt page (carrying the edit) is served."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/generated/cases/{edit_case}.html"
+    log_path = html.parent / "serve.log"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "exportdb", "serve", "--docs", str(docs), "--cases", str(cases),
+            "--html", str(html), "--port", str(port)]
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def wait_for(ready: Callable[[], bool], what: str) -> float:
+        start = time.perf_counter()
+        while not ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"exportdb serve exited with status {proc.returncode} while {what}:\n"
+                                   f"{log_path.read_text(encoding='utf-8')[-3000:]}")
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"exportdb serve: no page after {timeout:.0f} s while {what}:\n"
+                                   f"{log_path.read_text(encoding='utf-8')[-3000:]}")
+            time.sleep(poll)
+        return time.perf_counter() - start
+
+    try:
+        first = wait_for(lambda: fetch(url) is not None, "building the site")
+        marker = f"Edited by exportdb bench {time.time_ns()}."
+        edit_description(cases / f"{edit_case}.py", marker)
+        reload = wait_for(lambda: marker in (fetch(url) or ""), "rebuilding after the edit")
+    finally:
+        stop_group(proc)
+    return ServeRun(first, reload, log_path.read_text(encoding="utf-8"))
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop the process started in its own session, and the builds it started."""
+    for sig, wait in ((signal.SIGINT, 10), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_serve(workdir: Path, edit_case: str) -> ServeRun:
+    """``exportdb serve`` of a copy of the project's site: first build, then one edit."""
+    docs, cases = copy_site(workdir)
+    return time_serve(docs, cases, workdir / "html", edit_case)

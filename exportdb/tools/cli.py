@@ -1,7 +1,8 @@
 """The ``exportdb`` command line (also ``python -m exportdb``).
 
-Subcommands: ``build`` (pages + HTML site), ``generate`` (pages only),
-``check`` (verify every case), ``list``, ``show CASE``, ``new NAME``, and
+Subcommands: ``build`` (pages + HTML site), ``serve`` (build, serve, rebuild
+on edits), ``generate`` (pages only), ``check`` (verify every case), ``list``,
+``show CASE``, ``new NAME``, and
 ``compare`` (builtin vs torch; see :mod:`exportdb.tools.compare`), ``bench``, ``fuzz`` and
 ``conformance`` (see :mod:`exportdb.tools.conformance`)::
 
@@ -79,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     # unset options leave conf.py's values alone, so that build and sphinx-build make the same site
     p.set_defaults(engines=None, timeout=None)
+
+    p = sub.add_parser("serve", help="build the site, serve it on localhost and rebuild it after every edit "
+                       "(needs the serve extra: sphinx-autobuild)")
+    from exportdb.tools import serve  # light: the server itself is imported only when serve runs
+
+    serve.add_arguments(p)
 
     p = sub.add_parser("generate", help="write the reStructuredText pages for every case")
     p.add_argument("--out", type=Path, required=True, help="output directory for the pages")
@@ -199,6 +206,12 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from exportdb.tools import serve
+
+    return serve.main(args, out)
+
+
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     registry = load_registry(args.cases or default_cases_dir())
     for problem in registry.problems:
@@ -286,7 +299,7 @@ def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
     return command.main(list(args.args), out)
 
 
-COMMANDS = {"build": cmd_build, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "generate": cmd_generate, "check": cmd_check, "list": cmd_list,
             "show": cmd_show, "new": cmd_new, "compare": cmd_compare, "bench": cmd_bench, "fuzz": cmd_fuzz,
             "conformance": cmd_conformance}
 PASS_THROUGH = ("compare", "bench", "fuzz", "conformance")  # every later option, --help included, goes to them
