@@ -221,3 +221,34 @@ def test_unique_consecutive_over_the_last_dim_prints_torch_shapes(shape):
                   x.reshape(shape), structural=True)
     values = next(line for line in lines if "unique_consecutive[0]" in line)
     assert f'"f32[{", ".join([*map(str, shape[:-1]), "u0", *map(str, shape)])}]"' in values
+
+
+@pytest.mark.parametrize("expression,arrays", [
+    ("torch.randint_like(a, 5).shape[0] + torch.bernoulli(a.sigmoid()).sum()", [floats(4, 3)]),
+    ("torch.constant_pad_nd(a, (1, 2, 0, 1), 0.5)", [floats(4, 3)]),
+    ("a.sum_to_size(1, 3)", [floats(4, 3)]),
+    ("torch.nn.functional.channel_shuffle(a, 2)", [floats(4, 6, 2)]),
+    ("torch.native_layer_norm(a, (3,), None, None, 1e-5)", [floats(4, 3)]),
+    ("torch.nn.functional.grid_sample(a, b, align_corners=True)", [floats(4, 2, 3, 3), floats(4, 2, 5, 2)]),
+    ("torch.igamma(a.abs(), b.abs())", [floats(4, 3), floats(3)]),
+])
+def test_shape_rules_with_a_symbolic_batch(expression, arrays):
+    """Dim 0 of the first input dynamic: the same program as torch.export's, and right on another batch size."""
+    count = len(arrays)
+    batched = [a.ndim == arrays[0].ndim and a.shape[0] == arrays[0].shape[0] for a in arrays]  # share the Dim
+    ours_n, theirs_n = torch.export.Dim("n", min=2), real.export.Dim("n", min=2)
+    ours = export_and_lint(_model(torch, expression, count), tuple(torch.from_numpy(a) for a in arrays),
+                           dynamic_shapes=tuple({0: ours_n} if b else None for b in batched))
+    theirs = real.export.export(_model(real, expression, count), tuple(real.from_numpy(a) for a in arrays),
+                                dynamic_shapes=tuple({0: theirs_n} if b else None for b in batched), strict=True)
+    assert _structurally_equal(ours, theirs), f"{ours}\n{theirs}"
+    bigger = [np.concatenate([a] * 2) if b else a for a, b in zip(arrays, batched)]
+    got = ours.module()(*(torch.from_numpy(a) for a in bigger))
+    with real.no_grad():
+        want = _model(real, expression, count)(*(real.from_numpy(a) for a in bigger))
+    if "randint_like" in expression:  # random values: the shape arithmetic only
+        assert tuple(got.shape) == tuple(want.shape)
+        return
+    got, want = (got, want) if isinstance(got, tuple) else ((got,), (want,))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g._value, np.float64), w.double().numpy(), rtol=1e-4, atol=1e-5)
