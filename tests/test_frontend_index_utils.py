@@ -71,3 +71,41 @@ def test_unravel_index_errors():
         ours.unravel_index(ours.ones(2), (2, 3))
     with pytest.raises(ValueError, match="negative"):
         ours.unravel_index(ours.from_numpy(IDX.copy()), (4, -5))
+
+
+class _Embed(ours.nn.Module):
+    def __init__(self, bag: bool, **kwargs):
+        super().__init__()
+        self.bag, self.kwargs = bag, kwargs
+
+    def forward(self, w, i, o):
+        if self.bag:
+            return ours.nn.functional.embedding_bag(i, w, o, **self.kwargs)
+        return ours.nn.functional.embedding(i, w, **self.kwargs)
+
+
+W = np.random.default_rng(4).standard_normal((5, 3)).astype(np.float32) * 3
+I = np.array([1, 4, 4, 0, 2], dtype=np.int64)
+O = np.array([0, 2, 4], dtype=np.int64)
+
+
+@pytest.mark.parametrize("bag,kwargs", [(False, {"max_norm": 1.0}), (True, {"max_norm": 1.5, "norm_type": 1.0}),
+                                        (True, {"padding_idx": -1, "mode": "sum"}),
+                                        (True, {"include_last_offset": True, "mode": "mean"})])
+def test_embedding_programs_match_torch_export_and_eager(bag, kwargs):
+    args = (W, I, np.array([0, 2, 5]) if kwargs.get("include_last_offset") else O)
+    ep = export_and_lint(_Embed(bag, **kwargs), tuple(ours.from_numpy(a.copy()) for a in args))
+
+    class Theirs(real.nn.Module):
+        def forward(self, w, i, o):
+            if bag:
+                return real.nn.functional.embedding_bag(i, w, o, **kwargs)
+            return real.nn.functional.embedding(i, w, **kwargs)
+
+    exported = real.export.export(Theirs(), tuple(real.from_numpy(a.copy()) for a in args), strict=True)
+    theirs = [line.strip() for line in str(exported).splitlines() if " = torch.ops" in line or "getitem" in line
+              and " = " in line and not line.strip().startswith("#")]
+    assert body(ep)[:len(theirs)] == theirs
+    got = ep.module()(*(ours.from_numpy(a.copy()) for a in args))._value
+    want = Theirs()(*(real.from_numpy(a.copy()) for a in args)).numpy()  # renormalises its own copy of w
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

@@ -17,18 +17,22 @@ from exportdb.exporter.trace.user_frames import user_location
 from exportdb.exporter.frontend.functions import arange
 
 
+def _renorm(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
+    """``max_norm``: the rows ``indices`` pick are scaled in place to a norm of at most ``max_norm``, through a
+    detached alias of the weight (``detach`` then ``embedding_renorm_``, as torch.export 2.13 records it)."""
+    record("embedding_renorm_.default", weight.detach(), indices, float(max_norm), float(norm_type))
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
               max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
               sparse: bool = False) -> Tensor:
-    if max_norm is not None:
-        raise UnsupportedAPIError("embedding(max_norm=...) renormalises the weight in place, which the built-in "
-                                  "front end does not support", location=user_location(),
-                                  hint="renormalise the embedding weight before exporting")
     num = tuple(weight.shape)[0]
     if padding_idx is not None:
         if not -num <= padding_idx < num:
             raise ValueError("Padding_idx must be within num_embeddings")
         padding_idx = padding_idx % num
+    if max_norm is not None:
+        _renorm(weight, input, max_norm, norm_type)
     return record("embedding.default", weight, input, -1 if padding_idx is None else padding_idx,
                   scale_grad_by_freq, sparse)
 
@@ -40,11 +44,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
                   mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
                   include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
-
-    if max_norm is not None:
-        raise UnsupportedAPIError("embedding_bag(max_norm=...) renormalises the weight in place, which the built-in "
-                                  "front end does not support", location=user_location(),
-                                  hint="renormalise the embedding weight before exporting")
     if mode not in _BAG_MODES:
         raise ValueError("mode has to be one of sum, mean or max")
     if per_sample_weights is not None and mode != "sum":
@@ -62,8 +61,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
             per_sample_weights = per_sample_weights.reshape(-1)
     elif input.dim() != 1 or offsets is None:
         raise ValueError("embedding_bag: a 1D input needs 1D offsets (the start of each bag)")
-    if padding_idx is not None:
-        padding_idx %= tuple(weight.shape)[0]
+    if max_norm is not None:
+        _renorm(weight, input, max_norm, norm_type)
     out = record("embedding_bag.padding_idx", weight, input, offsets, scale_grad_by_freq, _BAG_MODES[mode], sparse,
                  per_sample_weights, include_last_offset, padding_idx)
     return out[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -48,6 +48,16 @@ def _pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float
     return as_array(out, x.dtype)
 
 
+def _embedding_renorm_(weight: np.ndarray, indices: np.ndarray, max_norm: float, norm_type: float) -> np.ndarray:
+    """Scale each row ``indices`` names (once each) whose ``norm_type``-norm exceeds ``max_norm`` down to it."""
+    for row in np.unique(indices.astype(np.int64)):
+        values = weight[row].astype(np.float64)
+        norm = np.sum(np.abs(values) ** norm_type) ** (1.0 / norm_type)
+        if norm > max_norm:
+            weight[row] = values * (max_norm / (norm + 1e-7))
+    return weight
+
+
 def _one_hot(a: np.ndarray, num_classes: int = -1) -> np.ndarray:
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
@@ -79,8 +89,9 @@ def _embedding_bag(weight: np.ndarray, indices: np.ndarray, offsets: np.ndarray,
     out = np.zeros((bags, d), np.float64)
     sizes = np.zeros(bags, np.int64)
     arg = np.zeros((bags, d), np.int64)
+    padding = None if padding_idx is None else padding_idx % weight.shape[0]  # torch passes -1 as given
     for b in range(bags):
-        rows = [i for i in range(int(offsets[b]), int(ends[b])) if padding_idx is None or indices[i] != padding_idx]
+        rows = [i for i in range(int(offsets[b]), int(ends[b])) if padding is None or indices[i] != padding]
         sizes[b] = len(rows)
         if not rows:
             continue
@@ -92,10 +103,24 @@ def _embedding_bag(weight: np.ndarray, indices: np.ndarray, offsets: np.ndarray,
             out[b] = values.max(axis=0)
         else:
             out[b] = values.sum(axis=0) / (len(rows) if mode == 1 else 1)
-    offset2bag = np.zeros((0 if mode == 0 else n,), np.int64)
+    offset2bag = np.zeros((0 if mode == 0 and padding_idx is None else n,), np.int64)
     bag_size = np.zeros(len(offsets), np.int64) if mode == 0 else sizes
     max_indices = arg if mode == 2 else np.zeros(bag_size.shape, np.int64)
     return as_array(out, weight.dtype), offset2bag, bag_size, max_indices
+
+
+def _embedding_bag_traced(weight: np.ndarray, indices: np.ndarray, offsets: np.ndarray, *args: Any) -> tuple:
+    """What torch.export 2.13 records: its meta kernel sizes bag_size by the offsets and max_indices by the
+    bags whatever the mode (the CPU kernel differs with include_last_offset)."""
+    out, offset2bag, bag_size, max_indices = _embedding_bag(weight, indices, offsets, *args)
+    count, bags = len(offsets), out.shape[0]
+    sized = np.zeros(count, np.int64)
+    sized[:min(count, len(bag_size))] = bag_size[:count]
+    if max_indices.ndim == 1:
+        kept = np.zeros(bags, np.int64)
+        kept[:min(bags, len(max_indices))] = max_indices[:bags]
+        max_indices = kept
+    return out, offset2bag, sized, max_indices
 
 
 def _channel_shuffle(x: np.ndarray, groups: int) -> np.ndarray:
@@ -228,7 +253,8 @@ register("aten.constant_pad_nd.default", lambda x, pad, value=0: _pad(x, pad, "c
 register("aten.channel_shuffle.default", _channel_shuffle)
 register("aten.embedding.default", _embedding)
 register("aten.one_hot.default", _one_hot)
-register("aten.embedding_bag.padding_idx", _embedding_bag, multi=True)
+register("aten.embedding_renorm_.default", _embedding_renorm_, mutates=0)
+register("aten.embedding_bag.padding_idx", _embedding_bag, multi=True, traced=_embedding_bag_traced)
 register("aten.pixel_shuffle.default", _pixel_shuffle)
 register("aten.pixel_unshuffle.default", _pixel_unshuffle)
 for _nd, _name in ((1, "upsample_nearest1d"), (2, "upsample_nearest2d"), (3, "upsample_nearest3d")):

@@ -165,8 +165,8 @@ def _embedding_bag(weight: Any, indices: Any, offsets: Any, scale_grad_by_freq: 
                    per_sample_weights: Any, include_last_offset: bool, padding_idx: Any) -> list:
     d, n, count = shape_of(weight)[1], shape_of(indices)[0], shape_of(offsets)[0]
     bags = count - 1 if include_last_offset else count
-    bag_size = (count,) if mode == 0 else (bags,)
-    return [(bags, d), (0,) if mode == 0 else (n,), bag_size, (bags, d) if mode == 2 else bag_size]
+    offset2bag = (0,) if mode == 0 and padding_idx is None else (n,)
+    return [(bags, d), offset2bag, (count,), (bags, d) if mode == 2 else (bags,)]  # torch.export's meta shapes
 
 
 @rule("aten.pixel_shuffle.default")
