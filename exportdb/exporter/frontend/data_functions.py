@@ -1,6 +1,6 @@
 """``torch.*`` functions that test, pick or fill elements by value, and pad:
 ``isin``, ``combinations``, ``nonzero_static``, ``fill``, ``constant_pad_nd``, ``gradient``,
-``unravel_index``.
+``unravel_index``, ``segment_reduce``.
 
 Each binds its ATen op from the schema (:mod:`.aten_binding`), as torch.export 2.13
 records it: ``torch.isin(x, t)`` is ``aten.isin.Tensor_Tensor(x, t)``,
