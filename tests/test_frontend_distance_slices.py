@@ -9,7 +9,11 @@ import pytest
 
 from exporter_helpers import body, export_and_lint, targets, torch as ours
 
-real = pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+
+@pytest.fixture
+def real():
+    return pytest.importorskip("torch", reason="values are compared against eager PyTorch")
+
 
 RNG = np.random.default_rng(3)
 A, P, N = (RNG.standard_normal((4, 5)).astype(np.float32) for _ in range(3))
@@ -24,7 +28,7 @@ class _Triplet(ours.nn.Module):
         return self.loss(a, p, n)
 
 
-def test_triplet_loss_over_a_pairwise_distance_module_records_torchs_steps():
+def test_triplet_loss_over_a_pairwise_distance_module_records_torchs_steps(real):
     model = _Triplet(distance_function=ours.nn.PairwiseDistance(), swap=True)
     ep = export_and_lint(model, tuple(ours.from_numpy(x.copy()) for x in (A, P, N)))
     assert targets(ep.graph) == ["aten.pairwise_distance.default"] * 3 + [
@@ -37,7 +41,7 @@ def test_triplet_loss_over_a_pairwise_distance_module_records_torchs_steps():
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"margin": 0.5, "reduction": "none"}, {"reduction": "sum"}])
-def test_triplet_loss_with_the_default_distance_matches_eager(kwargs):
+def test_triplet_loss_with_the_default_distance_matches_eager(kwargs, real):
     mine = ours.nn.functional.triplet_margin_with_distance_loss(*(ours.from_numpy(x.copy()) for x in (A, P, N)),
                                                                **kwargs)
     theirs = real.nn.functional.triplet_margin_with_distance_loss(*(real.from_numpy(x.copy()) for x in (A, P, N)),
@@ -48,7 +52,7 @@ def test_triplet_loss_with_the_default_distance_matches_eager(kwargs):
                                                              ours.from_numpy(N), margin=0.0)
 
 
-def test_cosine_similarity_module_and_scalar_clamps():
+def test_cosine_similarity_module_and_scalar_clamps(real):
     mine = ours.nn.CosineSimilarity(dim=0)(ours.from_numpy(A), ours.from_numpy(P))._value
     theirs = real.nn.CosineSimilarity(dim=0)(real.from_numpy(A), real.from_numpy(P)).numpy()
     np.testing.assert_allclose(mine, theirs, rtol=1e-5)
