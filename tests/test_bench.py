@@ -132,3 +132,55 @@ def test_serve_rebuilds_and_serves_an_edited_case(tmp_path: Path):
     # one rebuild, of the edited case's pages only: the generated output did not trigger another
     assert run.log.count("Detected changes") == 1, run.log
     assert "Detected changes (" in run.log and "good_case.py)" in run.log
+
+
+def test_a_bench_record_holds_every_figure_the_performance_page_shows(tmp_path: Path):
+    import json
+
+    from exportdb.site import run_records
+
+    rows = [bench.EngineTiming("a", 0.001, 0.2, True, True), bench.EngineTiming("b", 0.003, 0.2, True, False)]
+    record = {"kind": "exportdb bench", "date": "2026-12-02 14:00 UTC", **bench.machine_info(),
+              "load_average": {"start": [3.0, 2.0, 1.0], "end": [4.0, 2.0, 1.0]},
+              "engines": bench.engines_record(1.5, rows, 3),
+              "serve": {"edit_case": "c", "first_build_s": 30.0, "reload_s": 1.5}}
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(record))
+    context = run_records.load_bench(path)
+    figures = dict(context["rows"])
+    assert figures["**Speedup, built-in vs torch** (summed medians)"] == "**100.0x**"
+    assert "Examples that did not export with both engines" in figures and figures[
+        "Examples that did not export with both engines"] == "b"
+    assert "**1.50 s**" in figures.values() and "2.00 ms" in figures.values()  # reload; builtin median
+    assert context["load_start"] == "3.0, 2.0, 1.0" and context["load_end"] == "4.0, 2.0, 1.0"
+    assert "python" in context["versions"] and "cores" in context["machine"]
+    text = run_records.render_bench(path)
+    assert "Recorded on 2026-12-02 14:00 UTC" in text and "**100.0x**" in text
+
+    path.write_text(json.dumps({**record, "kind": "exportdb compare"}))
+    with pytest.raises(run_records.RunRecordError, match="is not a record of `exportdb bench`"):
+        run_records.load_bench(path)
+
+
+def test_a_compare_record_lists_every_case_with_its_verdict():
+    from exportdb.engines.protocol import EngineResult
+    from exportdb.site import run_records
+    from exportdb.tools import compare
+
+    class Engine:
+        def __init__(self, name):
+            self.name = name
+
+        def version(self):
+            return "9.9"
+
+    ok = EngineResult.__new__(EngineResult)
+    reports = [compare.CaseReport("x", "x.py", "agree", "ok", ok, ok),
+               compare.CaseReport("y", "y.py", "graph-differs", "expected", ok, ok, reason="listed")]
+    record = compare.run_record(reports, (Engine("builtin"), Engine("torch")), "cases", ["--record", "r.json"])
+    assert record["summary"] == "1/2 cases agree" and record["versions"]["torch"] == "9.9"
+    assert record["command"] == "exportdb compare --record r.json"
+    context = run_records.compare_context(record)
+    assert [(c["name"], c["verdict"], c["reason"]) for c in context["cases"]] == [
+        ("x", "agree", ""), ("y", "differ", "listed")]
+    assert context["counts"] == [("agree", 1), ("graph-differs", 1)]

@@ -146,3 +146,48 @@ def test_config_values_are_typed_and_a_fractional_timeout_is_taken(tmp_path: Pat
     assert all(types is not Any for types in sphinx_extension.CONFIG_TYPES.values())
     (src / "conf.py").write_text((src / "conf.py").read_text() + "exportdb_timeout = 'soon'\n")
     assert build(src, tmp_path / "html2") != 0
+
+
+BENCH_RECORD = {
+    "kind": "exportdb bench", "date": "2026-12-02 14:00 UTC", "command": "exportdb bench --only serve",
+    "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 4.0, "system": "Linux 6"},
+    "versions": {"exportdb": "0.1.0", "sphinx": "9"}, "load_average": {"start": [1.25, 1, 1], "end": [2, 1, 1]},
+    "serve": {"edit_case": "good_case", "first_build_s": 12.5, "reload_s": 1.375},
+}
+
+
+def test_recorded_runs_fill_the_pages_that_name_them(tmp_path: Path):
+    import json
+
+    src = make_project(tmp_path)
+    (src / "benchmarks").mkdir()
+    (src / "benchmarks" / "bench.json").write_text(json.dumps(BENCH_RECORD))
+    compare = {"kind": "exportdb compare", "date": "2026-12-02 14:05 UTC", "command": "exportdb compare",
+               "cases_dir": "cases", "versions": {"builtin": "0.1.0", "torch": "2.13.0"},
+               "summary": "1/2 cases agree", "agree": 1, "total": 2,
+               "cases": [{"name": "good_case", "classification": "agree", "agrees": True, "status": "ok",
+                          "reason": "", "note": ""},
+                         {"name": "other_case", "classification": "graph-differs", "agrees": False,
+                          "status": "expected", "reason": "torch inlines *it*", "note": ""}]}
+    (src / "benchmarks" / "compare.json").write_text(json.dumps(compare))
+    (src / "guide.rst").write_text((src / "guide.rst").read_text() + textwrap.dedent("""
+        .. exportdb-bench:: benchmarks/bench.json
+
+        .. exportdb-compare:: /benchmarks/compare.json
+        """))
+    out = tmp_path / "html"
+    assert build(src, out) == 0, (tmp_path / "warnings.txt").read_text()
+    guide = re.sub(r"<[^>]+>", "", (out / "guide.html").read_text())
+    assert "Recorded on 2026-12-02 14:00 UTC" in guide and "Test CPU, 2 cores, 4.0 GiB RAM" in guide
+    assert "1.2, 1.0, 1.0 when the run started and 2.0, 1.0, 1.0 at its end" in guide
+    assert "1.38 s" in guide and "12.50 s" in guide  # edit to reload, first build
+    assert "1/2 cases agree" in guide and "graph-differs" in guide and "torch inlines *it*" in guide
+
+    # a new record is shown by the next build (the page depends on it); a broken one is an error naming it
+    BENCH_RECORD["serve"]["reload_s"] = 0.75
+    (src / "benchmarks" / "bench.json").write_text(json.dumps(BENCH_RECORD))
+    assert build(src, out) == 0, (tmp_path / "warnings.txt").read_text()
+    assert "0.75 s" in (out / "guide.html").read_text()
+    (src / "benchmarks" / "bench.json").write_text('{"kind": "exportdb bench"}')
+    assert build(src, out) != 0
+    assert "bench.json: the run record lacks date, machine" in (tmp_path / "warnings.txt").read_text()

@@ -22,6 +22,13 @@ Hand-written pages can show a case inline::
 
     .. exportdb-case:: cond_on_tensor_flag
        :rewrite:
+
+and the figures of a recorded run (the path is relative to the page, or to the
+source directory when it starts with ``/``)::
+
+    .. exportdb-bench:: benchmarks/bench.json          (exportdb bench --record)
+    .. exportdb-compare:: benchmarks/compare.json      (exportdb compare --record)
+       :link-cases:
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ import exportdb
 from exportdb.site.generate import Outcome, Settings, SettingsError, generate
 from exportdb.catalog import tags as taxonomy
 from exportdb.site.render import RenderOptions, Renderer, case_context, tag_counts
+from exportdb.site.run_records import RunRecordError, render_bench, render_compare
 from exportdb.execution.runner import DEFAULT_TIMEOUT
 
 logger = logging.getLogger(__name__)
@@ -258,6 +266,53 @@ class TagsDirective(SphinxDirective):
         return [container]
 
 
+class _RecordDirective(SphinxDirective):
+    """Base of the directives that show a checked-in run record; the page is re-read when it changes."""
+
+    required_arguments = 1
+    has_content = False
+
+    def record_text(self, path: Path) -> str:
+        raise NotImplementedError
+
+    def run(self) -> list[nodes.Node]:
+        rel, path = self.env.relfn2path(self.arguments[0], self.env.docname)
+        try:
+            text = self.record_text(Path(path))
+        except RunRecordError as exc:
+            raise self.error(f"{self.name}: {exc}") from None
+        self.env.note_dependency(rel)
+        container = nodes.container(classes=[self.name])
+        nested_parse_with_titles(self.state, StringList(text.splitlines(), source=f"<{self.name} {rel}>"),
+                                 container)
+        return [container]
+
+
+class BenchDirective(_RecordDirective):
+    """``.. exportdb-bench:: RECORD`` shows an ``exportdb bench --record`` run: stamp and figures."""
+
+    def record_text(self, path: Path) -> str:
+        return render_bench(path, _templates_dir(self.env))
+
+
+class CompareDirective(_RecordDirective):
+    """``.. exportdb-compare:: RECORD`` shows an ``exportdb compare --record`` run: the summary and
+    a per-case agree/differ table (``:link-cases:``: case names link to their generated pages)."""
+
+    option_spec = {"link-cases": directives.flag}
+
+    def record_text(self, path: Path) -> str:
+        prefix = ""
+        if "link-cases" in self.options:
+            prefix = _tag_prefix(self.env.srcdir, outcome_for(self.env)) + "cases/"
+        return render_compare(path, _templates_dir(self.env), prefix)
+
+
+def _templates_dir(env: Any) -> Path | None:
+    outcome = _OUTCOMES.get(env)
+    return outcome.settings.templates_dir if outcome is not None else None
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -310,6 +365,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, default, "env", types=CONFIG_TYPES[name])
     app.add_directive("exportdb-case", CaseDirective)
     app.add_directive("exportdb-tags", TagsDirective)
+    app.add_directive("exportdb-bench", BenchDirective)
+    app.add_directive("exportdb-compare", CompareDirective)
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-purge-doc", on_env_purge_doc)

@@ -25,13 +25,18 @@ Four parts, each selectable with ``--only``:
     (the moment the browser is told to reload).
 
 The last line of the output is ``speedup builtin vs torch: N.Nx`` when the
-engines part ran.
+engines part ran.  ``--record PATH`` also writes the whole run as JSON (date,
+command, machine, versions, load average at start and end, every figure);
+the Performance page is generated from the checked-in record,
+``docs/benchmarks/bench.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib.util
+import json
 import os
 import platform
 import statistics
@@ -129,8 +134,8 @@ def speedup(rows: list[EngineTiming]) -> float:
 # --------------------------------------------------------------------------- report
 
 
-def machine_lines() -> list[str]:
-    """CPU, cores, memory and versions, for the report and the docs page."""
+def machine_info() -> dict[str, Any]:
+    """CPU, cores, memory and system of this machine, and the versions that matter, as data."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -142,21 +147,36 @@ def machine_lines() -> list[str]:
     try:
         mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                           if line.startswith("MemTotal")))
-        memory = f"{mem_kb / 2**20:.1f} GiB"
+        memory: float | None = round(mem_kb / 2**20, 1)
     except (OSError, StopIteration, ValueError):
-        memory = "unknown"
-    versions = [f"python {platform.python_version()}"]
-    for name in ("numpy", "jinja2", "sphinx", "torch"):
+        memory = None
+    versions = {"exportdb": exportdb.__version__, "python": platform.python_version()}
+    for name in ("numpy", "jinja2", "sphinx", "sphinx-autobuild", "torch"):
         try:
             from importlib.metadata import version
 
-            versions.append(f"{name} {version(name)}")
+            versions[name] = version(name)
         except Exception:  # noqa: BLE001 - a missing package is simply not listed
             pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return [f"machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
-            f"load average when the benchmark started (1, 5, 15 min): {load}",
-            f"versions: exportdb {exportdb.__version__}, " + ", ".join(versions)]
+    return {"machine": {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory,
+                        "system": f"{platform.system()} {platform.release()}"},
+            "versions": versions}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine_lines(info: dict[str, Any] | None = None, load: list[float] | None = None) -> list[str]:
+    """CPU, cores, memory and versions, for the report."""
+    info = info or machine_info()
+    m = info["machine"]
+    memory = "unknown" if m["memory_gib"] is None else f"{m['memory_gib']:.1f} GiB"
+    versions = ", ".join(f"{name} {v}" for name, v in info["versions"].items())
+    return [f"machine: {m['cpu']}, {m['cores']} cores, {memory} RAM, {m['system']}",
+            "load average when the benchmark started (1, 5, 15 min): "
+            + ", ".join(f"{x:.1f}" for x in (load or load_average())),
+            f"versions: {versions}"]
 
 
 def _mb(measured: Any) -> str:
@@ -198,9 +218,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per CPU)")
     parser.add_argument("--site-edit", default=DEFAULT_SITE_EDIT,
                         help=f"project case edited for the site rebuild (default {DEFAULT_SITE_EDIT})")
+    parser.add_argument("--record", type=Path, default=None,
+                        help="also write the run as JSON (date, machine, versions, load, every figure) to RECORD; "
+                             "the Performance page shows docs/benchmarks/bench.json")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the synthetic registry and the site copy go (default: a temporary directory)")
     return parser
+
+
+def generation_record(runs: list[Any], problems: list[str], count: int, jobs: int | None) -> dict[str, Any]:
+    return {"count": count, "jobs": jobs or os.cpu_count(), "problems": problems,
+            "runs": [{"label": r.label, "seconds": round(r.measured.seconds, 3),
+                      "peak_mb": round(r.measured.peak_mb, 1), "exported": r.facts["jobs_run"],
+                      "rendered": r.facts["rendered"], "written": len(r.facts["written"])} for r in runs]}
+
+
+def site_record(runs: list[Any], edit_case: str) -> dict[str, Any]:
+    return {"edit_case": edit_case,
+            "runs": [{"label": r.label, "seconds": round(r.measured.seconds, 3),
+                      "peak_mb": round(r.measured.peak_mb, 1), "reread": r.reread, "pages": r.generated_written}
+                     for r in runs]}
+
+
+def engines_record(import_seconds: float, rows: list[EngineTiming], repeats: int) -> dict[str, Any]:
+    return {"repeats": repeats, "import_torch_s": round(import_seconds, 3),
+            "builtin_total_s": sum(r.builtin for r in rows), "torch_total_s": sum(r.torch for r in rows),
+            "builtin_median_s": statistics.median(r.builtin for r in rows),
+            "torch_median_s": statistics.median(r.torch for r in rows),
+            "speedup": round(speedup(rows), 2),
+            "cases": [{"case": r.case, "builtin_s": r.builtin, "torch_s": r.torch,
+                       "builtin_ok": r.builtin_ok, "torch_ok": r.torch_ok} for r in rows]}
 
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
@@ -213,7 +260,15 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
         print(f"exportdb bench: unknown part {', '.join(unknown)} (known: {', '.join(PARTS)})" if unknown
               else "exportdb bench: --repeats and --count must be at least 1", file=sys.stderr)
         return 2
-    for line in machine_lines():
+    info = machine_info()
+    record: dict[str, Any] = {
+        "kind": "exportdb bench",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["exportdb", "bench", *argv]),
+        **info,
+        "load_average": {"start": load_average()},
+    }
+    for line in machine_lines(info, record["load_average"]["start"]):
         print(line, file=out)
     status = 0
     with tempfile.TemporaryDirectory(prefix="exportdb-bench-") as tmp:
@@ -223,15 +278,20 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
                   f"(jobs: {opts.jobs or os.cpu_count()}):", file=out, flush=True)
             runs, problems = bench_runs.run_generation(workdir / "generation", opts.count, opts.jobs)
             report_generation(runs, problems, out)
+            record["generation"] = generation_record(runs, problems, opts.count, opts.jobs)
             status = 1 if problems else status
         if "site" in parts:
             print(f"\nexportdb build of the project's site (edited case: {opts.site_edit}):", file=out, flush=True)
-            report_site(bench_runs.run_site(workdir / "site", opts.site_edit), out)
+            site_runs = bench_runs.run_site(workdir / "site", opts.site_edit)
+            report_site(site_runs, out)
+            record["site"] = site_record(site_runs, opts.site_edit)
         if "serve" in parts:
             print(f"\nexportdb serve of the project's site (edited case: {opts.site_edit}):", file=out, flush=True)
             served = bench_runs.run_serve(workdir / "serve", opts.site_edit)
             print(f"  first build served  {served.first_build:7.2f}s", file=out)
             print(f"  edit to reload      {served.reload:7.2f}s", file=out)
+            record["serve"] = {"edit_case": opts.site_edit, "first_build_s": round(served.first_build, 3),
+                               "reload_s": round(served.reload, 3)}
         if "engines" in parts:
             print(f"\nexport time per case, load + export + print, median of {opts.repeats}:", file=out, flush=True)
             import_seconds, rows = run_engines(opts.repeats, out)
@@ -242,6 +302,13 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             print(f"all cases once: builtin {builtin_total * 1e3:.1f} ms, torch {torch_total:.2f} s; "
                   f"median per case: builtin {statistics.median(r.builtin for r in rows) * 1e3:.2f} ms, "
                   f"torch {statistics.median(r.torch for r in rows) * 1e3:.1f} ms", file=out)
-            print("load average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()), file=out)
-            print(f"speedup builtin vs torch: {speedup(rows):.1f}x", file=out)
+            record["engines"] = engines_record(import_seconds, rows, opts.repeats)
+    record["load_average"]["end"] = load_average()
+    print("load average at the end: " + ", ".join(f"{x:.1f}" for x in record["load_average"]["end"]), file=out)
+    if "engines" in record:
+        print(f"speedup builtin vs torch: {record['engines']['speedup']:.1f}x", file=out)
+    if opts.record is not None:
+        opts.record.parent.mkdir(parents=True, exist_ok=True)
+        opts.record.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        print(f"recorded: {opts.record}", file=out)
     return status

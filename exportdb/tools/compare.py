@@ -195,6 +195,27 @@ def report_json(reports: Sequence[CaseReport], engines: tuple[Any, Any], unknown
     return json.dumps(data, indent=2)
 
 
+def run_record(reports: Sequence[CaseReport], engines: tuple[Any, Any], cases_label: str, argv: Sequence[str],
+               unknown: Sequence[str] = ()) -> dict[str, Any]:
+    """The run as a record for the docs (``--record``): when, with what, and each case's classification."""
+    import datetime
+    import platform
+
+    return {
+        "kind": "exportdb compare",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["exportdb", "compare", *argv]),
+        "cases_dir": cases_label,
+        "versions": {"python": platform.python_version(), **{e.name: e.version() for e in engines}},
+        "summary": summary_line(reports),
+        "agree": sum(r.agrees for r in reports),
+        "total": len(reports),
+        "stale_expectations": list(unknown),
+        "cases": [{"name": r.name, "classification": r.classification, "agrees": r.agrees, "status": r.status,
+                   "reason": r.reason or "", "note": r.note} for r in reports],
+    }
+
+
 def exit_status(reports: Sequence[CaseReport], unknown: Sequence[str] = ()) -> int:
     """0 when every case agrees or differs as listed, else 1."""
     return 1 if unknown or any(r.status in ("unexpected", "stale") for r in reports) else 0
@@ -219,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("names", nargs="*", help="only these cases (file stems); default: all")
     parser.add_argument("--cases", type=Path, default=None, help="directory of case files (default: ./cases)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--record", type=Path, default=None,
+                        help="also write the run (date, versions, each case's classification) as JSON to RECORD; "
+                             "the Compare page shows docs/benchmarks/compare*.json")
+    parser.add_argument("--record-label", default=None,
+                        help="how the record names the case directory (default: the --cases path as given)")
     parser.add_argument("--expectations", type=Path, default=None,
                         help=f"TOML file of expected differences (default: {EXPECTATIONS_NAME} in the cases dir)")
     return parser
@@ -258,6 +284,11 @@ def main(argv: list[str]) -> int:
         reports = run_compare(paths, engines, expectations)
     unknown = [] if args.names else missing_expectations(reports, expectations)
     print(report_json(reports, engines, unknown) if args.json else format_text(reports, unknown))
+    if args.record is not None:
+        label = args.record_label or (str(args.cases) if args.cases != default_cases_dir() else "cases")
+        args.record.parent.mkdir(parents=True, exist_ok=True)
+        args.record.write_text(json.dumps(run_record(reports, engines, label, argv, unknown), indent=1) + "\n",
+                               encoding="utf-8")
     return exit_status(reports, unknown)
 
 
