@@ -58,6 +58,7 @@ SWEPT_BY_HAND = {
     "dyn_auto_guard_refines": "its guard narrows the AUTO range to [5, int_oo]",
     "dyn_spec_by_position": "its first input is a dict of tensors",
     "dyn_dynamic_dims_unify": "its two DYNAMIC dims are unified into one",
+    "dyn_auto_unified_sources": "its AUTO dims are unified pairwise",
 }
 SWEPT = [n for n in SUPPORTED if getattr(case(n), "dynamic_shapes", None) is not None and n not in SWEPT_BY_HAND]
 REWRITTEN = [n for n in DYN_CASES if getattr(case(n), "rewrite", None) is not None]
@@ -189,6 +190,15 @@ def test_unified_dynamic_dims_run_at_equal_sizes_and_refuse_unequal_ones():
         _eager_vs_exported(case(name).model, ep, (torch.randn(rows, 3), torch.randn(rows, 3)))
     with pytest.raises(errors.InputError):
         ep.module()(torch.randn(3, 3), torch.randn(4, 3))
+
+
+def test_unified_auto_dims_read_each_size_from_the_input_torch_keeps():
+    name = "dyn_auto_unified_sources"
+    ep = exported(name)
+    reads = {n.name: (n.args[0].name, n.args[1]) for n in ep.graph.nodes if n.name.startswith("sym_size")}
+    assert reads == {"sym_size_int_3": ("x", 1), "sym_size_int_4": ("y", 0)}
+    for rows, cols in ((2, 3), (5, 8), (9, 2)):
+        _eager_vs_exported(case(name).model, ep, (torch.randn(rows, cols), torch.randn(rows, cols)))
 
 
 def test_dynamic_dim_pinned_to_a_constant_is_a_violation_but_a_bound_refines_it():

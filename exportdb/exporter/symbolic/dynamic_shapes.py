@@ -69,8 +69,6 @@ class SymbolAllocator:
     def __init__(self, env: Any):
         self.env = env
         self.by_name: dict[str, Any] = {}
-        #: Dim.AUTO dims with the same example size share one symbol ("duck sizing", as torch)
-        self.auto_by_size: dict[int, Any] = {}
 
     def _root(self, dim: Any, hint: int, source: str) -> Any:
         sym = self.by_name.get(dim.name)
@@ -93,17 +91,15 @@ class SymbolAllocator:
         if isinstance(spec, DimHint) or spec == "legacy":
             if size in (0, 1) and isinstance(spec, DimHint) and spec.name == "AUTO":
                 return None
-            auto = isinstance(spec, DimHint) and spec.name == "AUTO"
-            if auto and size in self.auto_by_size:
-                return self._checked(self.auto_by_size[size], size, source)
+            # torch.export 2.13 gives every AUTO and DYNAMIC dim a symbol of its own (no duck
+            # sizing: equal example sizes do not share one); guards refine both, named and legacy
+            # dims stay strict, and only AUTO may be pinned to a constant
             lo = 2 if isinstance(spec, DimHint) else 0
             sym = self.env.new_symbol(size, lo, _oo(), source)
-            if isinstance(spec, DimHint):  # guards refine AUTO and DYNAMIC; named and legacy dims stay strict
+            if isinstance(spec, DimHint):
                 self.env.auto.add(sym)
-            if auto:  # duck sizing: equal example sizes share a symbol (never for DYNAMIC)
-                self.auto_by_size[size] = sym
-            elif isinstance(spec, DimHint):  # DYNAMIC: a guard may not make it a constant
-                self.env.no_constant.add(sym)
+                if spec.name == "DYNAMIC":
+                    self.env.no_constant.add(sym)
             return self._checked(sym, size, source)
         if isinstance(spec, Dim):
             return self._checked(self._root(spec, size, source), size, source)

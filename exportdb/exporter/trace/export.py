@@ -180,7 +180,7 @@ class _Export:
                         if expr is not None:
                             shape[d] = SymInt(expr, self.builder.env, ())
                     attach_sizes(tensor, shape)
-                    self.builder.register_sizes(tensor)
+                    self.builder.register_sizes(tensor, leaf=i)
                     node.meta["val"] = TensorMeta(tuple(tensor.shape), tensor.dtype)
                 traced.append(tensor)
             elif isinstance(leaf, _CONSTANT_TYPES):

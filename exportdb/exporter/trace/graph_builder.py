@@ -7,6 +7,7 @@ enclosing graph into a placeholder of its own, so sub-graphs have no closures.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Callable
 
 import numpy as np
@@ -31,6 +32,16 @@ def lift_key(node: Node) -> str:
     """The name dynamo gives ``node``'s value: set on inputs and on placeholders standing for
     outer values; a node computed in the graph is named after its op, like ours."""
     return node.meta.get(LIFT_KEY) or node.name
+
+
+def torch_symbol_id(source: str, taken: set[int]) -> int:
+    """The number torch.export 2.13 gives the symbol of an input size named ``source``
+    (``L['flat_args'][1].size()[0]``): a hash of the name modulo 100, the next free one on a clash."""
+    number = int(hashlib.sha256(source.encode()).hexdigest(), 16) % 100
+    while number in taken:
+        number += 1
+    taken.add(number)
+    return number
 
 
 def rebuild_names(graph: Graph) -> None:
@@ -89,6 +100,10 @@ class GraphBuilder:
         self.size_places: dict[int, int] = {}
         #: the distinct sizes this graph read off tensors (ids of the SymInts read)
         self.size_reads: dict[int, None] = {}
+        #: id(source) -> the name torch.export 2.13 gives the input size's own symbol (see
+        #: :func:`torch_symbol_id`), and the ids handed out so far
+        self.torch_names: dict[int, str] = {}
+        self._torch_ids: set[int] = set()
         #: arithmetic nodes that compute a size from the placeholders' symbols (see
         #: :meth:`_reify`); torch.export names them after every other node of the graph
         self.reified: list[Node] = []
@@ -144,28 +159,36 @@ class GraphBuilder:
             self.lifted[outer] = inner
         return inner
 
-    def register_sizes(self, tensor: TensorValue) -> None:
+    def register_sizes(self, tensor: TensorValue, leaf: int | None = None) -> None:
         """``tensor`` is a placeholder of this graph: its sizes that are one symbol each become
         where this graph reads that symbol from.  torch.export names each such read after the
-        size's place among all symbolic placeholder sizes (``sym_size_int_2`` for the second)."""
-        for d in tensor._sym or ():
+        size's place among all symbolic placeholder sizes (``sym_size_int_2`` for the second).
+        ``leaf``: the input's index among the flat example inputs (exported graph only)."""
+        for i, d in enumerate(tensor._sym or ()):
             if isinstance(d, SymInt):
                 self._symbolic_dims += 1
                 if d.expr.is_Symbol:
                     d.name = f"sym_size_int_{self._symbolic_dims}"
                     self.size_sources.append(d)
                     self.size_places[id(d)] = self._symbolic_dims
+                    if leaf is not None:
+                        number = torch_symbol_id(f"L['flat_args'][{leaf}].size()[{i}]", self._torch_ids)
+                        self.torch_names[id(d)] = f"s{number}"
 
     def size_source(self, sym: SymInt) -> SymInt | None:
-        """The placeholder size this graph reads the symbol ``sym`` from, as torch.export does:
-        the last input carrying it (after guards unified symbols) in the exported graph, the
-        first placeholder carrying it in a sub-graph; None when no placeholder carries it."""
+        """The placeholder size this graph reads the symbol ``sym`` from, as torch.export does.
+        In the exported graph every input size has a symbol of its own in torch, and when
+        guards (or a shared ``Dim``) make several equal, the one whose name sorts first as a
+        string survives (``s27`` over ``s6``): the size is read from the input it belongs to.
+        In a sub-graph: the first placeholder carrying it.  None when no placeholder carries it."""
         env = sym.env
         want = env.simplify(sym.expr)
         found = [s for s in self.size_sources if env.simplify(s.expr) == want]
         if not found:
             return None
-        return found[-1] if self.parent is None else found[0]
+        if self.parent is None and all(id(s) in self.torch_names for s in found):
+            return min(found, key=lambda s: self.torch_names[id(s)])
+        return found[0]
 
     def node_of_sym(self, sym: Any, *, counted: bool = True) -> Node:
         """The node computing the symbolic value ``sym`` in this graph.  It is made on
