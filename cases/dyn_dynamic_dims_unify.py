@@ -9,10 +9,10 @@ class DynDynamicDimsUnify(torch.nn.Module):
     by adding ``x`` and ``y``) are not a constraint violation: the exporter
     unifies them into one symbol, ``f32[s0, 3]`` for both. What surprises is
     where the size is then read from: ``x.shape[0]`` becomes
-    ``sym_size.int(y, 0)``, named ``sym_size_int_2``, because torch reads a
-    shared symbol from the last input carrying it and names the read after
-    that input's place among the symbolic sizes. Pinning a ``DYNAMIC`` dim to
-    one value (``if x.shape[0] == 4``) is still an error.
+    ``sym_size.int(y, 0)``, named ``sym_size_int_2``: of the two merged
+    symbols torch keeps ``y``'s (its hashed name sorts first) and names the
+    read after that size's place among the inputs' symbolic sizes. Pinning a
+    ``DYNAMIC`` dim to one value (``if x.shape[0] == 4``) is still an error.
     """
 
     def forward(self, x, y):
