@@ -28,3 +28,5 @@ exportdb_modules_record = "conformance/modules.json"
 exclude_patterns = ["_build", "_*.rst"]  # _name.rst files are fragments for .. include::
 html_theme = "furo"  # light/dark switch and search built in
 html_title = f"exportdb {release}"
+html_static_path = ["_static"]
+html_css_files = ["exportdb.css"]  # code blocks wrap rather than scroll sideways

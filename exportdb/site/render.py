@@ -15,7 +15,9 @@ outside the output directory::
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +56,29 @@ def code_lines(text: str, width: int = 4) -> str:
     lines = (text.replace("\r\n", "\n").rstrip("\n").splitlines() or [""]) + [""]
     pad = " " * width
     return "\n".join([pad + stripped if (stripped := line.rstrip()) else "" for line in lines])
+
+
+def without_docstring(source: str, description: str) -> str:
+    """``source`` without the class docstring that is ``description`` (the page shows it once, as
+    its opening paragraph); the source as is when no class docstring is the description or the
+    source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or len(node.body) < 2:
+            continue
+        first = node.body[0]
+        if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+                and inspect.cleandoc(first.value.value) == description.strip() and first.end_lineno):
+            lines = source.splitlines(keepends=True)
+            end = first.end_lineno
+            if end < len(lines) and not lines[end].strip():  # the blank line after the docstring
+                end += 1
+            return "".join(lines[:first.lineno - 1] + lines[end:])
+    return source
 
 
 def rst_text(text: str) -> str:
@@ -116,6 +141,7 @@ class Renderer:
                 bytecode_cache=cache,
             )
             env.filters.update(code_lines=code_lines, tag_links=tag_links, underline=underline,
+                               without_docstring=without_docstring,
                                rst_text=rst_text, rst_cell=rst_cell)
             self._env = env
         return self._env
