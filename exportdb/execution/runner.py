@@ -18,6 +18,7 @@ import enum
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,19 @@ CACHE_FLUSH_SECONDS = 20.0  # a long run writes the result cache at least this o
 PIPELINE_DEPTH = 4  # jobs queued in a worker's pipe, so it never waits for the parent between jobs
 
 
+#: Variables a worker inherits; every other one (tokens, passwords, CI secrets) is left behind.
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED",
+               "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "SOURCE_DATE_EPOCH")
+
+
+def worker_environment(scratch: str) -> dict[str, str]:
+    """The whole environment of a worker: a few harmless variables, ``sys.path`` and its scratch directory."""
+    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+    env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
+    env[SCRATCH_ENV] = env["TMPDIR"] = env["HOME"] = scratch
+    return env
+
+
 class _Worker:
     """One worker process, started with the parent's interpreter and ``sys.path``.
 
@@ -130,14 +144,12 @@ class _Worker:
     """
 
     def __init__(self, engines: Sequence[str]) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
         self.scratch = tempfile.mkdtemp(prefix="exportdb-worker-")
-        env[SCRATCH_ENV] = env["TMPDIR"] = self.scratch
+        env = worker_environment(self.scratch)
         self.engines = frozenset(engines)
         self.process = subprocess.Popen(
             [sys.executable, "-c", _WORKER_CODE, *engines],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0, start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.inbox = self.process.stdin
@@ -188,7 +200,11 @@ class _Worker:
             return None
 
     def kill(self) -> None:
-        self.process.kill()
+        """Kill the worker and the case process it may be running (its process group)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            self.process.kill()
         self.process.wait()
         self._close()
 
@@ -208,8 +224,8 @@ class _Worker:
         try:
             self.process.wait(5)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.kill()
+            return
         self._close()
 
     def _close(self) -> None:

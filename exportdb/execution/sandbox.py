@@ -111,6 +111,10 @@ class Sandbox:
         writes = bool((flags or 0) & _WRITE_FLAGS) or (isinstance(mode, str) and bool(_WRITE_MODES & set(mode)))
         if writes and not self._allowed(path):
             return f"write {self._shown(path)}"
+        if not isinstance(path, int) and not self._allowed(path) and os.path.isdir(self._shown(path)):
+            # a descriptor of a directory is what the dir_fd= variants of open, rename, remove
+            # and mkdir take: holding one outside scratch would let a relative path escape
+            return f"open the directory {self._shown(path)}"
         return None
 
     def _paths(self, verb: str, count: int) -> Callable[[tuple], str | None]:
@@ -137,11 +141,13 @@ class Sandbox:
         for event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                       "os.fork", "os.forkpty", "pty.spawn", "os.startfile"):
             rules[event] = self._always("start a process")
-        for event in ("os.kill", "os.killpg", "signal.pthread_kill"):
+        for event in ("os.kill", "os.killpg", "signal.pthread_kill", "signal.pidfd_send_signal", "os.pidfd_open"):
             rules[event] = self._always("send a signal")
         for event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
             rules[event] = self._always("use the network")
         rules["builtins.input"] = self._always("read standard input")
+        for event in ("resource.setrlimit", "resource.prlimit"):
+            rules[event] = self._always("change its resource limits")
         return rules
 
     # ----------------------------------------------------------------- hook

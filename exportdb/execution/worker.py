@@ -1,22 +1,35 @@
-"""The body of a worker process: read jobs, run each case, answer with JSON.
+"""The body of a worker process: a fork server that runs each case in a fresh child process.
 
 The runner starts ``python -c "from exportdb.execution.worker import worker_main; worker_main()" ENGINE...``
 with the job pipe on fd 0 and the answer pipe on fd 1 (:mod:`exportdb.execution.channel`).
+The worker imports the engines once, then, for each job it reads, forks a
+child that holds the job already (it is in the child's memory before any case
+code runs), whose only open descriptors are ``/dev/null`` on 0, 1 and 2 and
+its own result pipe, and whose scratch directory is its own.  The child runs
+the case, writes its answer as JSON and exits; nothing it changes (modules,
+``sys.modules``, limits, threads, files in scratch) outlives it.  The worker
+reads at most :data:`~exportdb.execution.channel.MAX_FRAME_BYTES` from the
+child, waits for it, and sends the answer with the job's id and the child's
+exit code: a child that dies without answering (``os._exit``, a signal, the
+memory cap) is reported for its own job only.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from exportdb.engines import Engine, load_engine
-from exportdb.engines.case_module import CASE_MODULE_PREFIX
 from exportdb.execution import channel
 from exportdb.execution.sandbox import Sandbox
 
+WARM_UP_CASE = Path(__file__).with_name("warm_up_case.py")
 SCRATCH_ENV = "EXPORTDB_WORKER_SCRATCH"
 WORKER_MEMORY_LIMIT = 4 << 30  # bytes of address space per worker
 
@@ -45,11 +58,13 @@ def worker_main() -> None:
     os.dup2(devnull, 1)
     sys.stdout = sys.stderr
     engines = _load_engines(sys.argv[1:])
-    sandbox = Sandbox(os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-"))
+    scratch = os.environ.get(SCRATCH_ENV) or tempfile.mkdtemp(prefix="exportdb-worker-")
+    sandbox = Sandbox(scratch)
     _limit_memory()
     sys.dont_write_bytecode = True  # lazy imports during a job must not write .pyc files
-    sys.addaudithook(sandbox.audit)
-    sandbox.arm()
+    sys.addaudithook(sandbox.audit)  # armed in each child only: the worker itself must fork
+    gc.freeze()  # what start-up made stays shared with the children (no copy-on-write by the collector)
+    server = _ForkServer(engines, sandbox, scratch, devnull, keep=(inbox, answers))
     _write_all(answers, channel.READY)
     reader = channel.FrameReader()
     while True:
@@ -60,8 +75,104 @@ def worker_main() -> None:
             job = channel.decode_job(data)
             if job is None:
                 return
-            body = run_one(engines, sandbox, job)
-            _write_all(answers, channel.answer_frame(job["id"], None, body))
+            exit_code, body = server.run(job)
+            _write_all(answers, channel.answer_frame(job["id"], exit_code, body))
+
+
+class _ForkServer:
+    """Runs each job in a forked child; see the module docstring."""
+
+    def __init__(self, engines: dict[str, Engine], sandbox: Sandbox, scratch: str, devnull: int,
+                 keep: tuple[int, ...]):
+        self.engines = engines
+        self.sandbox = sandbox
+        self.scratch = scratch
+        self.devnull = devnull
+        self.keep = keep
+
+    def run(self, job: dict[str, Any]) -> tuple[int | None, bytes]:
+        """``(None, answer)`` when the child answered and exited normally, else ``(exit code, b"")``."""
+        directory = os.path.join(self.scratch, f"job-{job['id']}")
+        os.mkdir(directory, 0o700)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            self._child(job, directory, read_end, write_end)
+        os.close(write_end)
+        body, overflow = _read_limited(read_end, channel.MAX_FRAME_BYTES - 1024)
+        os.close(read_end)
+        if overflow:
+            _kill(pid)
+        _, status = os.waitpid(pid, 0)
+        shutil.rmtree(directory, ignore_errors=True)
+        _wipe(self.scratch)
+        exit_code = os.waitstatus_to_exitcode(status)
+        if overflow:
+            return None, channel.answer_body(False, f"OutputTooLarge: {job['path']}: the answer exceeds "
+                                                    f"{channel.MAX_FRAME_BYTES} bytes")
+        if exit_code != 0 or not body:
+            return exit_code, b""
+        return None, body
+
+    def _child(self, job: dict[str, Any], directory: str, read_end: int, write_end: int) -> None:
+        code = 70
+        try:
+            os.close(read_end)
+            for fd in self.keep:
+                os.close(fd)
+            os.dup2(self.devnull, 2)  # nothing a case writes reaches the build log
+            os.closerange(3, write_end)
+            os.closerange(write_end + 1, _MAX_FD)
+            os.chdir(directory)
+            os.environ["TMPDIR"] = os.environ["HOME"] = directory
+            tempfile.tempdir = directory
+            self.sandbox.scratch = os.path.realpath(directory)
+            self.sandbox.arm()
+            body = run_one(self.engines, self.sandbox, job)
+            self.sandbox.armed = False
+            _write_all(write_end, body)
+            code = 0
+        finally:
+            os._exit(code)
+
+
+_MAX_FD = 1 << 16
+
+
+def _read_limited(fd: int, limit: int) -> tuple[bytes, bool]:
+    """What ``fd`` yields until end of file, up to ``limit`` bytes; and whether there was more."""
+    parts, size = [], 0
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(parts), False
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        parts.append(chunk)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _wipe(scratch: str) -> None:
+    """Empty the worker's scratch directory: a case cannot leave a file there for a later one."""
+    try:
+        entries = list(os.scandir(scratch))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _load_engines(names: list[str]) -> dict[str, Engine]:
@@ -75,6 +186,12 @@ def _load_engines(names: list[str]) -> dict[str, Engine]:
                     warm_up()  # the engine's heavy imports, done before the first case's clock starts
         except Exception:  # noqa: BLE001 - reported when a job needs the engine
             engines.pop(name, None)
+    for engine in engines.values():
+        try:
+            if engine.unavailable_reason() is None:
+                engine.run_case(WARM_UP_CASE)  # first-use caches filled here, once, not in every child
+        except Exception:  # noqa: BLE001 - a warm-up is an optimisation only
+            pass
     return engines
 
 
@@ -82,16 +199,9 @@ def run_one(engines: dict[str, Engine], sandbox: Sandbox, job: dict[str, Any]) -
     """Run one job under the sandbox's watch; the JSON body of its answer."""
     with sandbox.watch(job["path"]) as watch:
         completed, payload = _run_job(engines, job)
-    _forget_case_modules()
     if watch.violation is not None:
         completed, payload = False, f"SandboxError: {watch.violation}"
     return channel.answer_body(completed, payload)
-
-
-def _forget_case_modules() -> None:
-    """Drop the case modules a job left in ``sys.modules``, so a worker's memory does not grow per case."""
-    for name in [name for name in sys.modules if name.startswith(CASE_MODULE_PREFIX)]:
-        del sys.modules[name]
 
 
 def _run_job(engines: dict[str, Engine], job: dict[str, Any]) -> tuple[bool, Any]:
