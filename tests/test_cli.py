@@ -215,7 +215,7 @@ def test_an_error_of_the_case_code_names_its_line_and_traceback_shows_it_all(tmp
 
 def test_check_counts_broken_files_and_suggests_misspelt_names(tmp_path: Path, capsys):
     good_case(tmp_path)
-    write_case(tmp_path, "level_typo", '''
+    doubler = '''
         import torch
         from torch._export.db.case import SupportLevel
 
@@ -227,26 +227,14 @@ def test_check_counts_broken_files_and_suggests_misspelt_names(tmp_path: Path, c
                 return x * 2
 
 
-        example_args = (torch.randn(3),)
-        tags = {"python.closure"}
+        {args} = (torch.randn(3),)
+        tags = {{"python.closure"}}
         model = M()
-        support_level = SupportLevel.NOT_SUPORTED_YET
-        ''')
-    write_case(tmp_path, "args_typo", '''
-        import torch
-
-
-        class M(torch.nn.Module):
-            """Doubles."""
-
-            def forward(self, x):
-                return x * 2
-
-
-        example_arg = (torch.randn(3),)
-        tags = {"python.closure"}
-        model = M()
-        ''')
+        {level}
+        '''
+    write_case(tmp_path, "level_typo", doubler.format(args="example_args",
+                                                      level="support_level = SupportLevel.NOT_SUPORTED_YET"))
+    write_case(tmp_path, "args_typo", doubler.format(args="example_arg", level=""))
     status, text = run(["check", "--cases", str(tmp_path), "-j", "1", "--no-cache"])
     assert status == 1
     assert "1 exported as declared, 0 failing as expected, 0 unexpected failures, 0 unexpected passes, " \
@@ -254,7 +242,7 @@ def test_check_counts_broken_files_and_suggests_misspelt_names(tmp_path: Path, c
     err = capsys.readouterr().err
     assert ("level_typo.py:15: AttributeError while loading: NOT_SUPORTED_YET "
             "(hint: did you mean SupportLevel.NOT_SUPPORTED_YET?)") in err
-    assert ("args_typo.py:11: no `example_args` defined at module level; `example_arg` is assigned here "
+    assert ("args_typo.py:12: no `example_args` defined at module level; `example_arg` is assigned here "
             "(hint: did you mean `example_args`? rename `example_arg` to `example_args`)") in err
 
 
