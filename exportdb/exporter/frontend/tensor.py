@@ -16,7 +16,7 @@ from exportdb.exporter.ir.dims import wrap_dim
 from exportdb.exporter.ir.device import CPU
 from exportdb.exporter.ir.layouts import strided
 from exportdb.exporter.ir.values import TensorValue
-from exportdb.exporter.trace.context import active_builder
+from exportdb.exporter.trace.context import active_builder, note_size_read
 from exportdb.exporter.trace.dispatch import call
 from exportdb.exporter.trace.user_frames import user_location
 from exportdb.exporter.ir.dtypes import DType
@@ -70,6 +70,7 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, Ten
     # -- metadata -----------------------------------------------------------
     @property
     def shape(self) -> Size:
+        note_size_read(self)
         if self._sym is None:
             return Size(self._value.shape)
         env = next(d.env for d in self._sym if not isinstance(d, int))

@@ -82,6 +82,13 @@ def note_state_read(value: Any, owner: Any = None, name: str = "") -> None:
         _STATE_READS[-1].setdefault(id(value), _path(owner, name) if owner is not None else None)
 
 
+def note_size_read(tensor: Any) -> None:
+    """The traced code reads ``tensor``'s shape: a cond branch or map body that reads the shape
+    of a tensor from outside with symbolic sizes lifts that tensor as an operand, as torch.export does."""
+    if _BUILDERS:
+        _BUILDERS[-1].note_size_read(tensor)
+
+
 def start_grad_marks() -> list[tuple[int, bool]]:
     """Begin noting grad-mode changes (see :func:`note_grad_mode`)."""
     marks: list[tuple[int, bool]] = []

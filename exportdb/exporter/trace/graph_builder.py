@@ -342,6 +342,9 @@ class GraphBuilder:
         self.node_of_sym(sym)
         return sym
 
+    def note_size_read(self, tensor: Any) -> None:
+        """The code read ``tensor``'s shape (see :func:`exportdb.exporter.trace.context.note_size_read`)."""
+
     def check_mutation(self, tensor: Any, op: OpDef) -> None:
         """Called before an in-place op runs; sub-graph builders refuse writes to
         values from outside their graph."""

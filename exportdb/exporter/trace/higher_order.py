@@ -53,6 +53,15 @@ class SubgraphBuilder(GraphBuilder):
         #: outer node -> example value of what it stands for (inputs and closures)
         self.values: dict[Node, np.ndarray] = {}
         self.out_spec: pytree.TreeSpec | None = None
+        #: outer nodes whose shape the function read (lifted even if no op reads them)
+        self.size_read: set[Node] = set()
+
+    def note_size_read(self, tensor: Any) -> None:
+        """Reading the shape of an outside tensor with symbolic sizes (any dim read) lifts it."""
+        node = tensor._node
+        if node is not None and tensor._sym is not None and not self.owns(node):
+            self.node_of(tensor)
+            self.size_read.add(self.parent.node_of(tensor))
 
     def node_of(self, tensor: Any) -> Node:
         if self.owns(tensor._node):
@@ -307,8 +316,8 @@ def cond_operands(t_sub: SubgraphBuilder, f_sub: SubgraphBuilder, stored: dict[N
     :func:`_stored_names`, else its op's name), so state sorts before inputs and ``abs_1``
     before both.  A value only
     dead code reads still counts (dynamo lifted it before the dead code was dropped)."""
-    t_used = [outer for outer, inner in t_sub.lifted.items() if inner.users]
-    f_used = [outer for outer, inner in f_sub.lifted.items() if inner.users]
+    t_used = [outer for outer, inner in t_sub.lifted.items() if inner.users or outer in t_sub.size_read]
+    f_used = [outer for outer, inner in f_sub.lifted.items() if inner.users or outer in f_sub.size_read]
     shared = [n for n in t_used if n in f_used]
     groups = (shared, [n for n in t_used if n not in shared], [n for n in f_used if n not in shared])
     key = {outer: stored.get(outer) or lift_key(inner)
