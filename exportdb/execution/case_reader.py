@@ -188,7 +188,7 @@ def load_registry(
             outcomes[path] = cached
         else:
             if not todo and pool is not None:
-                pool.start()
+                pool.start(roots=[str(root)])
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:

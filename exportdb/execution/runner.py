@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import itertools
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,8 @@ from exportdb.engines import EngineInfo, EngineResult, describe_engine
 from exportdb.catalog.registry import Case, SupportLevel
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution import channel
-from exportdb.execution.worker import SCRATCH_ENV
+from exportdb.execution import isolation
+from exportdb.execution.worker import SCRATCH_ENV, WORKER_MEMORY_LIMIT
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
@@ -135,6 +137,16 @@ def worker_environment(scratch: str) -> dict[str, str]:
     return env
 
 
+def _hard_limits() -> None:
+    """Run in the worker's process before it starts: cap its address space (soft and hard limit)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass  # the per-case timeout still applies
+
+
 class _Worker:
     """One worker process, started with the parent's interpreter and ``sys.path``.
 
@@ -143,13 +155,22 @@ class _Worker:
     the answer before it arrives (or when a starting worker says it is ready).
     """
 
-    def __init__(self, engines: Sequence[str]) -> None:
+    def __init__(self, engines: Sequence[str], roots: Sequence[str] = ()) -> None:
         self.scratch = tempfile.mkdtemp(prefix="exportdb-worker-")
-        env = worker_environment(self.scratch)
         self.engines = frozenset(engines)
+        self.roots = tuple(roots)
+        argv = [sys.executable, "-c", _WORKER_CODE, *engines]
+        if isolation.unavailable_reason() is None:  # under bubblewrap: the scratch is a private tmpfs
+            argv = isolation.wrap(argv, worker_environment(isolation.INNER_SCRATCH), self.roots)
+            env = {}
+        else:
+            notice = isolation.fallback_notice()
+            if notice:
+                print(notice, file=sys.stderr)
+            env = worker_environment(self.scratch)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, *engines],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0, start_new_session=True,
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0, start_new_session=True,
+            preexec_fn=_hard_limits,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.inbox = self.process.stdin
@@ -279,10 +300,12 @@ class WorkerPool:
             worker.ask_to_stop()
         self.stopping += idle
 
-    def start(self, count: int = 1) -> None:
-        """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use."""
+    def start(self, count: int = 1, roots: Sequence[str] = ()) -> None:
+        """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use; under
+        bubblewrap they can read the case directories ``roots`` (and what Python needs) only."""
+        roots = tuple(os.path.realpath(r) for r in roots)
         while len(self.idle) < min(count, self.size):
-            self.idle.append(_Worker(self.engines))
+            self.idle.append(_Worker(self.engines, roots))
 
     def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
         """Run every job, calling ``done`` with each record as soon as it is known."""
@@ -290,10 +313,18 @@ class WorkerPool:
         engines = tuple(dict.fromkeys([*self.engines, *sorted({job.engine for job in jobs})]))
         wanted = min(self.size, len(pending))
         workers: list[_Worker] = []
+        paths = {job.path for job in jobs}
+        unfit = [w for w in self.idle if not isolation.covers(w.roots, paths)]
+        if unfit:  # started for other case directories: they cannot read these cases
+            self.idle = [w for w in self.idle if w not in unfit]
+            for worker in unfit:
+                worker.ask_to_stop()
+            self.stopping += unfit
+        roots = isolation.covering_dirs(paths)
         try:
             while pending or any(w.queue for w in workers):
                 while pending and len(workers) < wanted:
-                    workers.append(self.idle.pop() if self.idle else _Worker(engines))
+                    workers.append(self.idle.pop() if self.idle else _Worker(engines, roots))
                 while pending:  # deal jobs out one at a time to the least loaded worker
                     worker = min(workers, key=lambda w: len(w.queue))
                     if len(worker.queue) >= PIPELINE_DEPTH:

@@ -220,8 +220,7 @@ def _limit_memory() -> None:
         import resource
 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_LIMIT:
-            limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(hard, WORKER_MEMORY_LIMIT)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_LIMIT:
+            resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the per-case timeout still applies
