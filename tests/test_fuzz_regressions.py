@@ -204,6 +204,19 @@ def test_state_placeholder_is_named_after_the_path_it_was_first_read_by():
     check_against_eager(M(), ep, (torch.randn(2, 3),))
 
 
+def test_tolist_reads_unbacked_values_checked_right_where_they_are_read():
+    # torch.export: select, item (u0), its u0 >= 0 check, then select_1, item_1 (u1), its check
+    class M(torch.nn.Module):
+        def forward(self, counts):
+            rows, cols = counts.tolist()
+            return torch.ones(rows), torch.zeros(cols, 2)
+
+    ep = export_and_lint(M(), (torch.tensor([3, 4]),))
+    assert call_names(ep.graph) == ["select", "item", "ge", "_assert_scalar_default", "select_1", "item_1", "ge_1",
+                                    "_assert_scalar_default_1", "ones", "zeros"]
+    assert [str(v) for v in ep.range_constraints] == ["u0", "u1"]
+
+
 def test_iterating_a_tensor_selects_every_row_before_the_loop_body():
     # torch.export (dynamo) unpacks the tensor first: select, select_1, select_2, then the body
     def fn(x):

@@ -182,6 +182,12 @@ class Tensor(TensorArithmetic, TensorMath, TensorConversions, TensorComplex, Ten
         return int(self._concrete("using a tensor as an index").reshape(()).item())
 
     def tolist(self) -> Any:
+        builder = active_builder()
+        if builder is not None and self._node is not None and self.dtype.kind in "bi":
+            # while tracing, element by element: select then item() (an unbacked u<n>), as torch
+            if self.ndim == 0:
+                return self.item()
+            return [self.select(0, i).tolist() for i in range(len(self))]
         return self._concrete("Tensor.tolist()").tolist()
 
     def numpy(self) -> np.ndarray:

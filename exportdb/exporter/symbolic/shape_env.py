@@ -421,26 +421,35 @@ class SymBool(SymValue):
         return self.env.guard(self.expr, f"Python control flow on {self.expr}")
 
 
-def assert_at_run_time(condition: SymBool, skip_name: bool = False) -> None:
+def assert_at_run_time(condition: SymBool, skip_name: bool = False, after: Any = None) -> None:
     """Narrow the ranges by ``condition`` and record ``_assert_scalar`` on it, so the
     exported program checks it when it runs.  ``skip_name`` uses up the condition's
-    plain node name first (``ge_1`` rather than ``ge``), as torch._check's nodes are named."""
+    plain node name first (``ge_1`` rather than ``ge``), as torch._check's nodes are named.
+    ``after``: a value whose node the check goes right after (with the checks already there)."""
     env = condition.env
     env.narrow(env.simplify(condition.expr))
     builder = active_builder()
     if builder is not None:
         if skip_name:
             builder.graph.names.create(condition.recipe[0].name)
+        anchor = after.nodes.get(builder.graph) if after is not None else None
+        if anchor is not None:
+            condition.seq = anchor.seq  # node_of_sym places it right after the anchor
         node = builder.node_of_sym(condition)
         message = f"Runtime assertion failed for expression {condition!r} on node '{node.name}'"
-        builder.create(ASSERT_SCALAR, (node, message), {}, None)
+        index = builder.graph.position_for(anchor.seq, [node]) if anchor is not None else None
+        check = builder.create(ASSERT_SCALAR, (node, message), {}, None, index=index)
+        if anchor is not None:
+            check.seq = anchor.seq
 
 
 def check_size(value: Any) -> None:
     """A data-dependent value used as a size must not be negative: assert it, as torch does."""
     if isinstance(value, SymInt) and _has_unbacked(value.expr):
         if value.env.known(value.env.simplify(value.expr) >= 0) is not True:
-            assert_at_run_time(value >= 0)
+            # torch checks a data-dependent value right where it is made (after its item())
+            defined = value.expr.is_Symbol and value.recipe and value.recipe[0].name == "item"
+            assert_at_run_time(value >= 0, after=value if defined else None)
 
 
 def sym_min(a: Any, b: Any) -> Any:
