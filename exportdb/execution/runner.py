@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from exportdb.engines import EngineInfo, EngineResult, describe_engine
-from exportdb.catalog.registry import Case, SupportLevel
+from exportdb.catalog.registry import Case, SupportLevel, escape_controls
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution import channel
 from exportdb.execution import isolation
-from exportdb.execution.worker import SCRATCH_ENV, WORKER_MEMORY_LIMIT
+from exportdb.execution.worker import SANDBOXED_ENV, SCRATCH_ENV, WORKER_MEMORY_LIMIT
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
@@ -161,7 +161,8 @@ class _Worker:
         self.roots = tuple(roots)
         argv = [sys.executable, "-c", _WORKER_CODE, *engines]
         if isolation.unavailable_reason() is None:  # under bubblewrap: the scratch is a private tmpfs
-            argv = isolation.wrap(argv, worker_environment(isolation.INNER_SCRATCH), self.roots)
+            inner_env = {**worker_environment(isolation.INNER_SCRATCH), SANDBOXED_ENV: "1"}
+            argv = isolation.wrap(argv, inner_env, self.roots)
             env = {}
         else:
             notice = isolation.fallback_notice()
@@ -538,7 +539,7 @@ class SupportSummary:
             out.append("failing as expected: " + ", ".join(self.failing_as_expected))
         out += [f"unexpected failure: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_failures]
         out += [f"unexpected pass: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_passes]
-        return out
+        return [escape_controls(line) for line in out]  # a case's error text must not restyle the terminal
 
 
 def verify_support(cases: Sequence[Case], report: RunReport, broken_files: Sequence[str] = ()) -> SupportSummary:

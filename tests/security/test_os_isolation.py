@@ -105,3 +105,29 @@ def test_the_fallback_says_once_which_promises_do_not_hold(tmp_path: Path):
     page = (tmp_path / "out" / "cases" / "c_reader.rst").read_text()
     assert "READABLE-IN-FALLBACK" in page  # as documented: the fallback does not hide files
     assert "ENV-SECRET" not in page  # but the environment is still not passed on
+
+
+@needs_bwrap
+def test_a_process_started_through_ctypes_does_not_outlive_its_case(tmp_path: Path):
+    spawn = '''
+import ctypes, os, time
+libc = ctypes.CDLL(None)
+if libc.fork() == 0:  # the grandchild: plants a file in every later case's scratch directory
+    os.closerange(0, 1024)  # lets go of the result pipe, so the case's process looks done
+    while True:
+        for name in os.listdir("/scratch"):
+            libc.close(libc.creat(f"/scratch/{name}/planted".encode(), 0o644))  # past the audit hook
+        time.sleep(0.01)
+'''
+    check = '''
+import os, time
+time.sleep(0.3)
+if os.path.exists("planted"):
+    raise RuntimeError("a file planted by an earlier case")
+'''
+    cases = tmp_path / "cases"
+    hostile_case(cases, "a_spawner", spawn)
+    names = [hostile_case(cases, f"b_checker_{i}", check).stem for i in range(3)]
+    _, report = run_all(cases, jobs=1)
+    for name in names:
+        assert report.get(name, "builtin").status == "exported", report.get(name, "builtin")
