@@ -3,7 +3,9 @@
 The project docs are built once per session (the ``project_site`` fixture in
 conftest.py), served from a local HTTP server, and visited the way a reader
 would: the landing page, a tag page, a case page with its engine tabs, and the
-built-in search.  A screenshot of the case page is kept as a test artefact in
+built-in search; that a case is two clicks from the landing page, that no code block
+needs sideways scrolling at 1280 px and that a failing Result shows its hint.
+Screenshots are kept as test artefacts in
 ``tests/artifacts/`` (or in ``$EXPORTDB_ARTIFACTS_DIR`` when set).
 
 Needs Debian's Chromium and ChromeDriver (``apt-get install chromium
@@ -262,3 +264,73 @@ def test_engine_tabs_switch_between_builtin_and_torch_export(browser, site_url):
     back.click()
     _wait(browser, lambda d: panels(sets[0])["builtin"].is_displayed(), "the builtin panel again")
     assert not panels(sets[0])["torch.export"].is_displayed()
+
+
+def test_the_landing_page_reaches_a_case_in_two_clicks(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + "index.html")
+    _follow(browser, TAG)  # click 1: the tag, in the tag list the landing page opens on
+    assert _title(browser) == TAG
+    # click 2: the case, listed under its tag in the sidebar
+    sidebar = browser.find_element(By.CSS_SELECTOR, ".sidebar-tree")
+    link = sidebar.find_element(By.XPATH, f".//a[normalize-space(.)='{CASE}']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", link)
+    assert link.is_displayed()
+    before = browser.current_url
+    link.click()
+    _wait(browser, lambda d: d.current_url != before and d.execute_script("return document.readyState") == "complete",
+          f"the page of {CASE}")
+    assert _title(browser) == CASE and browser.current_url.endswith(f"generated/cases/{CASE}.html")
+    # the sidebar groups the cases by tag: every case listed under the tag carries it
+    names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".sidebar-tree li.current > ul a")]
+    assert CASE in names
+
+
+#: Finds the code blocks of the page whose text is wider than the block (read only by scrolling sideways).
+_OVERFLOWING = """
+return Array.from(document.querySelectorAll('article[role=main] div.highlight pre'))
+  .filter(pre => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1)
+  .map(pre => [pre.scrollWidth, pre.clientWidth, pre.textContent.split('\\n').find(l => l.length > 60) || '']);
+"""
+
+
+def test_no_result_line_needs_horizontal_scrolling_at_1280px(browser, site_url):
+    from exportdb.catalog import tags as taxonomy
+
+    assert browser.execute_script("return window.innerWidth") == 1280
+    # the tag pages hold every case's source and Result; the case page adds the rewrite and the tabs
+    pages = [f"generated/{tag.name}.html" for tag in taxonomy.TAXONOMY] + [f"generated/cases/{CASE}.html"]
+    wide = {}
+    checked = 0
+    for page in pages:
+        browser.get(site_url + page)
+        checked += browser.execute_script(
+            "return document.querySelectorAll('article[role=main] div.highlight pre').length")
+        overflowing = browser.execute_script(_OVERFLOWING)
+        if overflowing:
+            wide[page] = overflowing[:3]
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), page
+    assert checked > 100
+    assert not wide, wide
+    browser.get(site_url + f"generated/{TAG}.html")
+    _save_screenshot(browser, "tag_page_1280.png")
+
+
+def test_the_hint_shows_under_the_result_on_a_not_supported_yet_case_page(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + f"generated/cases/{CASE}.html")
+    main = _main(browser)
+    assert "NOT_SUPPORTED_YET" in main.text
+    hints = [h for h in main.find_elements(By.CSS_SELECTOR, "div.admonition.hint") if h.is_displayed()]
+    assert len(hints) == 1, [h.text for h in hints]
+    error = next(b for b in _result_blocks(browser) if b.is_displayed())
+    assert error.text.startswith("DataDependentControlFlowError: ")
+    assert "torch.cond" in hints[0].text
+    assert hints[0].location["y"] > error.location["y"]  # under the failing Result
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", hints[0])
+    shot = browser.get_screenshot_as_png()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "case_page_hint.png").write_bytes(shot)
+    assert len(shot) > 10_000
