@@ -282,6 +282,24 @@ def test_branch_reading_a_closures_dynamic_shape_lifts_it():
     assert [n.name for n in node(ep.graph, "cond").args[3]] == ["x"]
 
 
+def test_a_nested_conds_results_are_not_lifted_when_their_shapes_are_read():
+    # reading the shape of the inner cond's results (the outer branch's own values) must not
+    # lift anything into the outer graph (found by the fuzzer: two c_lifted_tensor inputs)
+    from exportdb.exporter.symbolic.dim_types import Dim
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            def outer_true(t):
+                inner = torch.cond(t.sum() > 0, lambda u: u.sin(), lambda u: u.cos(), (t * 2,))
+                return inner * inner.shape[0]
+
+            return torch.cond(x.shape[0] > 3, outer_true, lambda t: t - 1, (x,))
+
+    ep = export_and_lint(M(), (torch.randn(5, 3),), dynamic_shapes=({0: Dim.DYNAMIC},))
+    assert [n.name for n in ep.graph.placeholders] == ["x"]
+    assert [n.name for n in node(ep.graph, "cond").args[3]] == ["x"]
+
+
 # -- left for the owner of hops.py / builder.py ----------------------------------------------
 @pytest.mark.xfail(strict=True, reason="core bug (hops.py): torch.export refuses a cond whose inputs alias "
                                        "each other (operand x and the closed-over view x.unsqueeze(0): "

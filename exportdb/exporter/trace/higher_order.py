@@ -59,7 +59,7 @@ class SubgraphBuilder(GraphBuilder):
     def note_size_read(self, tensor: Any) -> None:
         """Reading the shape of an outside tensor with symbolic sizes (any dim read) lifts it."""
         node = tensor._node
-        if node is not None and tensor._sym is not None and not self.owns(node):
+        if node is not None and tensor._sym is not None and not self.owns(node) and self.parent.encloses(node):
             self.node_of(tensor)
             self.size_read.add(self.parent.node_of(tensor))
 
