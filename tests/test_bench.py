@@ -157,6 +157,9 @@ def test_a_bench_record_holds_every_figure_the_performance_page_shows(tmp_path: 
     text = run_records.render_bench(path)
     assert "Recorded on 2026-12-02 14:00 UTC" in text and "**100.0x**" in text
 
+    bare = {k: v for k, v in record.items() if k not in ("engines", "serve")}
+    path.write_text(json.dumps(bare))
+    assert "This record holds no figures" in run_records.render_bench(path)  # no empty table
     path.write_text(json.dumps({**record, "kind": "exportdb compare"}))
     with pytest.raises(run_records.RunRecordError, match="is not a record of `exportdb bench`"):
         run_records.load_bench(path)
@@ -179,7 +182,7 @@ def test_a_compare_record_lists_every_case_with_its_verdict():
                compare.CaseReport("y", "y.py", "graph-differs", "expected", ok, ok, reason="listed")]
     record = compare.run_record(reports, (Engine("builtin"), Engine("torch")), "cases", ["--record", "r.json"])
     assert record["summary"] == "1/2 cases agree" and record["versions"]["torch"] == "9.9"
-    assert record["command"] == "exportdb compare --record r.json"
+    assert record["command"] == "exportdb compare"  # where the record went is not part of the run
     context = run_records.compare_context(record)
     assert [(c["name"], c["verdict"], c["reason"]) for c in context["cases"]] == [
         ("x", "agree", ""), ("y", "differ", "listed")]

@@ -45,6 +45,15 @@ SCALED = {
     "exportdb bench": "exportdb bench --only engines --repeats 1",
     "exportdb fuzz --programs 10000": "exportdb fuzz --programs 20 --torch-every 0",
     "exportdb compare": "exportdb compare cond_nested closure_scale_factor",
+    "exportdb bench --record docs/benchmarks/bench.json":
+        "exportdb bench --only engines --repeats 1 --record docs/benchmarks/bench.json",
+    "exportdb compare --record docs/benchmarks/compare.json":
+        "exportdb compare cond_nested closure_scale_factor --record docs/benchmarks/compare.json",
+    "exportdb compare --cases \"$(python -c 'import torch, os; print(os.path.dirname(torch.__file__))')/_export/db/"
+    "examples\" --record-label torch/_export/db/examples --record docs/benchmarks/compare_torch_examples.json":
+        "exportdb compare --cases \"$(python -c 'import torch, os; print(os.path.dirname(torch.__file__))')/_export/"
+        "db/examples\" nested_function --record-label torch/_export/db/examples "
+        "--record docs/benchmarks/compare_torch_examples.json",
     "exportdb conformance ops --jobs 2 --record docs/conformance/ops.json":
         "exportdb conformance ops --ops add --jobs 2 --record docs/conformance/ops.json",
     "exportdb conformance modules --record docs/conformance/modules.json":

@@ -39,11 +39,12 @@ import importlib.util
 import json
 import os
 import platform
+import shlex
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -226,6 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def recorded_command(command: str, argv: Sequence[str]) -> str:
+    """The command line of a recorded run, without where the record went (``--record PATH``)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--record":
+            skip = True
+        elif not arg.startswith("--record="):
+            kept.append(shlex.quote(arg))
+    return " ".join(["exportdb", command, *kept])
+
+
 def generation_record(runs: list[Any], problems: list[str], count: int, jobs: int | None) -> dict[str, Any]:
     return {"count": count, "jobs": jobs or os.cpu_count(), "problems": problems,
             "runs": [{"label": r.label, "seconds": round(r.measured.seconds, 3),
@@ -264,7 +278,7 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     record: dict[str, Any] = {
         "kind": "exportdb bench",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": " ".join(["exportdb", "bench", *argv]),
+        "command": recorded_command("bench", argv),
         **info,
         "load_average": {"start": load_average()},
     }

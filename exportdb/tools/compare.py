@@ -201,10 +201,12 @@ def run_record(reports: Sequence[CaseReport], engines: tuple[Any, Any], cases_la
     import datetime
     import platform
 
+    from exportdb.tools.bench import recorded_command
+
     return {
         "kind": "exportdb compare",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": " ".join(["exportdb", "compare", *argv]),
+        "command": recorded_command("compare", argv),
         "cases_dir": cases_label,
         "versions": {"python": platform.python_version(), **{e.name: e.version() for e in engines}},
         "summary": summary_line(reports),
