@@ -57,6 +57,9 @@ def bench_context(data: dict[str, Any]) -> dict[str, Any]:
             (f"All {n} examples once: built-in / torch",
              f"{_ms(engines['builtin_total_s'])} / {_s(engines['torch_total_s'])}"),
             ("``import torch`` (not counted above)", _s(engines["import_torch_s"])),
+            *([("Importing the exporter (``exportdb.exporter.trace.export``, a fresh interpreter, median; "
+                "target: under 0.3 s)", f"{engines['import_exporter_s']:.3f} s")]
+              if engines.get("import_exporter_s") is not None else []),
             ("**Speedup, built-in vs torch** (summed medians)", f"**{engines['speedup']:.1f}x**"),
         ]
         if failed:

@@ -41,6 +41,7 @@ import os
 import platform
 import shlex
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,6 +126,20 @@ def run_engines(repeats: int, out: TextIO) -> tuple[float, list[EngineTiming]]:
         print(f"  {path.stem:<36} builtin {rows[-1].builtin * 1e3:8.2f} ms   torch {rows[-1].torch * 1e3:8.1f} ms"
               f"   {rows[-1].ratio:7.1f}x", file=out, flush=True)
     return import_seconds, rows
+
+
+#: What a case's first export imports: the tracer, the front end and the op table.
+EXPORTER_MODULE = "exportdb.exporter.trace.export"
+
+
+def exporter_import_seconds(repeats: int) -> float:
+    """Median wall time of importing the exporter in a fresh interpreter (``.pyc`` files as
+    installed), measured inside that interpreter so that its start-up is not counted."""
+    code = (f"import time; t = time.perf_counter(); import {EXPORTER_MODULE}; "
+            "print(time.perf_counter() - t)")
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(max(3, repeats))]
+    return statistics.median(times)
 
 
 def speedup(rows: list[EngineTiming]) -> float:
@@ -254,8 +269,10 @@ def site_record(runs: list[Any], edit_case: str) -> dict[str, Any]:
                      for r in runs]}
 
 
-def engines_record(import_seconds: float, rows: list[EngineTiming], repeats: int) -> dict[str, Any]:
+def engines_record(import_seconds: float, rows: list[EngineTiming], repeats: int,
+                   exporter_import_s: float | None = None) -> dict[str, Any]:
     return {"repeats": repeats, "import_torch_s": round(import_seconds, 3),
+            "import_exporter_s": None if exporter_import_s is None else round(exporter_import_s, 3),
             "builtin_total_s": sum(r.builtin for r in rows), "torch_total_s": sum(r.torch for r in rows),
             "builtin_median_s": statistics.median(r.builtin for r in rows),
             "torch_median_s": statistics.median(r.torch for r in rows),
@@ -313,10 +330,13 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
             failed = [r.case for r in rows if not (r.builtin_ok and r.torch_ok)]
             print(f"  {len(rows)} cases; did not export with both engines: {', '.join(failed) or 'none'}", file=out)
             print(f"import torch: {import_seconds:.2f} s (not counted)", file=out)
+            exporter_import = exporter_import_seconds(opts.repeats)
+            print(f"import the exporter ({EXPORTER_MODULE}, fresh interpreter, median): "
+                  f"{exporter_import:.3f} s (target: under 0.3 s)", file=out)
             print(f"all cases once: builtin {builtin_total * 1e3:.1f} ms, torch {torch_total:.2f} s; "
                   f"median per case: builtin {statistics.median(r.builtin for r in rows) * 1e3:.2f} ms, "
                   f"torch {statistics.median(r.torch for r in rows) * 1e3:.1f} ms", file=out)
-            record["engines"] = engines_record(import_seconds, rows, opts.repeats)
+            record["engines"] = engines_record(import_seconds, rows, opts.repeats, exporter_import)
     record["load_average"]["end"] = load_average()
     print("load average at the end: " + ", ".join(f"{x:.1f}" for x in record["load_average"]["end"]), file=out)
     if "engines" in record:
