@@ -13,11 +13,17 @@ import os
 from dataclasses import dataclass
 
 
+#: The directory file names are shown relative to, when not the working directory: the
+#: worker pool runs case code in scratch directories and names the build's directory here.
+DISPLAY_ROOT_ENV = "EXPORTDB_DISPLAY_ROOT"
+
+
 def display_path(filename: str) -> str:
-    """``filename`` relative to the working directory when it lies below it (so Result
-    texts do not depend on where the project is checked out), else unchanged."""
+    """``filename`` relative to the working directory (or ``$EXPORTDB_DISPLAY_ROOT``) when it
+    lies below it (so Result texts do not depend on where the project is checked out), else
+    unchanged."""
     try:
-        rel = os.path.relpath(filename)
+        rel = os.path.relpath(filename, os.environ.get(DISPLAY_ROOT_ENV) or os.curdir)
     except ValueError:
         return filename
     return filename if rel.startswith("..") else rel

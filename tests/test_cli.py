@@ -259,3 +259,31 @@ def test_build_passes_only_the_options_given_so_it_builds_what_sphinx_build_buil
     assert main(["build", "--docs", str(tmp_path / "docs"), "--cases", str(CASES),
                  "--engines", "builtin", "--timeout", "2.5"]) == 0
     assert "exportdb_engines=builtin" in seen[-1] and "exportdb_timeout=2.5" in seen[-1]
+
+
+def test_a_relative_case_directory_works_and_results_name_files_relative_to_it(tmp_path: Path, monkeypatch, capsys):
+    """Workers run each case in a scratch directory of their own; a relative --cases still works,
+    and Result texts still name the case file as the build sees it."""
+    monkeypatch.chdir(tmp_path)
+    good_case(tmp_path / "cases")
+    write_case(tmp_path / "cases", "branchy", '''
+        import torch
+
+
+        class Branchy(torch.nn.Module):
+            """Branches on a value."""
+
+            def forward(self, x):
+                if x.sum() > 0:
+                    return x
+                return -x
+
+
+        example_args = (torch.randn(3),)
+        tags = {"python.closure"}
+        model = Branchy()
+        ''')
+    status, text = run(["generate", "--cases", "cases", "--out", "pages", "-j", "1", "--no-cache"])
+    assert "1 exported as declared" in text and "1 unexpected failures" in text, capsys.readouterr().err
+    page = (tmp_path / "pages" / "cases" / "branchy.rst").read_text(encoding="utf-8")
+    assert "DataDependentControlFlowError: cases/branchy.py:8: " in page, [l for l in page.splitlines() if "Error" in l]

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from exportdb.engines import EngineInfo, EngineResult, describe_engine
+from exportdb.errors import DISPLAY_ROOT_ENV
 from exportdb.catalog.registry import Case, SupportLevel, escape_controls
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
 from exportdb.execution import channel
@@ -134,6 +135,8 @@ def worker_environment(scratch: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
     env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
     env[SCRATCH_ENV] = env["TMPDIR"] = env["HOME"] = scratch
+    # case code runs in its scratch directory: file names in Results stay relative to the build's
+    env[DISPLAY_ROOT_ENV] = os.getcwd()
     return env
 
 
@@ -195,7 +198,8 @@ class _Worker:
         self.timeout = timeout
         if len(self.queue) == 1:
             self._start_clock()
-        data = memoryview(channel.encode_job(job_id, job.case, job.path, job.engine, job.rewrite))
+        # absolute: the worker runs each case in its own scratch directory
+        data = memoryview(channel.encode_job(job_id, job.case, os.path.abspath(job.path), job.engine, job.rewrite))
         try:
             while data:
                 data = data[self.inbox.write(data):]
