@@ -10,6 +10,7 @@ target here.
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import json
 import os
@@ -285,11 +286,12 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> str | None:
-    """The body at ``url``, or None when nothing answers there (yet) or it is not found."""
+    """The body at ``url``, or None when nothing answers there (yet), it is not found, or the
+    page was cut short (the server replaced the file while sending it: asked again next poll)."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError):
         return None
 
 
