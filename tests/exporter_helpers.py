@@ -27,6 +27,17 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases"
 
 
+class Call(torch.nn.Module):
+    """A module whose forward is ``fn(x)``: one call to export."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
 def export_and_lint(model: Any, args: tuple, kwargs: dict | None = None, **options: Any):
     """Export ``model`` and validate the graph (and every sub-graph) before returning it."""
     ep = export(model, args, kwargs, **options)

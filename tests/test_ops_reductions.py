@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exporter_helpers import body, export_and_lint, targets, torch as ours
+from exporter_helpers import Call, body, export_and_lint, targets, torch as ours
 
 from exportdb.errors import ExportError
 
@@ -97,14 +97,6 @@ def test_values_match_eager_torch(name, fn, arrays):
         np.testing.assert_allclose(m._value, expected, rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
-class _Call(ours.nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x)
-
 
 RECORDED = [
     (lambda x: x.std(), "std: \"f32[]\" = torch.ops.aten.std.correction(x)"),
@@ -130,12 +122,12 @@ RECORDED = [
 @pytest.mark.parametrize("fn,line", RECORDED, ids=[r[1].split("(")[0].split(".")[-1] + str(i)
                                                   for i, r in enumerate(RECORDED)])
 def test_records_the_node_torch_export_records(fn, line):
-    ep = export_and_lint(_Call(fn), (ours.from_numpy(X.copy()),))
+    ep = export_and_lint(Call(fn), (ours.from_numpy(X.copy()),))
     assert any(text.startswith(line) for text in body(ep)), body(ep)
 
 
 def test_normalize_records_torchs_decomposition():
-    ep = export_and_lint(_Call(lambda x: ours.nn.functional.normalize(x)), (ours.from_numpy(X.copy()),))
+    ep = export_and_lint(Call(lambda x: ours.nn.functional.normalize(x)), (ours.from_numpy(X.copy()),))
     assert targets(ep.graph) == ["aten.linalg_vector_norm.default", "aten.clamp_min.default",
                                  "aten.expand_as.default", "aten.div.Tensor"]
 
@@ -145,7 +137,7 @@ def test_multi_output_ops_unpack_with_getitem_and_run():
         values, indices = x.cummax(1)
         return x.sort(0).values, values, indices
 
-    model = _Call(fn)
+    model = Call(fn)
     x = ours.from_numpy(TIES.copy())
     ep = export_and_lint(model, (x,))
     assert targets(ep.graph) == ["aten.cummax.default", "getitem", "getitem", "aten.sort.default", "getitem",
@@ -157,7 +149,7 @@ def test_multi_output_ops_unpack_with_getitem_and_run():
 def test_dynamic_sizes_flow_through_scans_sorts_and_reductions():
     from exportdb.exporter.frontend.export_api import Dim
 
-    model = _Call(lambda x: (x.cumsum(0), x.topk(2, dim=1).values, x.std(dim=0), ours.nn.functional.pdist(x)))
+    model = Call(lambda x: (x.cumsum(0), x.topk(2, dim=1).values, x.std(dim=0), ours.nn.functional.pdist(x)))
     ep = export_and_lint(model, (ours.from_numpy(X.copy()),), dynamic_shapes=({0: Dim("n")},))
     text = str(ep)
     for annotation in ('cumsum: "f32[s0, 5]"', 'getitem: "f32[s0, 2]"', 'std: "f32[5]"',
@@ -171,7 +163,7 @@ def test_kernel_errors_name_the_op():
 
 
 def test_unique_gives_its_length_an_unbacked_size():
-    model = _Call(lambda x: ours.unique(x, return_counts=True))
+    model = Call(lambda x: ours.unique(x, return_counts=True))
     x = ours.from_numpy(TIES.copy())
     ep = export_and_lint(model, (x,))
     text = str(ep)
@@ -184,5 +176,5 @@ def test_unique_gives_its_length_an_unbacked_size():
 
 
 def test_bincount_length_is_at_least_minlength():
-    ep = export_and_lint(_Call(lambda x: x.bincount(minlength=9)), (ours.from_numpy(INTS[INTS >= 0].copy()),))
+    ep = export_and_lint(Call(lambda x: x.bincount(minlength=9)), (ours.from_numpy(INTS[INTS >= 0].copy()),))
     assert "Runtime assertion failed for expression u0 >= 9" in str(ep)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exporter_helpers import body, export_and_lint, targets, torch as ours
+from exporter_helpers import Call, body, export_and_lint, targets, torch as ours
 
 RNG = np.random.default_rng(1)
 X = RNG.standard_normal((3, 4)).astype(np.float32)
@@ -107,14 +107,6 @@ def test_values_match_eager_torch(name, expr, arrays):
         np.testing.assert_allclose(m, t, rtol=1e-5, atol=1e-6)
 
 
-class _Call(ours.nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x)
-
 
 RECORDED = [
     (lambda x: ours.diag_embed(x, offset=2), "aten.diag_embed.default", "diag_embed.default(x, 2)"),
@@ -131,7 +123,7 @@ RECORDED = [
 
 @pytest.mark.parametrize("fn,target,text", RECORDED, ids=[r[1] for r in RECORDED])
 def test_recorded_overload_and_arguments(fn, target, text):
-    ep = export_and_lint(_Call(fn), (ours.from_numpy(X.copy()),))
+    ep = export_and_lint(Call(fn), (ours.from_numpy(X.copy()),))
     assert target in targets(ep.graph)
     assert any(text in line for line in body(ep)), body(ep)
 
@@ -152,7 +144,7 @@ def test_movedim_and_tensor_split_are_views_copies_are_not():
 
 
 def test_nonzero_records_an_unbacked_size_with_run_time_bounds():
-    ep = export_and_lint(_Call(lambda x: ours.nonzero(x > 0)), (ours.from_numpy(X.copy()),))
+    ep = export_and_lint(Call(lambda x: ours.nonzero(x > 0)), (ours.from_numpy(X.copy()),))
     text = "\n".join(body(ep))
     assert 'nonzero: "i64[u0, 2]"' in text
     assert "Runtime assertion failed for expression u0 >= 0" in text
@@ -164,7 +156,7 @@ def test_nonzero_records_an_unbacked_size_with_run_time_bounds():
 
 
 def test_masked_select_result_feeds_later_ops():
-    ep = export_and_lint(_Call(lambda x: ours.masked_select(x, x > 0).sum()), (ours.from_numpy(X.copy()),))
+    ep = export_and_lint(Call(lambda x: ours.masked_select(x, x > 0).sum()), (ours.from_numpy(X.copy()),))
     assert "aten.masked_select.default" in targets(ep.graph)
     np.testing.assert_allclose(ep.module()(ours.from_numpy(X.copy()))._value, X[MASK].sum(), rtol=1e-6)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exporter_helpers import body, export_and_lint, torch as ours
+from exporter_helpers import Call, body, export_and_lint, torch as ours
 
 from exportdb.errors import ExportError
 from exportdb.exporter.symbolic.dim_types import Dim
@@ -21,27 +21,19 @@ PAIRS = RNG.standard_normal((6, 2)).astype(np.float32)
 INTS = np.array([[-1, 0, 3], [2, -5, 0]], dtype=np.int64)
 
 
-class _One(ours.nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
 
-    def forward(self, x):
-        return self.fn(x)
-
-
-class _Two(_One):
+class _Two(Call):
     def forward(self, x, y):
         return self.fn(x, y)
 
 
-class _Three(_One):
+class _Three(Call):
     def forward(self, x, y, z):
         return self.fn(x, y, z)
 
 
 def _export(fn, *arrays, **options):
-    model = (_One, _Two, _Three)[len(arrays) - 1](fn)
+    model = (Call, _Two, _Three)[len(arrays) - 1](fn)
     return export_and_lint(model, tuple(ours.from_numpy(a.copy()) for a in arrays), **options)
 
 
