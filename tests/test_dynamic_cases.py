@@ -328,7 +328,6 @@ FAILURES = {
     "dyn_guard_violated": (errors.ConstraintViolationError, ["n = x.size()[0]", "[0, int_oo]", "s0 > 4"]),
     "dyn_size_one_broadcast": (errors.ConstraintViolationError, ["[4, int_oo]", "Eq((s0//4), 1)"]),
     "dyn_item_branch": (errors.DataDependentControlFlowError, ["u0 > 0", "data-dependent"]),
-    "dyn_round_size": (errors.UnsupportedAPIError, ["true division", "s0"]),
 }
 
 

@@ -111,3 +111,33 @@ def test_sym_nodes_sit_where_the_program_computes_them():
     order = [n.name for n in ep.graph.nodes if n.op == "call_function"]
     assert order.index("mul") < order.index("sum_1") < order.index("div")
     np.testing.assert_allclose(ep.module()(torch.randn(5, 2)._value * 0 + 1)._value, 1.0, rtol=1e-6)
+
+
+# -- true division and round() on sizes -------------------------------------------------
+class RoundHalf(torch.nn.Module):
+    def forward(self, x):
+        return torch.ones(round(x.shape[0] / 2) + 1, 2)
+
+
+class FloorOfHalf(torch.nn.Module):
+    def forward(self, x):
+        import math
+
+        return torch.ones(math.floor(x.shape[0] / 2), 2)
+
+
+def test_round_of_a_true_division_stays_symbolic_and_rounds_halves_to_even():
+    ep = export_and_lint(RoundHalf(), (torch.randn(6, 3),), dynamic_shapes={"x": {0: Dim("n", min=3)}})
+    text = str(ep)
+    assert 'truediv: "Sym(IntTrueDiv(s0, 2))" = sym_size_int_1 / 2' in text, text
+    assert 'round_1: "Sym(RoundToInt(IntTrueDiv(s0, 2)))" = round(truediv, None)' in text, text
+    assert 'add: "Sym(RoundToInt(IntTrueDiv(s0, 2)) + 1)" = round_1 + 1' in text, text
+    for rows, expected in ((3, 3), (5, 3), (7, 5), (10, 6)):
+        assert ep.module()(torch.randn(rows, 3)).shape == (expected, 2)
+
+
+def test_other_uses_of_a_symbolic_float_fail_in_one_line():
+    with pytest.raises(errors.UnsupportedAPIError) as info:
+        export(FloorOfHalf(), (torch.randn(6, 3),), dynamic_shapes={"x": {0: Dim("n", min=3)}})
+    line = info.value.one_line()
+    assert "math.floor() on the symbolic float IntTrueDiv(s0, 2)" in line and "\n" not in line, line

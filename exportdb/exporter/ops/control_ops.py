@@ -27,11 +27,11 @@ def map_kernel(body: Callable, xs: list, args: list) -> tuple:
     return tuple(np.stack([row[k] for row in rows]) for k in range(len(rows[0]))) if rows else ()
 
 
-COND = register("higher_order.cond", _cond_kernel, multi=True)
+COND = register("higher_order.cond", _cond_kernel, multi=True, tuple_arg=3)
 MAP = register("higher_order.map_impl", map_kernel, multi=True)
 
 # Ops recorded for symbolic arithmetic: printed infix (``sym_size_int_1 + 1``).
-SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int_1")
+SYM_SIZE = register("aten.sym_size.int", lambda a, dim: int(a.shape[dim]), node_name="sym_size_int")
 
 
 def _storage_offset(a: np.ndarray) -> int:
@@ -48,11 +48,13 @@ SYM_STORAGE_OFFSET = register("aten.sym_storage_offset.default", _storage_offset
 _INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub), "mul": ("*", operator.mul),
           "floordiv": ("//", operator.floordiv), "mod": ("%", operator.mod), "gt": (">", operator.gt),
           "ge": (">=", operator.ge), "lt": ("<", operator.lt), "le": ("<=", operator.le),
-          "eq": ("==", operator.eq), "ne": ("!=", operator.ne)}
+          "eq": ("==", operator.eq), "ne": ("!=", operator.ne), "truediv": ("/", operator.truediv)}
 SYM_OPS = {name: register(f"sym.{name}", fn, form="infix", symbol=sym, node_name=name)
            for name, (sym, fn) in _INFIX.items()}
 SYM_MIN = register("sym.sym_min", min, node_name="sym_min", text="torch.sym_min")
 SYM_MAX = register("sym.sym_max", max, node_name="sym_max", text="torch.sym_max")
+#: Python's ``round`` on a symbolic float (``round(truediv, None)``); the graph names it ``round_1``.
+SYM_ROUND = register("sym.round", lambda x, ndigits=None: round(x), node_name="round", text="round")
 
 
 def _assert_scalar(cond: Any, message: str) -> None:

@@ -1,16 +1,19 @@
-"""Symbolic sizes: SymInt/SymBool values, the ShapeEnv that owns their symbols, guards.
+"""Symbolic sizes: SymInt/SymBool/SymFloat values, the ShapeEnv that owns their symbols, guards.
 
 Sizes of dims declared dynamic are sympy symbols ``s0, s1, ...`` (in input
 order); ``item()`` makes unbacked symbols ``u0, ...``.  Every symbol has an
 example value (its hint) and an inclusive range.  Python control flow on a
 symbolic value evaluates it with the hints and records a guard, which must hold
 over the whole declared range or export fails with a ConstraintViolationError.
+A true division of sizes is a SymFloat (``IntTrueDiv(s0, 2)``) that ``round()``
+turns back into a size (``RoundToInt(...)``), as torch.export records them.
 sympy is imported only when an export actually uses dynamic shapes.
 """
 
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from typing import Any
 
 from exportdb.exporter.trace.context import active_builder
@@ -18,7 +21,8 @@ from exportdb.exporter.trace.user_frames import user_location, user_stack
 from exportdb.exporter.ir.graph import CLOCK
 from exportdb.exporter.ir.values import TensorValue
 from exportdb.errors import ConstraintViolationError, DataDependentControlFlowError, UnsupportedAPIError
-from exportdb.exporter.ops.control_ops import ASSERT_SCALAR, SYM_MAX, SYM_MIN, SYM_OPS, SYM_SIZE  # noqa: F401  (re-exported)
+from exportdb.exporter.ops.control_ops import (  # noqa: F401  (re-exported)
+    ASSERT_SCALAR, SYM_MAX, SYM_MIN, SYM_OPS, SYM_ROUND, SYM_SIZE)
 
 _BIG = 10**9
 
@@ -88,7 +92,22 @@ def size_functions() -> dict[str, Any]:
                 return sp.S.Zero
             return None
 
-    _FUNCTIONS.update(FloorDiv=FloorDiv, Mod=Mod)
+    class IntTrueDiv(sp.Function):  # ``a / b`` of two integers: a float
+        nargs = (2,)
+
+        @classmethod
+        def eval(cls, a: Any, b: Any) -> Any:
+            return sp.Rational(a, b) if a.is_Integer and b.is_Integer and b != 0 else None
+
+    class RoundToInt(sp.Function):  # Python's ``round(x)``: halves go to the even neighbour
+        nargs = (1,)
+        is_integer = True
+
+        @classmethod
+        def eval(cls, x: Any) -> Any:
+            return sp.Integer(round(Fraction(int(x.p), int(x.q)))) if x.is_Rational else None
+
+    _FUNCTIONS.update(FloorDiv=FloorDiv, Mod=Mod, IntTrueDiv=IntTrueDiv, RoundToInt=RoundToInt)
     return _FUNCTIONS
 
 
@@ -266,19 +285,47 @@ class ShapeEnv:
             lo = sp.Max(lo, bound + 1 if strict else bound)
         self.ranges[sym] = (lo, hi)
 
-    def range_constraints(self) -> dict[str, str]:
-        """``{s0: VR[2, int_oo]}`` entries: symbols and derived input sizes, sorted by text."""
+    def range_constraints(self, names: dict[str, str] | None = None) -> dict[str, str]:
+        """``{s0: VR[2, int_oo]}`` entries: symbols and derived input sizes, sorted by text.
+
+        With ``names`` (torch.export's names of the symbols, ``{"s0": "s27"}``) the symbols are
+        renamed and the entries come in torch's order: the input sizes in input order, then the
+        other symbols in the order they were made, then a copy of each unbacked symbol (``u2`` for
+        ``u0`` when there are two), which torch's second trace of the program makes and lists."""
         sp = _sympy()
-        out = {}
-        for sym, (lo, hi) in self.ranges.items():
-            if sym not in self.replacements:
-                out[str(sym)] = _vr(lo, hi)
-        for expr in map(self.simplify, self.input_dims):
-            if not expr.is_Symbol and expr.free_symbols:
-                lo = expr.xreplace({s: self.ranges[s][0] for s in expr.free_symbols})
-                hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
-                out[str(expr)] = _vr(lo, hi if hi.is_finite else sp.oo)
-        return dict(sorted(out.items()))
+        subs = self.renaming(names or {})
+        order = [e for e in map(self.simplify, self.input_dims) if e.free_symbols] if names is not None else []
+        order += [sym for sym in self.ranges if sym not in self.replacements]
+        order += [e for e in map(self.simplify, self.input_dims) if not e.is_Symbol and e.free_symbols]
+        out: dict[str, str] = {}
+        for expr in order:
+            key = str(expr.xreplace(subs))
+            if key in out:
+                continue
+            if expr.is_Symbol:
+                out[key] = _vr(*self.ranges[expr])
+                continue
+            lo = expr.xreplace({s: self.ranges[s][0] for s in expr.free_symbols})
+            hi = expr.xreplace({s: self.ranges[s][1] for s in expr.free_symbols})
+            out[key] = _vr(lo, hi if hi.is_finite else sp.oo)
+        if names is None:
+            return dict(sorted(out.items()))
+        unbacked = [sym for sym in self.ranges if _has_unbacked(sym) and sym not in self.replacements]
+        for i, sym in enumerate(unbacked):  # torch traces twice: its second trace's copies are listed too
+            out[f"u{self._unbacked + i}"] = _vr(*self.ranges[sym])
+        return out
+
+    def renaming(self, names: dict[str, str]) -> dict[Any, Any]:
+        """The substitution giving this export's symbols the names in ``names`` (``{"s0": "s27"}``)."""
+        sp = _sympy()
+        return {sym: sp.Symbol(names[str(sym)], integer=True, nonnegative=True) for sym in self.ranges
+                if str(sym) in names}
+
+    def text_with_names(self, names: dict[str, str]) -> Any:
+        """A function writing a symbolic value (or size) with the symbols renamed as in ``names``."""
+        subs = self.renaming(names)
+        return lambda value: str(self.simplify(value.expr if isinstance(value, SymValue) else _expr(value))
+                                 .xreplace(subs))
 
 
 def _has_unbacked(expr: Any) -> bool:
@@ -384,15 +431,21 @@ class SymInt(SymValue):
     __hash__ = None  # type: ignore[assignment]
 
     def __truediv__(self, other: Any) -> Any:
-        raise UnsupportedAPIError(f"true division of the symbolic size {self.expr} gives a float, which the built-in "
-                                  "exporter cannot keep symbolic", location=user_location(),
-                                  hint="use integer division (//) on sizes")
+        return self._true_division(other)
 
-    __rtruediv__ = __truediv__
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._true_division(other, reverse=True)
+
+    def _true_division(self, other: Any, reverse: bool = False) -> Any:
+        """``s0 / 2``: a symbolic float ``IntTrueDiv(s0, 2)``, as torch.export records it."""
+        if not isinstance(other, (int, SymInt)) or isinstance(other, bool):
+            return NotImplemented
+        a, b = (other, self) if reverse else (self, other)
+        expr = size_functions()["IntTrueDiv"](_expr(a), _expr(b))
+        return SymFloat(expr, self.env, (SYM_OPS["truediv"], (a, b)), _computed_at())
 
     def __round__(self, ndigits: Any = None) -> Any:
-        raise UnsupportedAPIError(f"round() on the symbolic size {self.expr} is not supported",
-                                  location=user_location(), hint="use integer arithmetic on sizes (//, %)")
+        return self  # an integer rounds to itself
 
     def _specialize(self, what: str) -> int:
         value = self.hint
@@ -410,6 +463,36 @@ class SymInt(SymValue):
 
     def __neg__(self) -> Any:
         return self._binary("mul", -1)
+
+
+class SymFloat(SymValue):
+    """A float computed from sizes (``s0 / 2``).  Only ``round()`` brings it back to a size."""
+
+    __slots__ = ()
+
+    @property
+    def hint(self) -> Any:
+        return float(_sympy().sympify(self.expr.xreplace(self.env.hints)))
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        if ndigits is not None:
+            self._refuse(f"round({self.expr}, {ndigits!r})")
+        expr = size_functions()["RoundToInt"](self.expr)
+        return SymInt(expr, self.env, (SYM_ROUND, (self, None)), _computed_at())
+
+    def _refuse(self, what: str, *_: Any) -> Any:
+        raise UnsupportedAPIError(f"{what} on the symbolic float {self.expr} is not supported by the built-in "
+                                  "exporter", location=user_location(),
+                                  hint="round() it back to a size, or use integer arithmetic on sizes (//, %)")
+
+    def __int__(self) -> int: return self._refuse("int()")
+    def __float__(self) -> float: return self._refuse("float()")
+    def __bool__(self) -> bool: return self._refuse("bool()")
+    def __floor__(self) -> int: return self._refuse("math.floor()")
+    def __ceil__(self) -> int: return self._refuse("math.ceil()")
+    def __add__(self, o): return self._refuse("+")
+    __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __add__
+    __lt__ = __le__ = __gt__ = __ge__ = __add__
 
 
 class SymBool(SymValue):
