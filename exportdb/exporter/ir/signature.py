@@ -1,5 +1,9 @@
 """The graph signature of an exported program: what each placeholder and output is (data only,
-the same classes and reprs as torch.export's ``graph_signature``)."""
+the same classes and reprs as torch.export's ``graph_signature``).
+
+``repr`` is the seed documents' form (``ExportGraphSignature(input_specs=[...])``); ``str`` is
+torch.export 2.13's block, one spec a line (``b_seen: BUFFER target='seen' persistent=True``)
+under ``# inputs`` and ``# outputs``, framed by line breaks."""
 
 from __future__ import annotations
 
@@ -50,6 +54,10 @@ class InputSpec:
     target: str | None
     persistent: bool | None = None
 
+    def __str__(self) -> str:
+        persistent = "" if self.persistent is None else f" persistent={self.persistent}"
+        return _spec_text(self) + persistent
+
 
 @dataclass(frozen=True)
 class OutputSpec:
@@ -57,11 +65,24 @@ class OutputSpec:
     arg: Any
     target: str | None
 
+    def __str__(self) -> str:
+        return _spec_text(self)
+
+
+def _spec_text(spec: InputSpec | OutputSpec) -> str:
+    target = "" if spec.target is None else f" target='{spec.target}'"
+    return f"{spec.arg.name}: {spec.kind.name}{target}"
+
 
 @dataclass(frozen=True)
 class ExportGraphSignature:
     input_specs: list[InputSpec]
     output_specs: list[OutputSpec]
+
+    def __str__(self) -> str:
+        inputs = "\n".join(map(str, self.input_specs))
+        outputs = "\n".join(map(str, self.output_specs))
+        return f"\n# inputs\n{inputs}\n\n# outputs\n{outputs}\n"
 
     @property
     def user_inputs(self) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -18,9 +18,11 @@ class TensorMeta:
     shape: tuple
     dtype: DType
 
-    def annotation(self) -> str:
-        """``f32[3, 2]``, the text between the quotes of a node annotation."""
-        return f"{self.dtype.code}[{', '.join(str(s) for s in self.shape)}]"
+    def annotation(self, dim_text: Callable[[Any], str] | None = None) -> str:
+        """``f32[3, 2]``, the text between the quotes of a node annotation; ``dim_text``
+        writes a symbolic size (default: ``str``)."""
+        sizes = (dim_text(s) if dim_text is not None and hasattr(s, "expr") else str(s) for s in self.shape)
+        return f"{self.dtype.code}[{', '.join(sizes)}]"
 
 
 def meta_of(value: Any) -> Any:
@@ -32,10 +34,13 @@ def meta_of(value: Any) -> Any:
     return value
 
 
-def annotation_of(val: Any) -> str | None:
-    """The annotation of a node whose ``meta['val']`` is ``val`` (None: print none)."""
+def annotation_of(val: Any, sym_text: Callable[[Any], str] | None = None) -> str | None:
+    """The annotation of a node whose ``meta['val']`` is ``val`` (None: print none);
+    ``sym_text`` writes symbolic sizes (``s27``), by default as the value itself does."""
     if isinstance(val, TensorMeta):
-        return val.annotation()
+        return val.annotation(sym_text)
+    if sym_text is not None and hasattr(val, "expr"):
+        return f"Sym({sym_text(val)})"
     sym = getattr(val, "annotation", None)
     if callable(sym):
         return sym()

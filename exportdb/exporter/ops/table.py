@@ -22,7 +22,8 @@ class OpDef:
     ``_assert_scalar_default``); ``text`` overrides the printed callee
     (``torch.sym_min``); ``traced``, when given, is the kernel tracing runs instead of ``kernel``, for the
     few ops whose torch.export result has another shape than the eager one (``ep.module()`` runs
-    ``kernel``).
+    ``kernel``); ``tuple_arg`` is the index of a list argument that torch.export 2.13's own print
+    writes as a tuple (``cond``'s operands), where the seed layout writes a list.
     """
 
     qualname: str
@@ -35,6 +36,7 @@ class OpDef:
     node_name: str = ""
     text: str = ""
     traced: Callable[..., Any] | None = None
+    tuple_arg: int | None = None
 
     @property
     def name(self) -> str:

@@ -175,6 +175,21 @@ class GraphBuilder:
                         number = torch_symbol_id(f"L['flat_args'][{leaf}].size()[{i}]", self._torch_ids)
                         self.torch_names[id(d)] = f"s{number}"
 
+    def torch_symbol_names(self) -> dict[str, str]:
+        """Our name of each input-size symbol -> the name torch.export 2.13 prints for it: of the
+        input sizes that are the symbol, the one whose torch name sorts first as a string (see
+        :meth:`size_source`).  Exported graph only; empty without symbols."""
+        if not self.has_symbols:
+            return {}
+        env = self.env
+        names: dict[str, str] = {}
+        for source in self.size_sources:
+            expr = env.simplify(source.expr)
+            torch_name = self.torch_names.get(id(source))
+            if torch_name is not None and expr.is_Symbol:
+                names[str(expr)] = min(names.get(str(expr), torch_name), torch_name)
+        return names
+
     def size_source(self, sym: SymInt) -> SymInt | None:
         """The placeholder size this graph reads the symbol ``sym`` from, as torch.export does.
         In the exported graph every input size has a symbol of its own in torch, and when

@@ -1,0 +1,90 @@
+"""The graph as torch.export 2.13 records it where the exporter keeps the seed's form.
+
+The seed documents keep a ``cond`` whose predicate is a Python constant as a
+``cond`` node (``cond(True, true_graph_0, false_graph_0, (x,))``); torch 2.13
+specialises it: the taken branch's nodes sit in the enclosing graph, in the
+branch's order, and the ``getitem`` reads of the cond's results are gone (a read
+of result ``i`` is the branch's ``i``-th output).  :func:`inline_constant_conds`
+makes that graph, as a copy; the torch print style prints it.
+
+Names are kept where they are free (the branch's ``add_1`` stays ``add_1``); a
+name the enclosing graph already uses gets the next free suffix, and the
+sub-graphs of the conds that remain are numbered again (``true_graph_0``), as
+torch names them when the folded ones never existed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from exportdb.exporter.ir.graph import Graph, Node, map_nodes
+
+_COND = "higher_order.cond"
+
+
+def _is_cond(node: Node) -> bool:
+    return node.op == "call_function" and getattr(node.target, "qualname", None) == _COND
+
+
+def _constant_cond(node: Node) -> bool:
+    return _is_cond(node) and isinstance(node.args[0], (bool, int))
+
+
+def has_constant_conds(graph: Graph) -> bool:
+    """Whether ``graph`` or a sub-graph holds a cond with a constant predicate."""
+    return any(_constant_cond(node) for g in graph.walk() for node in g.nodes)
+
+
+def inline_constant_conds(graph: Graph) -> tuple[Graph, dict[str, str]]:
+    """A copy of ``graph`` with every constant-predicate cond replaced by its taken branch
+    (also inside sub-graphs), and the new name of each old node name that changed."""
+    new = Graph()
+    renames: dict[str, str] = {}
+    _copy_into(graph, new, {}, renames, inlined=False)
+    return new, renames
+
+
+def _copy_into(graph: Graph, target: Graph, values: dict[Node, Any], renames: dict[str, str],
+               inlined: bool = True) -> Any:
+    """Copy ``graph``'s nodes into ``target``; ``values`` maps the nodes already stood for
+    (a branch's placeholders: the cond's operands).  An ``inlined`` graph's output node is not
+    copied: its values are returned."""
+    folded = {node for node in graph.nodes if _constant_cond(node)}
+    dropped = {arg for node in folded for arg in node.args[1:3]
+               if isinstance(arg, Node) and all(user in folded for user in arg.users)}
+    results: dict[Node, tuple] = {}
+    for node in graph.nodes:
+        if node in values or node in dropped:
+            continue
+        if node.op == "output" and inlined:
+            return map_nodes(node.args[0], values.__getitem__)
+        if node in folded:
+            branch = graph.subgraphs[node.args[1 if node.args[0] else 2].target]
+            operands = [values[v] if isinstance(v, Node) else v for v in node.args[3]]
+            inner = dict(zip(branch.placeholders, operands))
+            results[node] = _copy_into(branch, target, inner, renames)
+            continue
+        source = node.args[0] if node.args else None
+        if getattr(node.target, "form", "") == "getitem" and source in results:
+            values[node] = results[source][node.args[1]]
+            renames[node.name] = values[node].name
+            continue
+        values[node] = _copy_node(node, graph, target, values)
+        if values[node].name != node.name:
+            renames[node.name] = values[node].name
+    return None
+
+
+def _copy_node(node: Node, graph: Graph, target: Graph, values: dict[Node, Any]) -> Node:
+    args = map_nodes(node.args, values.__getitem__)
+    kwargs = map_nodes(node.kwargs, values.__getitem__)
+    if node.op == "output":
+        return target.output(args[0])
+    if node.op == "placeholder":
+        return target.create_node("placeholder", node.target, name=node.name, meta=node.meta)
+    if node.op == "get_attr":
+        sub, _ = inline_constant_conds(graph.subgraphs[node.target])
+        name = target.add_subgraph(re.sub(r"_\d+$", "", node.target), sub)
+        return target.create_node("get_attr", name, name=name, meta=node.meta)
+    return target.create_node(node.op, node.target, args, kwargs, name=node.name, meta=node.meta)
