@@ -72,6 +72,9 @@ def test_build_killed_while_writing_leaves_the_previous_site_complete(tmp_path: 
     html = tmp_path / "site"
     first = subprocess.run(_build_cmd(docs, cases, html), capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
+    # Sphinx wrote into the staging copy, but what it printed names the site the user asked for
+    assert "The HTML pages are in " in first.stdout and "site.new" not in first.stdout + first.stderr
+    assert f"The HTML pages are in {os.path.relpath(html)}." in first.stdout
     before = _snapshot(html)
     assert "index.html" in before and "generated/cases/good_case.html" in before
 

@@ -18,11 +18,14 @@ file keeps two builds of the same site from sharing the staging directory.
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import TextIO
 
 
 def _sibling(html: Path, suffix: str) -> Path:
@@ -87,3 +90,41 @@ def build_staged(html: str | Path, build: Callable[[Path], int]) -> int:
             return status
         swap_in(new, html)
         return 0
+
+
+class _RenamingStream(io.TextIOBase):
+    """A text stream that writes to ``stream`` with each ``(old, new)`` of ``renames`` replaced."""
+
+    def __init__(self, stream: TextIO, renames: list[tuple[str, str]]):
+        super().__init__()
+        self._stream = stream
+        self._renames = renames
+
+    def write(self, text: str) -> int:
+        shown = text
+        for old, new in self._renames:
+            shown = shown.replace(old, new)
+        self._stream.write(shown)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:  # Sphinx colours its output only on a terminal
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+@contextmanager
+def shown_as_final(html: str | Path) -> Iterator[None]:
+    """While the build writes to the staging directory, what it prints (Sphinx's "The HTML
+    pages are in ..." and any warning naming an output file) names the final directory."""
+    html = Path(html).resolve()
+    staging = staging_dir(html)
+    renames = [(str(staging), str(html)), (os.path.relpath(staging), os.path.relpath(html))]
+    with redirect_stdout(_RenamingStream(sys.stdout, renames)), \
+            redirect_stderr(_RenamingStream(sys.stderr, renames)):
+        yield

@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from sphinx.cmd.build import build_main
 
-    from exportdb.site.staging import build_staged  # start-up: loads Sphinx, which only build needs
+    from exportdb.site.staging import build_staged, shown_as_final  # start-up: loads Sphinx, which only build needs
 
     given = argparse.Namespace(**{**vars(args), "engines": args.engines or "builtin",
                                   "timeout": args.timeout or DEFAULT_TIMEOUT})
@@ -200,7 +200,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     if args.no_cache:
         argv += ["-D", "exportdb_use_cache=0"]
     # Sphinx writes into a staging copy of the site, swapped in when the build succeeds
-    status = build_staged(html, lambda staging: build_main([str(args.docs), str(staging), *argv]))
+    with shown_as_final(html):
+        status = build_staged(html, lambda staging: build_main([str(args.docs), str(staging), *argv]))
     if status == 0:
         print(f"site built: {(html / 'index.html').resolve()}", file=out)
     return status
