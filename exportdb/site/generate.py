@@ -41,7 +41,9 @@ def default_cases_dir() -> Path:
 
 
 def user_cache_dir() -> Path:
-    """Where ``exportdb check`` keeps results: ``$XDG_CACHE_HOME/exportdb`` or ``~/.cache/exportdb``."""
+    """The one result cache ``check``, ``generate``, ``show`` and the Sphinx build share by default:
+    ``$XDG_CACHE_HOME/exportdb`` or ``~/.cache/exportdb``.  Entries are keyed by the case file's
+    content, the engine and the exporter's sources, so every project and run can share it."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "exportdb"
 
@@ -90,7 +92,7 @@ class Settings:
                                 "(write it with `exportdb conformance modules --record PATH`)")
         cache = self.cache_dir
         if cache is None and self.use_cache:
-            cache = self.out_dir / ".cache" if self.out_dir is not None else user_cache_dir()
+            cache = user_cache_dir()  # one cache: a case checked once is not run again by the build
         return replace(self, engines=engines, cache_dir=cache if self.use_cache else None)
 
 

@@ -139,7 +139,8 @@ def generation_child() -> None:
 
     cases, out = sys.argv[1:3]
     jobs = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "0" else None
-    outcome = generate(Settings(cases_dir=Path(cases), out_dir=Path(out), jobs=jobs))
+    # a cache of its own beside the pages: the cold run must not find the user's shared cache warm
+    outcome = generate(Settings(cases_dir=Path(cases), out_dir=Path(out), jobs=jobs, cache_dir=Path(out) / ".cache"))
     records = outcome.report.records.values()
     written = outcome.written
     assert written is not None
@@ -229,6 +230,12 @@ class SiteRun:
     generated_written: str
 
 
+def private_cache_env(workdir: Path) -> dict[str, str]:
+    """The environment of a measured build: the result cache (``$XDG_CACHE_HOME/exportdb``) under
+    ``workdir``, so that a cold build is cold whatever the user's shared cache holds."""
+    return {**os.environ, "XDG_CACHE_HOME": str(workdir / "xdg-cache")}
+
+
 def copy_site(workdir: Path) -> tuple[Path, Path]:
     """A scratch copy of the project's Sphinx project and cases under ``workdir``: (docs, cases)."""
     shutil.rmtree(workdir, ignore_errors=True)
@@ -254,7 +261,7 @@ def run_site(workdir: Path, edit_case: str) -> list[SiteRun]:
     runs = []
 
     def run(label: str) -> None:
-        measured = measure(argv)
+        measured = measure(argv, env=private_cache_env(workdir))
         if measured.status != 0:
             raise RuntimeError(f"site build ({label}) failed with status {measured.status}:\n{measured.stderr}")
         text = measured.stdout + measured.stderr
@@ -348,4 +355,4 @@ def stop_group(proc: subprocess.Popen) -> None:
 def run_serve(workdir: Path, edit_case: str) -> ServeRun:
     """``exportdb serve`` of a copy of the project's site: first build, then one edit."""
     docs, cases = copy_site(workdir)
-    return time_serve(docs, cases, workdir / "html", edit_case)
+    return time_serve(docs, cases, workdir / "html", edit_case, env=private_cache_env(workdir))
