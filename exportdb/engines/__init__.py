@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib
 
-from exportdb.engines.protocol import Engine, EngineInfo, EngineResult, error_text
+from exportdb.engines.protocol import PRINT_STYLES, Engine, EngineInfo, EngineResult, error_text
 
-__all__ = ["ENGINE_NAMES", "Engine", "EngineInfo", "EngineResult", "describe_engine", "error_text", "get_engine",
+__all__ = ["ENGINE_NAMES", "PRINT_STYLES", "Engine", "EngineInfo", "EngineResult", "describe_engine", "error_text", "get_engine",
            "load_engine"]
 
 

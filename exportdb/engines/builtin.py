@@ -120,13 +120,15 @@ def failure_result(exc: BaseException, seconds: float, case_file: Path | None = 
 
 def export_model(model: Any, args: tuple, kwargs: dict | None = None, dynamic_shapes: Any = None, *,
                  started: float | None = None, case_file: Path | None = None) -> tuple[EngineResult, Any]:
-    """Export a loaded model: its Result (no eager check) and the program, or None on failure."""
+    """Export a loaded model: its Result (no eager check) and the program, or None on failure.
+    The Result's ``text`` is the seed style; ``extra["styles"]["torch"]`` the torch style."""
     from exportdb.exporter.trace.export import export  # lazy: start-up
 
     start = time.perf_counter() if started is None else started
     try:
         ep = export(model, args, kwargs or {}, dynamic_shapes=dynamic_shapes)
         text = str(ep)
+        styles = {"torch": ep.format(style="torch")}
     except Exception as exc:  # noqa: BLE001 - any failure is the case's Result
         return failure_result(exc, time.perf_counter() - start, case_file), None
-    return EngineResult("builtin", True, text, None, time.perf_counter() - start), ep
+    return EngineResult("builtin", True, text, None, time.perf_counter() - start, extra={"styles": styles}), ep

@@ -10,12 +10,19 @@ from typing import Protocol
 from exportdb.errors import ExportError, SourceLocation
 
 
+#: The print styles of a Result (see :mod:`exportdb.exporter.ir.printer`, whose ``STYLES`` these are):
+#: the seed documents' layout, the default, and torch.export 2.13's own ``str(ep)``.
+PRINT_STYLES = ("seed", "torch")
+
+
 @dataclass(frozen=True)
 class EngineResult:
     """What one engine made of one case.
 
     ``text`` is exactly what the docs' Result block holds: the printed program
-    when ``ok``, else ``ErrorType: one-line message``.
+    when ``ok``, else ``ErrorType: one-line message``.  An engine that prints a
+    program in several styles keeps the others in ``extra["styles"]``
+    (``{"torch": ...}``); :meth:`text_in` picks one.
     """
 
     engine: str
@@ -25,6 +32,11 @@ class EngineResult:
     seconds: float = 0.0
     eager_check: str | None = None  # "match", "mismatch: ...", or None when not run
     extra: dict = field(default_factory=dict)
+
+    def text_in(self, style: str) -> str:
+        """The Result in print style ``style``: the program as the engine printed it in that style,
+        else ``text`` (a failure, or an engine with one layout only, such as torch's own)."""
+        return self.extra.get("styles", {}).get(style, self.text)
 
 
 class Engine(Protocol):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import exportdb
-from exportdb.engines import ENGINE_NAMES
+from exportdb.engines import ENGINE_NAMES, PRINT_STYLES
 from exportdb.catalog.registry import Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
@@ -65,6 +65,7 @@ class Settings:
     frontend: str | None = None
     ops_record: Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
     modules_record: Path | None = None  # a recorded `exportdb conformance modules` run: the Module coverage page
+    print_style: str = "seed"  # the builtin engine's programs as the seed layout or as torch 2.13 prints them
 
     def checked(self) -> "Settings":
         """Validate and normalise; raise :class:`SettingsError` naming the bad value."""
@@ -78,6 +79,10 @@ class Settings:
                 raise SettingsError(f"unknown engine {engine!r}{hint} (known: {', '.join(ENGINE_NAMES)})")
         if len(set(engines)) != len(engines):
             raise SettingsError(f"engine listed twice in {','.join(engines)}")
+        if self.print_style not in PRINT_STYLES:
+            close = difflib.get_close_matches(self.print_style, PRINT_STYLES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SettingsError(f"unknown print style {self.print_style!r}{hint} (known: {', '.join(PRINT_STYLES)})")
         if self.jobs is not None and self.jobs < 1:
             raise SettingsError(f"jobs must be at least 1, got {self.jobs}")
         if self.timeout <= 0:
@@ -147,6 +152,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
                                                      templates_dir=settings.templates_dir,
                                                      cache_dir=settings.cache_dir,
                                                      ops_record=settings.ops_record,
-                                                     modules_record=settings.modules_record)
+                                                     modules_record=settings.modules_record,
+                                                     print_style=settings.print_style)
             outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
     return outcome

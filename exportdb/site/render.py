@@ -216,6 +216,7 @@ class RenderOptions:
     cache_dir: str | Path | None = None  # where compiled templates are kept between runs (None: nowhere)
     ops_record: str | Path | None = None  # a recorded `exportdb conformance ops` run: the Operator coverage page
     modules_record: str | Path | None = None  # a recorded `exportdb conformance modules` run: Module coverage
+    print_style: str = "seed"  # how the builtin engine's programs print: "seed" or "torch" (PRINT_STYLES)
 
     @classmethod
     def from_environment(cls, engines: Sequence[str], **kwargs: Any) -> "RenderOptions":
@@ -247,13 +248,13 @@ class EngineView:
         return ENGINE_TAB_LABELS.get(self.engine, self.engine)
 
 
-def _view(record: RunRecord | None, engine: str, label: str) -> EngineView:
+def _view(record: RunRecord | None, engine: str, label: str, style: str = "seed") -> EngineView:
     if record is None:
         return EngineView(engine, label, "NotRun: this case was not run", "missing", False, False, 0.0, None)
     res = record.result
     check = res.eager_check if res.eager_check in (None, "match") else rst_text(res.eager_check)
     hint = res.extra.get("hint") if not res.ok else None
-    return EngineView(engine, label, res.text, record.status, res.ok, record.cached, res.seconds, check,
+    return EngineView(engine, label, res.text_in(style), record.status, res.ok, record.cached, res.seconds, check,
                       rst_text(hint) if isinstance(hint, str) and hint else None)
 
 
@@ -285,8 +286,8 @@ class _PageContext:
         key = (case.name, rewrite)
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = [_view(self.report.get(case.name, e, rewrite), e, self.labels.get(e, e))
-                                      for e in self.options.engines]
+            found = self.memo[key] = [_view(self.report.get(case.name, e, rewrite), e, self.labels.get(e, e),
+                                            self.options.print_style) for e in self.options.engines]
         return list(found)
 
 

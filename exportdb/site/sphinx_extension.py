@@ -13,6 +13,7 @@ values (all optional)::
     exportdb_timeout = 120              # seconds per case
     exportdb_templates_dir = None       # templates overriding the built-in ones
     exportdb_tag_descriptions = False   # open tag pages with the tag's description
+    exportdb_print_style = "seed"       # the builtin Results: "seed" layout or "torch" (torch 2.13's str(ep))
     exportdb_use_cache = True
     exportdb_ops_record = None          # a recorded `exportdb conformance ops` run (relative to
                                         # conf.py): adds the Operator coverage page, operators.rst
@@ -33,6 +34,7 @@ source directory when it starts with ``/``)::
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import weakref
@@ -72,6 +74,7 @@ CONFIG_TYPES: dict[str, tuple[type, ...]] = {
     "exportdb_use_cache": (bool,),
     "exportdb_ops_record": _PATH,
     "exportdb_modules_record": _PATH,
+    "exportdb_print_style": (str,),
 }
 CONFIG_DEFAULTS: dict[str, Any] = {
     "exportdb_cases_dir": "../cases",
@@ -85,6 +88,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "exportdb_use_cache": True,
     "exportdb_ops_record": None,
     "exportdb_modules_record": None,
+    "exportdb_print_style": "seed",
 }
 
 # Keyed by the build environment, which directives can reach without the app.
@@ -113,14 +117,34 @@ def _as_seconds(value: Any) -> float:
         raise SettingsError(f"exportdb_timeout = {value!r} is not a number of seconds") from None
 
 
-def check_config_names(raw: dict[str, Any]) -> list[str]:
-    """Warnings for ``exportdb_*`` names in conf.py that are not config values."""
+def conf_py_names(conf_py: Path) -> list[tuple[str, int]]:
+    """The names conf.py assigns at its top level, with their lines (read with :mod:`ast`, not run)."""
+    try:
+        tree = ast.parse(conf_py.read_text(encoding="utf-8"), str(conf_py))
+    except (OSError, SyntaxError, ValueError):
+        return []  # Sphinx itself reports a conf.py it cannot run
+    found = []
+    for statement in tree.body:
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    found.append((node.id, statement.lineno))
+    return found
+
+
+def check_config_names(names: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Warnings (text, line) for ``exportdb_*`` names that are not config values."""
     out = []
-    for name in sorted(raw):
+    for name, line in names:
         if name.startswith("exportdb_") and name not in CONFIG_DEFAULTS:
             close = difflib.get_close_matches(name, CONFIG_DEFAULTS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            out.append(f"unknown config value {name!r}{hint}")
+            out.append((f"unknown config value {name!r}{hint}", line))
     return out
 
 
@@ -147,6 +171,7 @@ def settings_from_config(app: Sphinx) -> Settings:
         strict=_as_bool(cfg.exportdb_strict),
         ops_record=(Path(app.confdir) / record).resolve() if record else None,
         modules_record=(Path(app.confdir) / modules_record).resolve() if modules_record else None,
+        print_style=str(cfg.exportdb_print_style).strip(),
     ).checked()
 
 
@@ -156,8 +181,9 @@ def _progress(done: int, total: int, label: str) -> None:
 
 def on_builder_inited(app: Sphinx) -> None:
     """Run the cases and write the pages before Sphinx collects the sources."""
-    for message in check_config_names(getattr(app.config, "_raw_config", {})):
-        logger.warning("exportdb: %s", message, type="exportdb", subtype="config")
+    conf_py = Path(app.confdir) / "conf.py"
+    for message, line in check_config_names(conf_py_names(conf_py)):
+        logger.warning("exportdb: %s", message, type="exportdb", subtype="config", location=f"{conf_py}:{line}")
     try:
         settings = settings_from_config(app)
     except SettingsError as exc:
@@ -200,7 +226,8 @@ def _inline_text(env: Any, name: str, options: dict[str, Any]) -> tuple[str, Pat
     engines = outcome.settings.engines
     if options.get("engine"):
         engines = (options["engine"],) + tuple(e for e in engines if e != options["engine"])
-    render_options = RenderOptions(engines[:1] if "engine" in options else engines, timings=False)
+    render_options = RenderOptions(engines[:1] if "engine" in options else engines, timings=False,
+                                   print_style=outcome.settings.print_style)
     context = case_context(case, outcome.report, render_options)
     renderer = Renderer(outcome.settings.templates_dir)
     text = renderer.render("inline_case.rst.jinja", tag_prefix=_tag_prefix(env.srcdir, outcome),

@@ -26,7 +26,7 @@ from typing import TextIO
 
 from exportdb import __version__
 from exportdb.catalog import tags as taxonomy
-from exportdb.engines import load_engine
+from exportdb.engines import PRINT_STYLES, load_engine
 from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
 from exportdb.catalog.registry import CaseSummary
 from exportdb.execution.case_reader import load_registry
@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", help="a case name from the registry or a path to a case file")
     p.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
     p.add_argument("--engine", default="builtin", help="engine to use (default: builtin)")
+    p.add_argument("--style", choices=PRINT_STYLES, default="seed",
+                   help="print style: the seed documents' layout (default) or torch, exactly as torch.export "
+                        "2.13 prints the program (without source comments)")
     p.add_argument("--traceback", action="store_true",
                    help="on failure, also print the whole Python traceback (to stderr)")
 
@@ -255,7 +258,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         print(f"exportdb show: engine {args.engine!r} is unavailable: {reason}", file=sys.stderr)
         return 2
     result = engine.run_case(path)
-    print(result.text, file=out)
+    print(result.text_in(args.style), file=out)
     if args.traceback and result.extra.get("traceback"):
         print(result.extra["traceback"], file=sys.stderr, end="")
     if result.extra.get("hint"):  # the Result block is one line; how to fix it goes to stderr
