@@ -81,6 +81,21 @@ def test_same_program_agrees_even_with_other_node_names():
     assert same.classification == "agree" and same.names_agree and not same.diff
 
 
+def test_agreeing_programs_are_also_compared_byte_for_byte_in_the_torch_style():
+    renamed = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("cos", "cos_1")))
+    assert renamed.byte_identical is False
+    lines = renamed.style_diff.splitlines()
+    assert lines[:2] == ["--- builtin[torch style]", "+++ torch"]
+    assert '+            cos_1: "f32[2]" = torch.ops.aten.cos.default(x);  x = None' in lines
+    # the builtin's torch-style text is the one compared, not its seed-style Result
+    styled = EngineResult("builtin", True, prog("cos").replace("\n            return", "\n\n            return"),
+                          extra={"styles": {"torch": prog("cos")}})
+    same = compare.compare_results(styled, ok("torch", prog("cos")))
+    assert same.classification == "agree" and same.byte_identical is True and same.style_diff == ""
+    differs = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("sin")))
+    assert differs.byte_identical is None and differs.style_diff == ""
+
+
 def test_different_programs_get_a_readable_diff():
     result = compare.compare_results(ok("builtin", prog("cos")), ok("torch", prog("sin")))
     assert result.classification == "graph-differs"
@@ -124,7 +139,9 @@ def test_unlisted_differences_fail_and_the_last_line_counts_agreement(cases, cap
     status, out, _ = run_main(["--cases", str(cases)], capsys)
     lines = out.splitlines()
     assert status == 1
-    assert lines[-1] == "3/5 cases agree"
+    assert lines[-2:] == ["byte-identical: 1/2", "3/5 cases agree"]
+    assert re.search(r"^agree +renamed +node names differ; not byte-identical in the torch style$", out, re.M)
+    assert "    +++ torch" in out and '    +            cos_1: "f32[2]"' in out
     assert "unexpected differences (2): differs, only_torch" in out
     assert re.search(r"^outcome-differs +only_torch +only builtin fails: RuntimeError: engine bug", out, re.M)
     assert re.search(r"^both-fail +fails_both +builtin: UnsupportedAPIError, torch: UserError$", out, re.M)
@@ -171,6 +188,18 @@ def test_json_report_holds_every_case(cases, capsys):
     assert differs["builtin"]["text"] == prog("cos") and differs["torch"]["text"] == prog("sin")
     assert "+++ torch" in differs["diff"]
     assert by_name["renamed"]["names_agree"] is False and by_name["renamed"]["agrees"] is True
+    assert (data["byte_identical"], data["structural_agree"]) == (1, 2)
+    assert by_name["same"]["byte_identical"] is True and by_name["renamed"]["byte_identical"] is False
+    assert "+++ torch" in by_name["renamed"]["style_diff"] and by_name["differs"]["byte_identical"] is None
+
+
+def test_the_record_keeps_the_byte_identical_figures(cases, capsys, tmp_path):
+    record = tmp_path / "run.json"
+    run_main(["--cases", str(cases), "--record", str(record)], capsys)
+    data = json.loads(record.read_text(encoding="utf-8"))
+    assert (data["byte_identical"], data["structural_agree"]) == (1, 2)
+    by_name = {c["name"]: c for c in data["cases"]}
+    assert by_name["renamed"]["byte_identical"] is False and "+++ torch" in by_name["renamed"]["style_diff"]
 
 
 def test_selected_names_and_usage_errors(cases, capsys):
@@ -281,6 +310,13 @@ def test_project_case_agrees_with_torch_or_is_listed(project_comparison, name):
         + (f"\n{report['diff']}" if report["diff"] else ""))
 
 
+def test_agreeing_project_cases_print_byte_identical_in_the_torch_style(project_comparison):
+    """Every case that agrees structurally prints exactly as torch 2.13 does in the torch style."""
+    differ = [case for case in project_comparison["cases"] if case["byte_identical"] is False]
+    assert not differ, "\n".join(f"{case['name']}:\n{case['style_diff']}" for case in differ)
+    assert project_comparison["byte_identical"] == project_comparison["structural_agree"] > 100
+
+
 def test_expected_differences_name_only_existing_cases(project_comparison):
     assert project_comparison["stale_expectations"] == [], (
         "cases/expected_differences.toml lists cases that do not exist")
@@ -293,6 +329,8 @@ def test_builtin_agrees_with_torch_on_torch_own_examples(torch, capsys):
     out = capsys.readouterr().out
     total = len(discover(examples))
     assert out.splitlines()[-1] == f"{total}/{total} cases agree", out
+    agreeing = sum(1 for line in out.splitlines() if line.startswith("agree "))
+    assert out.splitlines()[-2] == f"byte-identical: {agreeing}/{agreeing}", out
     assert status == 0
 
 

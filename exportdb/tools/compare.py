@@ -8,15 +8,23 @@ Each case is one of
 * ``outcome-differs``: one engine exports and the other fails;
 * ``graph-differs``: both export different programs (a unified diff shows how).
 
+A case that agrees is also compared byte for byte in the torch print style: the
+builtin engine's program printed as torch.export 2.13 prints it
+(``exportdb show --style torch``) against the torch engine's text.  The report
+says how many of the agreeing cases are ``byte-identical`` and shows a unified
+diff (``builtin[torch style]`` against ``torch``) for each one that is not.
+
 Cases listed in the expectations file (``expected_differences.toml`` next to
 the cases, one table per case with a ``reason``) are reported as expected.
 The exit status is 1 when a case that is not listed fails to agree, or a
 listed case now agrees or no longer exists (so the list stays honest), and 2
-for usage errors.  The text report ends with ``N/M cases agree``::
+for usage errors.  The text report ends with ``byte-identical: N/M`` (of the
+cases that agree structurally) and ``N/M cases agree``::
 
     $ exportdb compare --cases cases
     agree            nested_closure
     ...
+    byte-identical: 12/12
     12/12 cases agree
 """
 
@@ -54,6 +62,9 @@ class Comparison:
     names_agree: bool | None = None
     folded_conds: int = 0
     note: str = ""
+    #: agreeing cases only: whether the builtin's torch-style text equals torch's, and how it differs
+    byte_identical: bool | None = None
+    style_diff: str = ""
 
 
 @dataclass
@@ -71,15 +82,26 @@ class CaseReport:
     folded_conds: int = 0
     note: str = ""
     reason: str | None = None
+    byte_identical: bool | None = None
+    style_diff: str = ""
 
     @property
     def agrees(self) -> bool:
         return self.classification in AGREEING
 
 
-def _diff(a: str, b: str) -> str:
-    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "builtin", "torch", lineterm="", n=2)
+def _diff(a: str, b: str, label: str = "builtin") -> str:
+    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), label, "torch", lineterm="", n=2)
     return "\n".join(lines)
+
+
+def byte_comparison(builtin: EngineResult, torch: EngineResult) -> tuple[bool, str]:
+    """Whether the builtin's program in the torch print style is torch's text byte for byte, and
+    the unified diff when it is not."""
+    ours = builtin.text_in("torch")
+    if ours == torch.text:
+        return True, ""
+    return False, _diff(ours, torch.text, "builtin[torch style]")
 
 
 def compare_results(builtin: EngineResult, torch: EngineResult) -> Comparison:
@@ -100,8 +122,10 @@ def compare_results(builtin: EngineResult, torch: EngineResult) -> Comparison:
     ours_named, theirs_named = named_text(ours), named_text(theirs)
     names_agree = ours_named == theirs_named
     if canonical_text(ours) == canonical_text(theirs):
+        identical, style_diff = byte_comparison(builtin, torch)
         note = "" if names_agree else "node names differ"
-        return Comparison("agree", names_agree=names_agree, folded_conds=ours.folded, note=note)
+        return Comparison("agree", names_agree=names_agree, folded_conds=ours.folded, note=note,
+                          byte_identical=identical, style_diff=style_diff)
     return Comparison("graph-differs", _diff(ours_named, theirs_named), names_agree, ours.folded)
 
 
@@ -133,7 +157,8 @@ def compare_case(path: Path, engines: tuple[Any, Any], expectation: Expectation 
         name=path.stem, path=str(path), classification=comparison.classification,
         status=_status(comparison, expectation), builtin=builtin, torch=torch, diff=comparison.diff,
         names_agree=comparison.names_agree, folded_conds=comparison.folded_conds, note=comparison.note,
-        reason=expectation.reason if expectation else None,
+        reason=expectation.reason if expectation else None, byte_identical=comparison.byte_identical,
+        style_diff=comparison.style_diff,
     )
 
 
@@ -154,17 +179,32 @@ def summary_line(reports: Sequence[CaseReport]) -> str:
     return f"{sum(r.agrees for r in reports)}/{len(reports)} cases agree"
 
 
+def byte_counts(reports: Sequence[CaseReport]) -> tuple[int, int]:
+    """(byte-identical in the torch style, agreeing structurally) among ``reports``."""
+    agreeing = [r for r in reports if r.classification == "agree"]
+    return sum(bool(r.byte_identical) for r in agreeing), len(agreeing)
+
+
+def byte_identical_line(reports: Sequence[CaseReport]) -> str:
+    """``byte-identical: N/M``: of the M cases that agree structurally, N print exactly as torch's."""
+    same, agreeing = byte_counts(reports)
+    return f"byte-identical: {same}/{agreeing}"
+
+
 def format_text(reports: Sequence[CaseReport], unknown: Sequence[str] = ()) -> str:
-    """The human-readable report; its last line is :func:`summary_line`."""
+    """The human-readable report; it ends with :func:`byte_identical_line` and :func:`summary_line`."""
     out: list[str] = []
     width = max((len(r.name) for r in reports), default=0)
     for r in reports:
         extra = {"expected": f"expected: {r.reason}", "stale": "listed as a difference but agrees now",
                  "unexpected": "UNEXPECTED" + (f" (listed: {r.reason})" if r.reason else "")}.get(r.status, "")
-        detail = "; ".join(x for x in (r.note, extra) if x)
+        style = "not byte-identical in the torch style" if r.byte_identical is False else ""
+        detail = "; ".join(x for x in (r.note, style, extra) if x)
         out.append((f"{r.classification:<16} {r.name:<{width}}" + (f"  {detail}" if detail else "")).rstrip())
         if r.diff:
             out += ["    " + line for line in r.diff.splitlines()]
+        if r.style_diff:
+            out += ["    " + line for line in r.style_diff.splitlines()]
     bad = [r.name for r in reports if r.status == "unexpected"]
     stale = [r.name for r in reports if r.status == "stale"] + list(unknown)
     if bad:
@@ -173,6 +213,7 @@ def format_text(reports: Sequence[CaseReport], unknown: Sequence[str] = ()) -> s
     if stale:
         out.append(f"stale expectations ({len(stale)}): {', '.join(stale)}")
         out.append("hint: remove these entries from the expectations file")
+    out.append(byte_identical_line(reports))
     out.append(summary_line(reports))
     return "\n".join(out)
 
@@ -184,10 +225,13 @@ def report_json(reports: Sequence[CaseReport], engines: tuple[Any, Any], unknown
         item = asdict(r)
         item["agrees"] = r.agrees
         cases.append(item)
+    same, agreeing = byte_counts(reports)
     data = {
         "summary": summary_line(reports),
         "agree": sum(r.agrees for r in reports),
         "total": len(reports),
+        "byte_identical": same,
+        "structural_agree": agreeing,
         "engines": {e.name: e.version() for e in engines},
         "stale_expectations": list(unknown),
         "cases": cases,
@@ -203,6 +247,7 @@ def run_record(reports: Sequence[CaseReport], engines: tuple[Any, Any], cases_la
 
     from exportdb.tools.bench import recorded_command
 
+    same, agreeing = byte_counts(reports)
     return {
         "kind": "exportdb compare",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -212,9 +257,12 @@ def run_record(reports: Sequence[CaseReport], engines: tuple[Any, Any], cases_la
         "summary": summary_line(reports),
         "agree": sum(r.agrees for r in reports),
         "total": len(reports),
+        "byte_identical": same,
+        "structural_agree": agreeing,
         "stale_expectations": list(unknown),
         "cases": [{"name": r.name, "classification": r.classification, "agrees": r.agrees, "status": r.status,
-                   "reason": r.reason or "", "note": r.note} for r in reports],
+                   "reason": r.reason or "", "note": r.note, "byte_identical": r.byte_identical,
+                   "style_diff": r.style_diff} for r in reports],
     }
 
 
