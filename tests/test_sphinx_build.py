@@ -97,7 +97,10 @@ def test_support_mismatch_is_a_warning_and_fails_strict_builds(tmp_path: Path):
 def test_misspelt_config_value_is_answered_with_did_you_mean(tmp_path: Path):
     src = make_project(tmp_path, conf_extra='exportdb_engine = ["builtin"]\n')
     assert build(src, tmp_path / "html") != 0
-    assert "did you mean 'exportdb_engines'" in (tmp_path / "warnings.txt").read_text()
+    warnings = (tmp_path / "warnings.txt").read_text()
+    assert "did you mean 'exportdb_engines'" in warnings
+    line = (src / "conf.py").read_text().splitlines().index('exportdb_engine = ["builtin"]') + 1
+    assert f"conf.py:{line}: WARNING: exportdb: unknown config value 'exportdb_engine'" in warnings
 
 
 def test_output_dir_outside_the_source_is_refused(tmp_path: Path):
