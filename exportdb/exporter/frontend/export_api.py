@@ -7,7 +7,7 @@ from typing import Any
 
 from exportdb.errors import ConstraintViolationError
 from exportdb.exporter.symbolic.dim_types import Dim, dims, dynamic_dim
-from exportdb.exporter.symbolic.shape_env import SymBool, assert_at_run_time, sym_max, sym_min
+from exportdb.exporter.symbolic.shape_env import SymBool, assert_at_run_time, defer_item_check, sym_max, sym_min
 from exportdb.exporter.trace.context import active_builder
 from exportdb.exporter.trace.export import export
 from exportdb.exporter.trace.user_frames import user_location
@@ -41,9 +41,13 @@ def _record_check(condition: Any) -> None:
     if known is False:
         raise ConstraintViolationError(f"torch._check({expr}) can never hold for the declared ranges",
                                        location=user_location())
+    # torch.export's graph names these nodes ge_1/le_1 (its first trace used ge/le): match it
+    builder = active_builder()
+    if builder is not None and defer_item_check(condition, record=not known):
+        builder.graph.names.create(condition.recipe[0].name)
+        return
     if known or env.specialise(expr):
         return  # holds for every allowed size, or made a Dim.AUTO size equal: nothing left to check
-    # torch.export's graph names these nodes ge_1/le_1 (its first trace used ge/le): match it
     assert_at_run_time(condition, skip_name=True)
 
 

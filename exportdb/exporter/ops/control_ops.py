@@ -53,6 +53,7 @@ SYM_OPS = {name: register(f"sym.{name}", fn, form="infix", symbol=sym, node_name
            for name, (sym, fn) in _INFIX.items()}
 SYM_MIN = register("sym.sym_min", min, node_name="sym_min", text="torch.sym_min")
 SYM_MAX = register("sym.sym_max", max, node_name="sym_max", text="torch.sym_max")
+SYM_NOT = register("sym.sym_not", lambda a: not a, node_name="sym_not", text="torch.sym_not")
 #: Python's ``round`` on a symbolic float (``round(truediv, None)``); the graph names it ``round_1``.
 SYM_ROUND = register("sym.round", lambda x, ndigits=None: round(x), node_name="round", text="round")
 

@@ -168,7 +168,11 @@ class ShapeEnv:
         if not symbols:
             return bool(expr)
         seen = set()
-        for combo in itertools.islice(itertools.product(*(self._points(s) for s in symbols)), 256):
+        points = [self._points(s) for s in symbols]
+        if isinstance(expr, (sp.Eq, sp.Ne)) and len(symbols) == 1:  # u0 != 3 fails only at 3
+            lo, hi = self.ranges[symbols[0]]
+            points[0] += [int(n) for n in expr.atoms(sp.Integer) if lo <= n <= hi]
+        for combo in itertools.islice(itertools.product(*points), 256):
             value = sp.sympify(expr.xreplace(dict(zip(symbols, combo))))
             seen.add(bool(value == sp.true) if value in (sp.true, sp.false) else bool(value))
             if len(seen) > 1:
@@ -263,7 +267,8 @@ class ShapeEnv:
     def narrow(self, expr: Any) -> None:
         """Tighten a symbol's range from a checked relation such as ``u0 <= 5``."""
         sp = _sympy()
-        if not expr.is_Relational or len(expr.free_symbols) != 1:
+        bounds = (sp.LessThan, sp.StrictLessThan, sp.GreaterThan, sp.StrictGreaterThan)
+        if not isinstance(expr, bounds) or len(expr.free_symbols) != 1:
             return
         sym = next(iter(expr.free_symbols))
         lhs = expr.lhs - expr.rhs
@@ -526,13 +531,34 @@ def assert_at_run_time(condition: SymBool, skip_name: bool = False, after: Any =
             check.seq = anchor.seq
 
 
+def defer_item_check(condition: SymBool, record: bool = True) -> bool:
+    """A check comparing an ``item()`` read of the root graph with an integer: narrow the
+    range and leave the nodes to the pass after tracing, which places them as torch.export
+    does (the bounds of the range, then the strict and ``!=`` checks).  False for any other.
+    ``record=False``: a check that already holds, which leaves nothing to check."""
+    builder = active_builder()
+    op, args = condition.recipe if condition.recipe else (None, ())
+    value = args[0] if len(args) == 2 else None
+    if builder is None or builder.parent is not None or not isinstance(value, SymInt) \
+            or not isinstance(args[1], int) or not value.expr.is_Symbol or not value.recipe \
+            or value.recipe[0].name != "item" or value.nodes.get(builder.graph) is None:
+        return False
+    env = condition.env
+    env.narrow(env.simplify(condition.expr))
+    checks = builder.item_checks.setdefault(id(value), (value, []))[1]
+    if record and op.name in ("gt", "lt", "ne"):
+        checks.append(condition)
+    return True
+
+
 def check_size(value: Any) -> None:
     """A data-dependent value used as a size must not be negative: assert it, as torch does."""
     if isinstance(value, SymInt) and _has_unbacked(value.expr):
         if value.env.known(value.env.simplify(value.expr) >= 0) is not True:
             # torch checks a data-dependent value right where it is made (after its item())
-            defined = value.expr.is_Symbol and value.recipe and value.recipe[0].name == "item"
-            assert_at_run_time(value >= 0, after=value if defined else None)
+            condition = value >= 0
+            if not defer_item_check(condition):
+                assert_at_run_time(condition)
 
 
 def sym_min(a: Any, b: Any) -> Any:

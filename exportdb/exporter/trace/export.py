@@ -19,7 +19,7 @@ from exportdb.errors import ExportError, InputError
 from exportdb.exporter.ir.graph import Node
 from exportdb.exporter.ir.tensor_meta import TensorMeta, meta_of
 from exportdb.exporter.trace.dead_code import drop_unused_indexing, renamed_outputs
-from exportdb.exporter.trace.unbacked_checks import order_unbacked_checks
+from exportdb.exporter.trace.unbacked_checks import place_item_checks
 from exportdb.exporter.trace.grad_regions import split_grad_regions
 from exportdb.exporter.trace.model_state import snapshot
 from exportdb.exporter.ir.program import ExportedProgram
@@ -249,7 +249,7 @@ def export(model: Any, args: tuple, kwargs: dict | None = None, *, dynamic_shape
     try:
         result = _call_user(model, bound.args, bound.kwargs)
         output_specs, out_spec = run.outputs(result)
-        order_unbacked_checks(run.graph)
+        place_item_checks(run.graph, run.builder.item_checks)
         if drop_unused_indexing(run.graph):
             output_specs = renamed_outputs(run.graph, output_specs)
         if split_grad_regions(run.graph, marks):

@@ -107,6 +107,9 @@ class GraphBuilder:
         #: arithmetic nodes that compute a size from the placeholders' symbols (see
         #: :meth:`_reify`); torch.export names them after every other node of the graph
         self.reified: list[Node] = []
+        #: id(item value) -> (the value, its strict checks): the runtime checks of an ``item()``
+        #: read, placed after tracing (see :mod:`exportdb.exporter.trace.unbacked_checks`)
+        self.item_checks: dict[int, tuple[SymInt, list]] = {}
 
     @property
     def env(self) -> Any:
