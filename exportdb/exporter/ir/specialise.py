@@ -7,10 +7,13 @@ branch's order, and the ``getitem`` reads of the cond's results are gone (a read
 of result ``i`` is the branch's ``i``-th output).  :func:`inline_constant_conds`
 makes that graph, as a copy; the torch print style prints it.
 
-Names are kept where they are free (the branch's ``add_1`` stays ``add_1``); a
-name the enclosing graph already uses gets the next free suffix, and the
-sub-graphs of the conds that remain are numbered again (``true_graph_0``), as
-torch names them when the folded ones never existed.
+Names are given again from the first folded cond on, as torch.fx gives them
+when the folded nodes never existed: each node takes its op's name with the next
+free suffix (``cond_1`` becomes ``cond`` when the first cond was folded, the
+branch's ``add_1`` stays ``add_1`` after the operand ``add``), a node the tracer
+named otherwise (a size read) keeps its name where it is free; the sub-graphs of
+the conds that remain are numbered again (``true_graph_0``), and their
+placeholders take the names of the operands they stand for.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from exportdb.exporter.ir.graph import Graph, Node, map_nodes
+from exportdb.exporter.ir.graph import Graph, Namespace, Node, map_nodes
 
 _COND = "higher_order.cond"
 
@@ -41,12 +44,44 @@ def inline_constant_conds(graph: Graph) -> tuple[Graph, dict[str, str]]:
     (also inside sub-graphs), and the new name of each old node name that changed."""
     new = Graph()
     renames: dict[str, str] = {}
-    _copy_into(graph, new, {}, renames, inlined=False)
+    values: dict[Node, Any] = {}
+    _copy_into(graph, new, values, inlined=False)
+    first = next((i for i, node in enumerate(graph.nodes) if _constant_cond(node)), None)
+    if first is not None:
+        start = next((values[node] for node in graph.nodes[first:] if node in values), None)
+        _name_again(new, new.nodes.index(start) if start is not None else len(new.nodes))
+    for old in graph.nodes:
+        if old in values and isinstance(values[old], Node) and values[old].name != old.name:
+            renames[old.name] = values[old].name
     return new, renames
 
 
-def _copy_into(graph: Graph, target: Graph, values: dict[Node, Any], renames: dict[str, str],
-               inlined: bool = True) -> Any:
+def _name_again(graph: Graph, start: int) -> None:
+    """Give the nodes from ``start`` on the names torch.fx gives them (see the module docstring),
+    and each remaining sub-graph's placeholders the names of the operands they stand for."""
+    names = Namespace()
+    for i, node in enumerate(graph.nodes):
+        base = getattr(node.target, "name", None) if node.op == "call_function" else None
+        candidate = node.name
+        if i >= start and isinstance(base, str) and re.fullmatch(rf"{re.escape(base)}(_\d+)?", node.name):
+            candidate = base
+        node.name = names.create(candidate)
+    graph.names = names
+    for node in graph.nodes:
+        subs = [arg for arg in node.args if isinstance(arg, Node) and arg.op == "get_attr"]
+        operands: list[Node] = []
+        map_nodes(node.args[1:] if _is_cond(node) else node.args, operands.append)
+        operands = [n for n in operands if n.op != "get_attr"]
+        for attr in subs:
+            sub = graph.subgraphs[attr.target]
+            if len(sub.placeholders) == len(operands) and any(
+                    ph.name != op.name for ph, op in zip(sub.placeholders, operands)):
+                for ph, op in zip(sub.placeholders, operands):
+                    ph.name = ph.target = op.name
+                _name_again(sub, len(sub.placeholders))
+
+
+def _copy_into(graph: Graph, target: Graph, values: dict[Node, Any], inlined: bool = True) -> Any:
     """Copy ``graph``'s nodes into ``target``; ``values`` maps the nodes already stood for
     (a branch's placeholders: the cond's operands).  An ``inlined`` graph's output node is not
     copied: its values are returned."""
@@ -63,16 +98,13 @@ def _copy_into(graph: Graph, target: Graph, values: dict[Node, Any], renames: di
             branch = graph.subgraphs[node.args[1 if node.args[0] else 2].target]
             operands = [values[v] if isinstance(v, Node) else v for v in node.args[3]]
             inner = dict(zip(branch.placeholders, operands))
-            results[node] = _copy_into(branch, target, inner, renames)
+            results[node] = _copy_into(branch, target, inner)
             continue
         source = node.args[0] if node.args else None
         if getattr(node.target, "form", "") == "getitem" and source in results:
             values[node] = results[source][node.args[1]]
-            renames[node.name] = values[node].name
             continue
         values[node] = _copy_node(node, graph, target, values)
-        if values[node].name != node.name:
-            renames[node.name] = values[node].name
     return None
 
 
