@@ -156,6 +156,20 @@ def test_single_engine_case_page_has_no_tabs(small):
     assert "Result of the rewrite:" in lines
 
 
+def test_the_print_style_picks_the_builtin_program_text_on_case_and_tag_pages(small):
+    registry, _ = small
+    torch_text = PROGRAM + "\nGraph signature:\n    # inputs"
+    paths = {case.name: case.path for case in registry.cases}
+    report = _report(paths, {"alpha_case": EngineResult("builtin", True, PROGRAM, extra={"styles": {"torch": torch_text}}),
+                             "beta_case": EngineResult("builtin", False, "X: x.py:3: no", "X")})
+    for style, shown, hidden in (("seed", PROGRAM, "# inputs"), ("torch", torch_text, None)):
+        pages = build_pages(registry, report, RenderOptions(print_style=style))
+        for page in (pages["cases/alpha_case.rst"], pages["python.closure.rst"]):
+            assert code_lines(shown) in page
+            assert hidden is None or hidden not in page
+        assert "X: x.py:3: no" in pages["cases/beta_case.rst"]  # a failure reads the same in both styles
+
+
 def test_several_engines_go_in_one_tab_set_each_for_the_case_and_its_rewrite(small):
     registry, _ = small
     pages = build_pages(registry, _two_engine_report(registry), RenderOptions(("builtin", "torch")))
