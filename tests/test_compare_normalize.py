@@ -302,3 +302,40 @@ def test_a_nested_cond_inside_the_taken_branch_moves_to_the_outer_graph():
 def test_unreadable_text_raises_a_parse_error(text, message):
     with pytest.raises(ProgramParseError, match=message):
         parse_program(text)
+
+
+def test_an_unused_result_of_a_folded_cond_leaves_no_dead_code():
+    """Torch traces only the taken branch and its dead-code pass drops what nothing reads;
+    an in-place op on the dead value stays (it is not pure), so here nothing of it remains."""
+    seed = program('''
+        class GraphModule(torch.nn.Module):
+            def forward(self, x: "f32[4]"):
+                true_graph_0 = self.true_graph_0
+                false_graph_0 = self.false_graph_0
+                cond = torch.ops.higher_order.cond(True, true_graph_0, false_graph_0, [x]);  true_graph_0 = false_graph_0 = x = None
+                getitem: "f32[4]" = cond[0];  cond = None
+                return (getitem,)
+
+            class true_graph_0(torch.nn.Module):
+                def forward(self, x: "f32[4]"):
+                    cos: "f32[4]" = torch.ops.aten.cos.default(x)
+                    mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
+                    relu_: "f32[4]" = torch.ops.aten.relu_.default(mul)
+                    tanh: "f32[4]" = torch.ops.aten.tanh.default(mul);  mul = None
+                    return (cos, tanh)
+
+            class false_graph_0(torch.nn.Module):
+                def forward(self, x: "f32[4]"):
+                    sin: "f32[4]" = torch.ops.aten.sin.default(x);  x = None
+                    return (sin, sin)
+    ''', "\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    getitem: USER_OUTPUT")
+    torch_like = program('''
+        class GraphModule(torch.nn.Module):
+            def forward(self, x: "f32[4]"):
+                cos: "f32[4]" = torch.ops.aten.cos.default(x)
+                mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
+                relu_: "f32[4]" = torch.ops.aten.relu_.default(mul);  mul = relu_ = None
+                return (cos,)
+    ''', "\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    cos: USER_OUTPUT")
+    assert agree(seed, torch_like)
+    assert not agree(seed, torch_like.replace("relu_.default(mul)", "relu.default(mul)"))

@@ -373,6 +373,7 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
     attrs: dict[str, str] = {}
     names = _Namespace([name for name, _ in graph.params])
     nodes: list[Node] = []
+    spliced: set[str] = set()
     local = 0
     for node in graph.nodes:
         expr = _substitute(node.expr, env)
@@ -384,6 +385,7 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
             inlined, output = _inline(graph, *folded, names)
             local += 1
             nodes.extend(inlined)
+            spliced.update(n.name for n in inlined)
             env[node.name] = output
         elif isinstance(node.expr, ast.Subscript) and isinstance(expr, ast.Name):
             env[node.name] = expr  # ``getitem = cond[0]`` of a folded cond is an alias
@@ -395,8 +397,25 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
     count += local
     if local:
         graph.output = _substitute(graph.output, env) if graph.output is not None else None
-        graph.nodes = _drop_unused_attrs(graph, nodes)
+        graph.nodes = _drop_unused_attrs(graph, _drop_dead_spliced(graph, nodes, spliced))
     return count, env
+
+
+_PURE_ATEN = re.compile(r"^torch\.ops\.aten\.(?!_assert)\w*[^_\W]\.\w+$")
+
+
+def _drop_dead_spliced(graph: Graph, nodes: list[Node], spliced: set[str]) -> list[Node]:
+    """Torch traces only the taken branch of a constant cond, so its dead-code pass then
+    removes what of that branch nobody reads (a result of the cond the program never used):
+    drop spliced-in calls of non-mutating ATen ops whose value is unused, to a fixed point."""
+    while True:
+        graph.nodes = nodes
+        used = _used_names(graph)
+        dead = [n for n in nodes if n.name in spliced and n.name not in used and isinstance(n.expr, ast.Call)
+                and _PURE_ATEN.match(ast.unparse(n.expr.func))]
+        if not dead:
+            return nodes
+        nodes = [n for n in nodes if n not in dead]
 
 
 def _used_names(graph: Graph) -> set[str]:
