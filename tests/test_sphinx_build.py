@@ -194,3 +194,15 @@ def test_recorded_runs_fill_the_pages_that_name_them(tmp_path: Path):
     (src / "benchmarks" / "bench.json").write_text('{"kind": "exportdb bench"}')
     assert build(src, out) != 0
     assert "bench.json: the run record lacks date, machine" in (tmp_path / "warnings.txt").read_text()
+
+
+def test_progress_while_the_cases_run_uses_sphinx_status_lines(tmp_path: Path, capsys: pytest.CaptureFixture):
+    src = make_project(tmp_path)
+    good_case(tmp_path / "cases", "second_case", tags='{"python.builtin"}')
+    assert build_main(["-D", "exportdb_use_cache=0", str(src), str(tmp_path / "html")]) == 0
+    out = capsys.readouterr().out
+    # not a terminal: one status line per case, as Sphinx's own "reading sources... [ 50%] doc"
+    assert "exportdb: running the cases... [ 50%] " in out
+    assert "exportdb: running the cases... [100%] " in out
+    shown = re.findall(r"running the cases\.\.\. \[\s*\d+%\] (\w+)", out)
+    assert sorted(shown) == ["good_case", "second_case"]

@@ -38,6 +38,7 @@ import ast
 import difflib
 import hashlib
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.display import status_iterator
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
@@ -175,8 +177,30 @@ def settings_from_config(app: Sphinx) -> Settings:
     ).checked()
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    logger.verbose("exportdb: [%d/%d] %s", done, total, label)
+class SphinxProgress:
+    """The runner's progress callback shown by Sphinx's own status iterator: ``exportdb: running
+    the cases... [ 40%] case_name``, on one line on a terminal, a line per case otherwise."""
+
+    def __init__(self, verbosity: int):
+        self._verbosity = verbosity
+        self._shown: Iterator[str] | None = None
+        self._label = ""
+
+    def _labels(self) -> Iterator[str]:
+        while True:
+            yield self._label
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if self._shown is None:
+            self._shown = status_iterator(self._labels(), "exportdb: running the cases... ", "darkgreen",
+                                          total, self._verbosity)
+        self._label = label
+        next(self._shown)
+
+    def close(self) -> None:
+        if self._shown is not None:
+            self._shown.close()
+            logger.info("")  # what the iterator prints after its last item
 
 
 def on_builder_inited(app: Sphinx) -> None:
@@ -189,7 +213,11 @@ def on_builder_inited(app: Sphinx) -> None:
     except SettingsError as exc:
         raise ExtensionError(f"exportdb: {exc}") from None
     logger.info("exportdb: running the cases in %s", settings.cases_dir)
-    outcome = generate(settings, progress=_progress)
+    progress = SphinxProgress(app.verbosity)
+    try:
+        outcome = generate(settings, progress=progress)
+    finally:
+        progress.close()
     _OUTCOMES[app.env] = outcome
     for severity, line in outcome.messages():
         if severity == "info":
