@@ -274,7 +274,7 @@ def test_the_landing_page_reaches_a_case_in_two_clicks(browser, site_url):
     browser.get(site_url + "index.html")
     _follow(browser, TAG)  # click 1: the tag, in the tag list the landing page opens on
     assert _title(browser) == TAG
-    # click 2: the case, listed in the sidebar beside the tag pages
+    # click 2: the case, listed in the sidebar under its tag page
     sidebar = browser.find_element(By.CSS_SELECTOR, ".sidebar-tree")
     link = sidebar.find_element(By.XPATH, f".//a[normalize-space(.)='{CASE}']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", link)
@@ -284,9 +284,14 @@ def test_the_landing_page_reaches_a_case_in_two_clicks(browser, site_url):
     _wait(browser, lambda d: d.current_url != before and d.execute_script("return document.readyState") == "complete",
           f"the page of {CASE}")
     assert _title(browser) == CASE and browser.current_url.endswith(f"generated/cases/{CASE}.html")
-    # the sidebar lists the cases of the database
-    names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".sidebar-tree li.current > ul a")]
-    assert CASE in names
+    # the sidebar groups the cases by tag: the case sits under the tag page it was reached from
+    tag_item = browser.find_element(By.CSS_SELECTOR, ".sidebar-tree li.toctree-l2.current")
+    assert tag_item.find_element(By.XPATH, "./a").text == TAG
+    names = [a.get_attribute("textContent").strip() for a in tag_item.find_elements(By.CSS_SELECTOR, "ul a")]
+    assert CASE in names and len(names) > 1
+    tags = [a.get_attribute("textContent").strip()
+            for a in browser.find_elements(By.CSS_SELECTOR, ".sidebar-tree li.toctree-l2 > a")]
+    assert CASE not in tags and TAG in tags  # no flat run of every case beside the tags
 
 
 #: Finds the code blocks of the page whose text is wider than the block (read only by scrolling sideways).

@@ -30,11 +30,11 @@ from exportdb.catalog.registry import Case, Registry, SupportLevel
 from exportdb.execution.result_cache import clear_non_file, warn, write_text_atomic
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
 from exportdb.site.module_coverage import load_module_coverage
+from exportdb.site.navigation import CASES_SUBDIR, cases_by_home_tag
 from exportdb.site.op_coverage import Coverage, aten_calls, case_links, link_cases, load_coverage, rst_cell
 from exportdb.execution.result_cache import exporter_fingerprint
 
 MANIFEST = ".exportdb-pages"
-CASES_SUBDIR = "cases"
 
 
 def builtin_templates_dir() -> Path:
@@ -388,6 +388,7 @@ def plan_pages(
     pages["index.rst"] = Page(renderer, "index.rst.jinja", dict(
         taxonomy=taxonomy.TAXONOMY,
         cases=registry.cases,
+        index_cases=cases_by_home_tag(registry.cases).get(None, []),  # the others sit under their tag page
         rows=rows,
         engines=[ctx.labels.get(e, e) for e in options.engines],
         counts=tag_counts(registry),

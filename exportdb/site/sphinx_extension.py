@@ -55,6 +55,7 @@ from sphinx.util.nodes import nested_parse_with_titles
 import exportdb
 from exportdb.site.generate import Outcome, Settings, SettingsError, generate
 from exportdb.catalog import tags as taxonomy
+from exportdb.site.navigation import cases_by_home_tag, hidden_toctree
 from exportdb.site.render import RenderOptions, Renderer, case_context, tag_counts
 from exportdb.site.run_records import RunRecordError, render_bench, render_compare
 from exportdb.execution.runner import DEFAULT_TIMEOUT
@@ -401,6 +402,22 @@ def on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed
     return stale
 
 
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Give each generated tag page a hidden toctree of the cases that sit under it, so the
+    sidebar groups the cases by tag; the page's file keeps the seed layout (see
+    :mod:`exportdb.site.navigation`)."""
+    outcome = _OUTCOMES.get(app.env)
+    if outcome is None or outcome.settings.out_dir is None:
+        return
+    prefix = _tag_prefix(app.env.srcdir, outcome)[1:]
+    if not docname.startswith(prefix):
+        return
+    tag = docname[len(prefix):]
+    names = cases_by_home_tag(outcome.registry.cases).get(tag) if "/" not in tag else None
+    if names:
+        source[0] += hidden_toctree(names)
+
+
 def on_env_purge_doc(app: Sphinx, env: Any, docname: str) -> None:
     getattr(env, "exportdb_inline_cases", {}).pop(docname, None)
 
@@ -424,6 +441,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("exportdb-compare", CompareDirective)
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("source-read", on_source_read)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)
     return {"version": exportdb.__version__, "env_version": 1,
