@@ -168,6 +168,7 @@ def test_a_bench_record_holds_every_figure_the_performance_page_shows(tmp_path: 
 def test_a_compare_record_lists_every_case_with_its_verdict():
     from exportdb.engines.protocol import EngineResult
     from exportdb.site import run_records
+    from exportdb.site.render import Renderer
     from exportdb.tools import compare
 
     class Engine:
@@ -178,7 +179,7 @@ def test_a_compare_record_lists_every_case_with_its_verdict():
             return "9.9"
 
     ok = EngineResult.__new__(EngineResult)
-    reports = [compare.CaseReport("x", "x.py", "agree", "ok", ok, ok),
+    reports = [compare.CaseReport("x", "x.py", "agree", "ok", ok, ok, byte_identical=True),
                compare.CaseReport("y", "y.py", "graph-differs", "expected", ok, ok, reason="listed")]
     record = compare.run_record(reports, (Engine("builtin"), Engine("torch")), "cases", ["--record", "r.json"])
     assert record["summary"] == "1/2 cases agree" and record["versions"]["torch"] == "9.9"
@@ -187,3 +188,9 @@ def test_a_compare_record_lists_every_case_with_its_verdict():
     assert [(c["name"], c["verdict"], c["reason"]) for c in context["cases"]] == [
         ("x", "agree", ""), ("y", "differ", "listed")]
     assert context["counts"] == [("agree", 1), ("graph-differs", 1)]
+    assert (context["byte_identical"], context["structural_agree"]) == (1, 1)
+    page = Renderer().render("compare_run.rst.jinja", case_prefix="", **context)
+    assert "Byte-identical in the ``torch`` print style: **1/1** of the cases" in page
+    del record["byte_identical"]  # a record made before the torch print style
+    assert "Byte-identical" not in Renderer().render("compare_run.rst.jinja", case_prefix="",
+                                                     **run_records.compare_context(record))

@@ -121,6 +121,8 @@ def compare_context(data: dict[str, Any]) -> dict[str, Any]:
         "summary": data["summary"],
         "agree": data["agree"],
         "total": data["total"],
+        "byte_identical": data.get("byte_identical"),
+        "structural_agree": data.get("structural_agree"),
         "counts": sorted(counts.items()),
         "cases": [{"name": c["name"], "classification": c["classification"],
                    "verdict": "agree" if c["agrees"] else "differ",
