@@ -6,13 +6,15 @@ from pathlib import Path
 
 from exportdb.engines import EngineResult
 from exportdb.catalog.registry import load_case
-from exportdb.execution.case_reader import load_registry
+from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.execution.runner import (
     EngineInfo,
     Job,
+    Prefetch,
     ResultCache,
     RunRecord,
     RunReport,
+    WorkerPool,
     run_cases,
     verify_support,
 )
@@ -179,3 +181,63 @@ def test_rewrites_run_and_must_export(tmp_path: Path):
     assert rewrite.status == "exported" and "aten.abs.default" in rewrite.result.text
     summary = verify_support([case], report)
     assert summary.ok and summary.failing_as_expected == ["with_rewrite"]
+
+
+COUNTS_IMPORTS = '''
+    import builtins
+
+    import torch
+    from torch._export.db.case import SupportLevel
+
+    builtins.imports_here = getattr(builtins, "imports_here", 0) + 1  # loads of this file in this process
+
+
+    class Scaled(torch.nn.Module):
+        """Scales by how often this process loaded the file."""
+
+        def forward(self, x):
+            if x.sum() > 0:
+                return x
+            return x * builtins.imports_here
+
+
+    class Fixed(torch.nn.Module):
+        def forward(self, x):
+            return x * builtins.imports_here
+
+
+    example_args = (torch.randn(3),)
+    support_level = SupportLevel.NOT_SUPPORTED_YET
+    model = Scaled()
+    rewrite = Fixed()
+    '''
+
+
+def test_a_build_reads_and_exports_each_case_in_one_fresh_process(tmp_path: Path):
+    cases = tmp_path / "cases"
+    write_case(cases, "counts", COUNTS_IMPORTS)
+    write_case(cases, "hangs", HANGING)
+    write_case(cases, "crashes", CRASHING)
+    good_case(cases, "fine")
+    prefetch = Prefetch.for_engines(["builtin"])
+    with WorkerPool(2, timeout=3, engines=(reader_spec("builtin"), "builtin")) as pool:
+        registry = load_registry(cases, timeout=3, pool=pool, prefetch=prefetch)
+        assert not registry.problems and len(registry.cases) == 4
+        assert len(prefetch.records) == 5  # every case's export, and the rewrite, came with its reading
+        cache = tmp_path / "cache"
+        calls, progress = _counter()
+        report = run_cases(registry.cases, ["builtin"], cache_dir=cache, timeout=3, pool=pool, prefetched=prefetch,
+                           progress=progress)
+    assert not prefetch.records and sorted(calls) == ["counts", "counts", "crashes", "fine", "hangs"]
+    # the exports ran in the process that had read the file, which loaded it three times: to read it, to
+    # export it, to export its rewrite (a fresh process: no more)
+    rewrite = report.get("counts", "builtin", rewrite=True)
+    assert rewrite.status == "exported" and "aten.mul.Tensor(x, 3)" in rewrite.result.text, rewrite
+    assert report.get("counts", "builtin").status == "failed"
+    # a hang or a crash while exporting is that export's own failure; the reading stood
+    assert report.get("hangs", "builtin").result.text.startswith("TimeoutError: export did not finish within 3 s")
+    assert report.get("crashes", "builtin").status == "crashed"
+    assert "exit code 3" in report.get("crashes", "builtin").result.text
+    assert not any(record.cached for record in report.records.values())
+    again = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=1, timeout=3)
+    assert again.get("counts", "builtin", rewrite=True).cached and again.get("fine", "builtin").cached

@@ -25,7 +25,7 @@ from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, 
                                        file_problem, load_case)
 
 from exportdb.execution.case_cache import case_from_record, case_record
-from exportdb.execution.runner import Job, RunRecord, RunStatus, WorkerPool
+from exportdb.execution.runner import Job, Prefetch, RunRecord, RunStatus, WorkerPool
 
 
 class MetadataReader:
@@ -60,7 +60,7 @@ class MetadataReader:
         record = case_record(case)
         if record is None:
             raise TypeError("the case's fields are not JSON data")
-        return EngineResult(self.name, True, "", extra={"case": record})
+        return EngineResult(self.name, True, "", extra={"case": record, "has_rewrite": case.has_rewrite})
 
 
 def reader_spec(frontend: str) -> str:
@@ -79,18 +79,27 @@ def torch_reader() -> MetadataReader:
 _WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
 
 
-def load_in_workers(paths: list[Path], frontend: str, timeout: float,
-                     jobs: int | None, pool: WorkerPool | None = None) -> dict[Path, Case | list[Problem]]:
-    """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given)."""
+def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int | None,
+                    pool: WorkerPool | None = None, prefetch: Prefetch | None = None) -> dict[Path, Case | list[Problem]]:
+    """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given).
+
+    With ``prefetch``, the process that reads a valid case goes on to export it with
+    ``prefetch.engines``, and those records are kept in ``prefetch`` for :func:`run_cases`.
+    """
     if not paths:
         return {}
 
-    by_job: dict[Job, Path] = {Job(p.stem, str(p), reader_spec(frontend)): p for p in paths}
+    then = prefetch.engines if prefetch is not None else ()
+    by_job: dict[Job, Path] = {Job(p.stem, str(p), reader_spec(frontend), then=then): p for p in paths}
     digests = {p: _digest(p) for p in paths}  # the parent's own reading: a worker cannot choose a cache key
     found: dict[Path, Case | list[Problem]] = {}
 
     def done(record: RunRecord) -> None:
-        path = by_job[record.job]
+        path = by_job.get(record.job)
+        if path is None:  # a follow-on export of a case read in the same process
+            if prefetch is not None:
+                prefetch.add(record)
+            return
         result = record.result
         outcome: Case | list[Problem] | None = None
         if record.status == RunStatus.EXPORTED and digests[path] is not None:
@@ -158,6 +167,7 @@ def load_registry(
     timeout: float = DEFAULT_LOAD_TIMEOUT,
     jobs: int | None = None,
     pool: Any = None,
+    prefetch: Prefetch | None = None,
 ) -> Registry:
     """Load every case under ``root``; bad cases become :class:`Problem` entries.
 
@@ -167,7 +177,8 @@ def load_registry(
     supplies unchanged cases without running them and learns the new ones.
     ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
     first worker is started as soon as one file needs it, while the others are
-    still being checked.
+    still being checked.  ``prefetch`` (see :func:`load_in_workers`) keeps the exports
+    of the cases read, done by the processes that read them.
     """
     root = Path(root)
     frontend = frontend or default_frontend()
@@ -192,7 +203,7 @@ def load_registry(
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:
-        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool))
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool, prefetch))
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for path in paths:

@@ -8,11 +8,18 @@ fails validation is reported as that job's error, never raised, and never
 reaches a cache.
 
 Messages from parent to worker are jobs (``{"id", "case", "path", "engine",
-"rewrite"}``) and ``{"stop": true}``.  Messages from worker to parent are
+"rewrite", "then"}``) and ``{"stop": true}``.  Messages from worker to parent are
 ``{"ready": true}`` and answers: ``{"id": N, "exit": CODE}`` on the first line
 of the frame, then the JSON the job produced (``{"completed": true, "result":
 {...}}`` or ``{"completed": false, "error": "..."}``), or nothing when the
 job's process died before it answered (``exit`` then says how).
+
+A job whose ``then`` names engines has several steps, all run in the same
+process: its own, then, when that one's result is ok, the export of the same
+case by each engine in ``then`` (and of its rewrite, when the first result's
+``extra`` says ``"has_rewrite": true``); :func:`follow_on_steps` is the rule,
+shared by both ends.  Each step is answered in order, and the job ends with a
+closing answer without a body whose ``exit`` is the process's exit code.
 """
 
 from __future__ import annotations
@@ -50,17 +57,24 @@ class FrameReader:
         self.buffer = bytearray()
 
     def feed(self, chunk: bytes) -> list[bytes]:
+        frames, error = self.feed_until_error(chunk)
+        if error is not None:
+            raise error
+        return frames
+
+    def feed_until_error(self, chunk: bytes) -> tuple[list[bytes], ChannelError | None]:
+        """The frames complete so far, and the error that stopped the stream after them (if any)."""
         self.buffer += chunk
         frames = []
         while len(self.buffer) >= HEADER_BYTES:
             size = int.from_bytes(self.buffer[:HEADER_BYTES], "little")
             if size > self.limit:
-                raise ChannelError(f"a message of {size} bytes (more than the limit of {self.limit})")
+                return frames, ChannelError(f"a message of {size} bytes (more than the limit of {self.limit})")
             if len(self.buffer) < HEADER_BYTES + size:
                 break
             frames.append(bytes(self.buffer[HEADER_BYTES:HEADER_BYTES + size]))
             del self.buffer[:HEADER_BYTES + size]
-        return frames
+        return frames, None
 
 
 def _load(data: bytes) -> Any:
@@ -77,8 +91,9 @@ def _no_constant(name: str) -> Any:
 # --------------------------------------------------------------------------- jobs (parent -> worker)
 
 
-def encode_job(job_id: int, case: str, path: str, engine: str, rewrite: bool) -> bytes:
-    return encode({"id": job_id, "case": case, "path": path, "engine": engine, "rewrite": rewrite})
+def encode_job(job_id: int, case: str, path: str, engine: str, rewrite: bool, then: tuple[str, ...] = ()) -> bytes:
+    return encode({"id": job_id, "case": case, "path": path, "engine": engine, "rewrite": rewrite,
+                   "then": list(then)})
 
 
 def decode_job(data: bytes) -> dict[str, Any] | None:
@@ -88,9 +103,19 @@ def decode_job(data: bytes) -> dict[str, Any] | None:
         raise ChannelError("a job must be an object")
     if message.get("stop") is True:
         return None
-    expected = {"id": int, "case": str, "path": str, "engine": str, "rewrite": bool}
+    expected = {"id": int, "case": str, "path": str, "engine": str, "rewrite": bool, "then": list}
     _check_fields(message, expected, "job")
+    if not all(isinstance(name, str) for name in message["then"]):
+        raise ChannelError("a job's 'then' must list engine names")
     return message
+
+
+def follow_on_steps(first: EngineResult | None, then: list[str] | tuple[str, ...]) -> list[tuple[str, bool]]:
+    """The ``(engine, rewrite)`` steps that follow a job's own step, whose result was ``first``."""
+    if first is None or not first.ok or not then:
+        return []
+    rewrites = (False, True) if first.extra.get("has_rewrite") is True else (False,)
+    return [(engine, rewrite) for engine in then for rewrite in rewrites]
 
 
 # --------------------------------------------------------------------------- answers (worker -> parent)

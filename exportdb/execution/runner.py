@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -63,10 +63,14 @@ class RunStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Job:
+    """One run of a case file by an engine; with ``then``, the same process goes on to export the case
+    with those engines (see :func:`~exportdb.execution.channel.follow_on_steps`), each a record of its own."""
+
     case: str
     path: str
     engine: str
     rewrite: bool = False
+    then: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,30 @@ class RunReport:
     @property
     def available_engines(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.engines if e.unavailable is None)
+
+
+@dataclass
+class Prefetch:
+    """Exports run by the process that read their case file (reading jobs with ``then``), kept for
+    :func:`run_cases`: one fresh process per case does both, instead of one to read and one to export.
+
+    ``engines`` are the engines that can run here; :meth:`add` keeps each follow-on record,
+    :meth:`take` hands it over once, for the job that would otherwise run it again.
+    """
+
+    engines: tuple[str, ...]
+    records: dict[tuple[str, str, bool], RunRecord] = field(default_factory=dict)
+
+    @classmethod
+    def for_engines(cls, engines: Sequence[str]) -> "Prefetch":
+        return cls(tuple(name for name in engines if describe_engine(name).unavailable is None))
+
+    def add(self, record: RunRecord) -> None:
+        job = record.job
+        self.records[(job.path, job.engine, job.rewrite)] = record
+
+    def take(self, job: Job) -> RunRecord | None:
+        return self.records.pop((job.path, job.engine, job.rewrite), None)
 
 
 def _failure(job: Job, status: RunStatus, text: str) -> RunRecord:
@@ -184,6 +212,8 @@ class _Worker:
         self.ready = False
         self.queue: deque[Job] = deque()
         self.ids: deque[int] = deque()  # the id sent with each queued job
+        self.answered = 0  # answers of queue[0] received (a job with follow-on steps has several)
+        self.follow_ons: list[tuple[str, bool]] = []  # queue[0]'s follow-on steps, known from its first answer
         self.timeout = 0.0
         self.deadline = 0.0
 
@@ -199,7 +229,8 @@ class _Worker:
         if len(self.queue) == 1:
             self._start_clock()
         # absolute: the worker runs each case in its own scratch directory
-        data = memoryview(channel.encode_job(job_id, job.case, os.path.abspath(job.path), job.engine, job.rewrite))
+        data = memoryview(channel.encode_job(job_id, job.case, os.path.abspath(job.path), job.engine, job.rewrite,
+                                             job.then))
         try:
             while data:
                 data = data[self.inbox.write(data):]
@@ -217,7 +248,25 @@ class _Worker:
 
     def pop(self) -> Job:
         self.ids.popleft()
+        self.answered, self.follow_ons = 0, []
         return self.queue.popleft()
+
+    def step(self) -> Job | None:
+        """The step of ``queue[0]`` waiting for its answer: the job itself, then each follow-on
+        step; None when every step it has is answered."""
+        job = self.queue[0]
+        if self.answered == 0:
+            return job
+        if self.answered > len(self.follow_ons):
+            return None
+        engine, rewrite = self.follow_ons[self.answered - 1]
+        return Job(job.case, job.path, engine, rewrite)
+
+    def pop_step(self) -> Job | None:
+        """Give up on ``queue[0]``: pop it, and return the step to blame (None: all were answered)."""
+        step = self.step()
+        self.pop()
+        return step
 
     def exit_code(self) -> int | None:
         try:
@@ -384,22 +433,30 @@ class WorkerPool:
                 if answer.job_id != worker.ids[0]:
                     refused = "an answer for another job"
                     break
-                records.append(self._record(worker.pop(), answer))
+                if not worker.queue[0].then:
+                    records.append(self._record(worker.pop(), answer))
+                else:
+                    refused = self._step_answer(worker, answer, records)
+                    if refused is not None:
+                        break
                 if worker.queue:
-                    worker._start_clock()
+                    worker._start_clock()  # the next job's, or the next step's
             if refused is not None:  # the channel cannot be trusted any more: blame the running job, stop the worker
-                if worker.queue:
-                    records.append(_failure(worker.pop(), RunStatus.ERROR,
+                step = worker.pop_step() if worker.queue else None
+                if step is not None:
+                    records.append(_failure(step, RunStatus.ERROR,
                                             f"ResultRefused: the worker's answer was refused: {refused}"))
                 return records, True
             if worker.eof:
-                if worker.queue:
-                    job = worker.pop()
-                    records.append(_failure(job, RunStatus.CRASHED, "WorkerCrashed: the worker process died (exit code "
-                                            f"{worker.exit_code()}) while exporting this case"))
+                step = worker.pop_step() if worker.queue else None
+                if step is not None:
+                    records.append(_failure(step, RunStatus.CRASHED, "WorkerCrashed: the worker process died (exit "
+                                            f"code {worker.exit_code()}) while exporting this case"))
                 return records, True
         if worker.queue and time.monotonic() >= worker.deadline:
-            job = worker.pop()
+            job = worker.pop_step()
+            if job is None:  # every step answered, but the process running them did not end in time
+                return records, True
             if not worker.ready:
                 records.append(_failure(job, RunStatus.CRASHED, f"WorkerCrashed: the worker process did not start "
                                         f"within {STARTUP_TIMEOUT:g} s"))
@@ -408,6 +465,22 @@ class WorkerPool:
                                         f"{self.timeout:g} s (per-case timeout)"))
             return records, True
         return records, False
+
+    def _step_answer(self, worker: _Worker, answer: channel.Answer, records: list[RunRecord]) -> str | None:
+        """Take one answer of a job with follow-on steps; what is wrong with it, if anything."""
+        step = worker.step()
+        if answer.result is None and answer.error is None:  # the closing answer: the process has ended
+            worker.pop()
+            if step is not None:  # it died before answering this step
+                records.append(self._record(step, answer))
+            return None
+        if step is None:
+            return "more answers than the job has steps"
+        records.append(self._record(step, answer))
+        if worker.answered == 0:
+            worker.follow_ons = channel.follow_on_steps(answer.result, worker.queue[0].then)
+        worker.answered += 1
+        return None
 
     @staticmethod
     def _record(job: Job, answer: channel.Answer) -> RunRecord:
@@ -449,17 +522,21 @@ def run_cases(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     pool: WorkerPool | None = None,
+    prefetched: Prefetch | None = None,
 ) -> RunReport:
     """Run every case through every engine; see the module docstring.
 
     ``pool`` (kept open by the caller) runs the jobs in workers it may already
     have started; without it a pool of ``jobs`` workers lives for this call.
+    A job whose record is in ``prefetched`` (exported when its case was read)
+    is not run again; its record counts as run now, and is cached like one.
     """
     infos = tuple(describe_engine(name) for name in engines)
     report = RunReport(infos)
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     by_name = {info.name: info for info in infos}
     todo: list[tuple[Job, str | None]] = []
+    ready: list[RunRecord] = []  # run already, in the process that read the case
     digests = {str(case.path): case.digest for case in cases}  # checked against the file when it was loaded
     for job in plan_jobs(cases, engines):
         info = by_name[job.engine]
@@ -468,10 +545,13 @@ def run_cases(
             continue
         key = ResultCache.key_for_digest(digests[job.path], info, job.rewrite) if cache is not None else None
         hit = cache.get(key) if cache and key else None
+        fetched = prefetched.take(job) if prefetched is not None and hit is None else None
         if hit is not None:
             report.add(RunRecord(job, hit, RunStatus.EXPORTED if hit.ok else RunStatus.FAILED, cached=True))
         else:
             todo.append((job, key))
+            if fetched is not None:
+                ready.append(replace(fetched, job=job))
     total, finished = len(todo), 0
     keys = {job: key for job, key in todo}
     last_flush = time.monotonic()
@@ -490,12 +570,16 @@ def run_cases(
             progress(finished, total, record.job.case)
 
     try:
-        if todo:
+        for record in ready:
+            done(record)
+        fetched_jobs = {record.job for record in ready}
+        run = [job for job, _ in todo if job not in fetched_jobs]
+        if run:
             if pool is None:
-                size = jobs if jobs else min(os.cpu_count() or 1, len(todo))
-                WorkerPool(size, timeout).run([job for job, _ in todo], done)
+                size = jobs if jobs else min(os.cpu_count() or 1, len(run))
+                WorkerPool(size, timeout).run(run, done)
             else:
-                pool.run([job for job, _ in todo], done)
+                pool.run(run, done)
     finally:
         if cache is not None:
             cache.flush()

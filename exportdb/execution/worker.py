@@ -7,11 +7,14 @@ child that holds the job already (it is in the child's memory before any case
 code runs), whose only open descriptors are ``/dev/null`` on 0, 1 and 2 and
 its own result pipe, and whose scratch directory is its own.  The child runs
 the case, writes its answer as JSON and exits; nothing it changes (modules,
-``sys.modules``, limits, threads, files in scratch) outlives it.  The worker
-reads at most :data:`~exportdb.execution.channel.MAX_FRAME_BYTES` from the
-child, waits for it, and sends the answer with the job's id and the child's
-exit code: a child that dies without answering (``os._exit``, a signal, the
-memory cap) is reported for its own job only.
+``sys.modules``, limits, threads, files in scratch) outlives it.  A job with
+follow-on steps (reading a case, then exporting it with each engine: see
+:func:`~exportdb.execution.channel.follow_on_steps`) runs them all in the same
+child, one answer each.  The worker reads at most
+:data:`~exportdb.execution.channel.MAX_FRAME_BYTES` per answer and no more
+answers than the job has steps, waits for the child, and sends the answers with
+the job's id and the child's exit code: a child that dies without answering
+(``os._exit``, a signal, the memory cap) is reported for its own job only.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from exportdb.engines import Engine, load_engine
+from exportdb.engines import Engine, EngineResult, load_engine
 from exportdb.execution import channel
 from exportdb.execution.sandbox import Sandbox
 
@@ -76,8 +80,8 @@ def worker_main() -> None:
             job = channel.decode_job(data)
             if job is None:
                 return
-            exit_code, body = server.run(job)
-            _write_all(answers, channel.answer_frame(job["id"], exit_code, body))
+            server.run(job, lambda code, body, job_id=job["id"]: _write_all(
+                answers, channel.answer_frame(job_id, code, body)))
 
 
 class _ForkServer:
@@ -91,8 +95,15 @@ class _ForkServer:
         self.devnull = devnull
         self.keep = keep
 
-    def run(self, job: dict[str, Any]) -> tuple[int | None, bytes]:
-        """``(None, answer)`` when the child answered and exited normally, else ``(exit code, b"")``."""
+    def run(self, job: dict[str, Any], send: Callable[[int | None, bytes], None]) -> None:
+        """Run ``job`` in a forked child; ``send(exit code, body)`` its answers (see :mod:`~exportdb.execution.channel`).
+
+        A job with one step is answered once, after the child has exited:
+        ``(None, answer)``, or ``(exit code, b"")`` when it died, even after
+        answering.  A job with follow-on steps gets each step's answer as soon as
+        the child has written it (the parent times each step), then a closing
+        ``(exit code, b"")``.
+        """
         directory = os.path.join(self.scratch, f"job-{job['id']}")
         os.mkdir(directory, 0o700)
         read_end, write_end = os.pipe()
@@ -100,22 +111,42 @@ class _ForkServer:
         if pid == 0:  # the child: never returns
             self._child(job, directory, read_end, write_end)
         os.close(write_end)
-        body, overflow = _read_limited(read_end, channel.MAX_FRAME_BYTES - 1024)
-        os.close(read_end)
-        if overflow:
+        reader = channel.FrameReader(channel.MAX_FRAME_BYTES - 1024)
+        held: bytes | None = None
+        refused = None
+        most = 1 + 2 * len(job["then"])  # answers the job may have: its own step and each follow-on
+        while refused is None:
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            bodies, error = reader.feed_until_error(chunk)
+            for body in bodies:
+                most -= 1
+                if most < 0:
+                    refused = "ResultRefused: the case's process wrote more answers than its job has steps"
+                    break
+                if job["then"]:
+                    send(None, body)
+                else:
+                    held = body
+            if error is not None and refused is None:
+                refused = f"OutputTooLarge: the answer of the case's process exceeds {channel.MAX_FRAME_BYTES} bytes"
+        if refused is not None:
             _kill(pid)
+        os.close(read_end)
         _, status = os.waitpid(pid, 0)
         if os.environ.get(SANDBOXED_ENV):
             _kill_strays()
         shutil.rmtree(directory, ignore_errors=True)
         _wipe(self.scratch)
         exit_code = os.waitstatus_to_exitcode(status)
-        if overflow:
-            return None, channel.answer_body(False, f"OutputTooLarge: {job['path']}: the answer exceeds "
-                                                    f"{channel.MAX_FRAME_BYTES} bytes")
-        if exit_code != 0 or not body:
-            return exit_code, b""
-        return None, body
+        if refused is not None:
+            send(None, channel.answer_body(False, refused))
+        elif not job["then"]:
+            answered = exit_code == 0 and held is not None and not reader.buffer
+            send(None, held) if answered and held is not None else send(exit_code, b"")
+        if job["then"]:
+            send(exit_code, b"")  # the closing answer
 
     def _child(self, job: dict[str, Any], directory: str, read_end: int, write_end: int) -> None:
         code = 70
@@ -131,28 +162,18 @@ class _ForkServer:
             tempfile.tempdir = directory
             self.sandbox.scratch = os.path.realpath(directory)
             self.sandbox.arm()
-            body = run_one(self.engines, self.sandbox, job)
+            result, body = run_one(self.engines, self.sandbox, job)
+            _write_all(write_end, channel.frame(body))
+            for engine, rewrite in channel.follow_on_steps(result, job["then"]):
+                _, body = run_one(self.engines, self.sandbox, {**job, "engine": engine, "rewrite": rewrite})
+                _write_all(write_end, channel.frame(body))
             self.sandbox.armed = False
-            _write_all(write_end, body)
             code = 0
         finally:
             os._exit(code)
 
 
 _MAX_FD = 1 << 16
-
-
-def _read_limited(fd: int, limit: int) -> tuple[bytes, bool]:
-    """What ``fd`` yields until end of file, up to ``limit`` bytes; and whether there was more."""
-    parts, size = [], 0
-    while True:
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(parts), False
-        size += len(chunk)
-        if size > limit:
-            return b"", True
-        parts.append(chunk)
 
 
 def _kill(pid: int) -> None:
@@ -215,13 +236,13 @@ def _load_engines(names: list[str]) -> dict[str, Engine]:
     return engines
 
 
-def run_one(engines: dict[str, Engine], sandbox: Sandbox, job: dict[str, Any]) -> bytes:
-    """Run one job under the sandbox's watch; the JSON body of its answer."""
+def run_one(engines: dict[str, Engine], sandbox: Sandbox, job: dict[str, Any]) -> tuple[EngineResult | None, bytes]:
+    """Run one job (one step) under the sandbox's watch; its result, when it completed, and the JSON body of its answer."""
     with sandbox.watch(job["path"]) as watch:
         completed, payload = _run_job(engines, job)
     if watch.violation is not None:
         completed, payload = False, f"SandboxError: {watch.violation}"
-    return channel.answer_body(completed, payload)
+    return (payload if completed else None), channel.answer_body(completed, payload)
 
 
 def _run_job(engines: dict[str, Engine], job: dict[str, Any]) -> tuple[bool, Any]:

@@ -23,8 +23,8 @@ from exportdb.catalog.registry import Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
 from exportdb.execution.case_cache import CaseCache
-from exportdb.execution.runner import (DEFAULT_TIMEOUT, Progress, RunReport, SupportSummary, WorkerPool, run_cases,
-                                       verify_support)
+from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
+                                       run_cases, verify_support)
 
 
 class SettingsError(ValueError):
@@ -137,13 +137,16 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     if settings.cache_dir is not None:
         case_cache = CaseCache(settings.cache_dir, settings.frontend or default_frontend())
     frontend = settings.frontend or default_frontend()
-    # One pool reads the changed case files and then exports them: its workers start once.
+    # One pool reads the changed case files and then exports them: its workers start once, and the
+    # process that reads a case also exports it (prefetch), so each case costs one fresh process.
+    prefetch = Prefetch.for_engines(settings.engines)
     with WorkerPool(settings.jobs or os.cpu_count() or 1, settings.timeout,
                     engines=(reader_spec(frontend), *settings.engines)) as pool:
         registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
-                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool)
+                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch)
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
-                           jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool)
+                           jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
+                           prefetched=prefetch)
         pool.release()  # the workers shut down while the pages are written
         summary = verify_support(registry.cases, report, [p.path for p in registry.problems])
         outcome = Outcome(settings, registry, report, summary)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from exportdb.execution.case_reader import load_registry
-from exportdb.execution.runner import RunReport, run_cases
+from exportdb.execution.case_reader import load_registry, reader_spec
+from exportdb.execution.runner import Prefetch, RunReport, WorkerPool, run_cases
 
 
 def hostile_case(directory: Path, name: str, attack: str, *, in_forward: bool = True) -> Path:
@@ -53,9 +53,20 @@ def innocent_case(directory: Path, name: str) -> Path:
     return path
 
 
-def run_all(cases: Path, cache: Path | None = None, jobs: int = 1, timeout: float = 30) -> tuple[object, RunReport]:
-    registry = load_registry(cases, timeout=timeout, jobs=jobs)
-    return registry, run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=jobs, timeout=timeout)
+def run_all(cases: Path, cache: Path | None = None, jobs: int = 1, timeout: float = 30,
+            combined: bool = True) -> tuple[object, RunReport]:
+    """Read and export ``cases`` as a build does: one process per case reads it and exports it
+    (``combined``), or, as ``exportdb compare`` and a changed exporter do, one process per job."""
+    if not combined:
+        registry = load_registry(cases, timeout=timeout, jobs=jobs)
+        return registry, run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=jobs, timeout=timeout)
+    prefetch = Prefetch.for_engines(["builtin"])
+    with WorkerPool(jobs, timeout, engines=(reader_spec("builtin"), "builtin")) as pool:
+        registry = load_registry(cases, timeout=timeout, jobs=jobs, pool=pool, prefetch=prefetch)
+        report = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=jobs, timeout=timeout, pool=pool,
+                           prefetched=prefetch)
+    assert not prefetch.records or cache is not None, "every export was run by the process that read its case"
+    return registry, report
 
 
 def assert_innocents_exported(report: RunReport, names: list[str]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from attack_support import assert_innocents_exported, hostile_case, innocent_case, run_all
 
 MONKEYPATCH = '''
@@ -26,16 +28,17 @@ for name, module in list(sys.modules.items()):
 '''
 
 
-def test_monkeypatching_exportdb_reaches_no_later_case(tmp_path: Path):
+@pytest.mark.parametrize("combined", [True, False], ids=["read-and-export-in-one-process", "one-process-per-job"])
+def test_monkeypatching_exportdb_reaches_no_later_case(tmp_path: Path, combined: bool):
     cases = tmp_path / "cases"
     hostile_case(cases, "a_patcher", MONKEYPATCH)
     hostile_case(cases, "b_patcher_at_import", MONKEYPATCH, in_forward=False)
     names = [innocent_case(cases, f"c_innocent_{i}").stem for i in range(4)]
-    registry, report = run_all(cases, tmp_path / "cache", jobs=1)
+    registry, report = run_all(cases, tmp_path / "cache", jobs=1, combined=combined)
     assert {case.name for case in registry.cases} >= set(names)
     assert_innocents_exported(report, names)
     # and the cache holds no forged entry for them: a second run reads the same results
-    _, again = run_all(cases, tmp_path / "cache", jobs=1)
+    _, again = run_all(cases, tmp_path / "cache", jobs=1, combined=combined)
     assert_innocents_exported(again, names)
 
 
