@@ -152,16 +152,19 @@ def test_listed_differences_pass_and_stale_entries_fail(cases, capsys):
     (cases / "expected_differences.toml").write_text(textwrap.dedent('''\
         [differs]
         reason = "the builtin prints cos on purpose"
+        seed = "Print cos."
         classification = "graph-differs"
 
         [only_torch]
         reason = "builtin crashes here for now"
+        seed = "Crash."
     '''), encoding="utf-8")
     status, out, _ = run_main(["--cases", str(cases)], capsys)
     assert status == 0, out
     assert "expected: the builtin prints cos on purpose" in out
     extra = cases / "more.toml"
-    extra.write_text('[same]\nreason = "thought it differed"\n[gone]\nreason = "case deleted"\n', encoding="utf-8")
+    extra.write_text('[same]\nreason = "thought it differed"\nseed = "s"\n[gone]\nreason = "case deleted"\nseed = "s"\n',
+                     encoding="utf-8")
     status, out, _ = run_main(["--cases", str(cases), "--expectations", str(extra)], capsys)
     assert status == 1
     assert "stale expectations (2): same, gone" in out
@@ -169,8 +172,8 @@ def test_listed_differences_pass_and_stale_entries_fail(cases, capsys):
 
 def test_an_expectation_for_another_kind_of_difference_does_not_hide_this_one(cases, capsys):
     expect = cases / "e.toml"
-    expect.write_text('[differs]\nreason = "x"\nclassification = "outcome-differs"\n'
-                      '[only_torch]\nreason = "y"\n', encoding="utf-8")
+    expect.write_text('[differs]\nreason = "x"\nseed = "s"\nclassification = "outcome-differs"\n'
+                      '[only_torch]\nreason = "y"\nseed = "s"\n', encoding="utf-8")
     status, out, _ = run_main(["--cases", str(cases), "--expectations", str(expect)], capsys)
     assert status == 1 and "UNEXPECTED (listed: x)" in out
 

@@ -1,10 +1,15 @@
 """The expectations file of ``exportdb compare``: intended differences, each with a reason.
 
-A TOML file with one table per case (the case file's stem)::
+A case may differ from torch.export 2.13 only where the seed documents (the spec) decide
+against torch, so every entry quotes the seed's sentence that decides it, verbatim.  A TOML
+file with one table per case (the case file's stem)::
 
     [some_case]
     reason = "torch 2.13 specialises the constant predicate; the seed keeps it"
+    seed = "the `pred` in IR node will be a constant."   # the deciding sentence, verbatim
     classification = "graph-differs"     # optional: the difference that is expected
+
+:func:`unquoted_seeds` checks the quotes against the seed documents' text.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from exportdb.errors import ExportError, SourceLocation
 
-KEYS = ("reason", "classification")
+KEYS = ("reason", "seed", "classification")
 DIFFERING = ("outcome-differs", "graph-differs")
 
 
@@ -32,6 +37,7 @@ class Expectation:
     name: str
     reason: str
     classification: str | None = None
+    seed: str = ""
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
@@ -77,10 +83,27 @@ def load_expectations(path: Path) -> dict[str, Expectation]:
         if not isinstance(reason, str) or not reason.strip():
             raise ExpectationsError(f"[{name}] has no reason", location=where,
                                     hint="every expected difference needs a reason = \"...\" saying why")
+        seed = entry.get("seed")
+        if not isinstance(seed, str) or not seed.strip():
+            raise ExpectationsError(f"[{name}] quotes no seed sentence", location=where,
+                                    hint="a difference is allowed only where the seed documents decide against "
+                                         'torch: add seed = "<the deciding sentence, verbatim>", or fix the exporter')
         kind = entry.get("classification")
         if kind is not None and kind not in DIFFERING:
             raise ExpectationsError(f"[{name}] has unknown classification {kind!r}",
                                     location=SourceLocation(str(path), _line_of(text, name, "classification")),
                                     hint=_did_you_mean(str(kind), DIFFERING))
-        result[name] = Expectation(name, reason.strip(), kind)
+        result[name] = Expectation(name, reason.strip(), kind, seed.strip())
     return result
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unquoted_seeds(expectations: dict[str, Expectation], seed_texts: list[str]) -> list[str]:
+    """The names of entries whose ``seed`` quote is in none of ``seed_texts`` (line breaks
+    and indentation aside)."""
+    documents = [_words(text) for text in seed_texts]
+    return sorted(name for name, entry in expectations.items()
+                  if not any(_words(entry.seed) in doc for doc in documents))
