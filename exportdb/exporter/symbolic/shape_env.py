@@ -167,6 +167,9 @@ class ShapeEnv:
         symbols = sorted(expr.free_symbols, key=str)
         if not symbols:
             return bool(expr)
+        functions = size_functions()
+        if expr.has(functions["IntTrueDiv"], functions["RoundToInt"]):
+            return self._known_by_ranges(expr)
         seen = set()
         points = [self._points(s) for s in symbols]
         if isinstance(expr, (sp.Eq, sp.Ne)) and len(symbols) == 1:  # u0 != 3 fails only at 3
@@ -178,6 +181,35 @@ class ShapeEnv:
             if len(seen) > 1:
                 return None
         return seen.pop()
+
+    def _known_by_ranges(self, expr: Any) -> bool | None:
+        """As torch decides a relation over ``round(s0 / 2)``: from the value ranges of its two
+        sides alone (each side taken at the bounds of its symbols), so ``round(s0 / 2) <= s0``
+        is not known and becomes a guard."""
+        sp = _sympy()
+        if not isinstance(expr, (sp.Ge, sp.Gt, sp.Le, sp.Lt, sp.Eq, sp.Ne)):
+            return None
+
+        def interval(side: Any) -> tuple[float, float]:
+            ends = []
+            for pick in (0, 1):
+                bound = {s: (-_BIG, _BIG)[pick] if self.ranges[s][pick] in (-sp.oo, sp.oo) else self.ranges[s][pick]
+                         for s in side.free_symbols}
+                value = sp.sympify(side.xreplace(bound))
+                ends.append(float(value) if value.is_number else (-_BIG, _BIG)[pick])
+            return min(ends), max(ends)
+
+        (a_lo, a_hi), (b_lo, b_hi) = interval(expr.lhs), interval(expr.rhs)
+        if isinstance(expr, (sp.Eq, sp.Ne)):
+            apart = a_hi < b_lo or b_hi < a_lo
+            same = a_lo == a_hi == b_lo == b_hi
+            return (not apart if same or apart else None) if isinstance(expr, sp.Eq) and (same or apart) else \
+                (apart if apart or same else None) if isinstance(expr, sp.Ne) else None
+        if isinstance(expr, (sp.Gt, sp.Lt)):
+            a_lo, a_hi, b_lo, b_hi = (a_lo, a_hi, b_lo, b_hi) if isinstance(expr, sp.Gt) else (b_lo, b_hi, a_lo, a_hi)
+            return True if a_lo > b_hi else False if a_hi <= b_lo else None
+        a_lo, a_hi, b_lo, b_hi = (a_lo, a_hi, b_lo, b_hi) if isinstance(expr, sp.Ge) else (b_lo, b_hi, a_lo, a_hi)
+        return True if a_lo >= b_hi else False if a_hi < b_lo else None
 
     def guard(self, expr: Any, what: str) -> bool:
         """Evaluate a symbolic condition the Python code branches on; keep it as a guard."""

@@ -114,6 +114,11 @@ def _bound(value: Any, size: Any) -> Any:
         if isinstance(size, int):
             return min(value, size)
         return value if bool(size >= value) else sym_min(value, size)
+    if isinstance(value, SymInt) and not any(str(s).startswith("u") for s in value.expr.free_symbols):
+        # torch checks a symbolic bound lies in [0, size]: a guard, so a bound it cannot
+        # place over the whole range (round(s0 / 2) against s0) is a constraint violation
+        bool(value >= 0)
+        bool(value <= size)
     return value
 
 
