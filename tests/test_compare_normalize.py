@@ -339,3 +339,64 @@ def test_an_unused_result_of_a_folded_cond_leaves_no_dead_code():
     ''', "\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    cos: USER_OUTPUT")
     assert agree(seed, torch_like)
     assert not agree(seed, torch_like.replace("relu_.default(mul)", "relu.default(mul)"))
+
+
+def test_a_cond_spliced_into_the_top_graph_reads_every_result():
+    """In a branch, an unused result of a nested cond is not read; once torch inlines the
+    branch into its top graph, the top graph's rule holds: every ``cond[i]`` is read."""
+    seed = program('''
+        class GraphModule(torch.nn.Module):
+            def forward(self, p: "b8[]", x: "f32[4]"):
+                true_graph_0 = self.true_graph_0
+                false_graph_0 = self.false_graph_0
+                cond = torch.ops.higher_order.cond(True, true_graph_0, false_graph_0, [p, x]);  true_graph_0 = false_graph_0 = p = x = None
+                getitem: "f32[4]" = cond[0];  cond = None
+                return (getitem,)
+
+            class true_graph_0(torch.nn.Module):
+                def forward(self, p: "b8[]", x: "f32[4]"):
+                    true_graph_0 = self.true_graph_0
+                    false_graph_0 = self.false_graph_0
+                    cond = torch.ops.higher_order.cond(p, true_graph_0, false_graph_0, [x]);  p = true_graph_0 = false_graph_0 = x = None
+                    getitem: "f32[4]" = cond[0];  cond = None
+                    return (getitem,)
+
+                class true_graph_0(torch.nn.Module):
+                    def forward(self, x: "f32[4]"):
+                        cos: "f32[4]" = torch.ops.aten.cos.default(x)
+                        sin: "f32[4]" = torch.ops.aten.sin.default(x);  x = None
+                        return (cos, sin)
+
+                class false_graph_0(torch.nn.Module):
+                    def forward(self, x: "f32[4]"):
+                        neg: "f32[4]" = torch.ops.aten.neg.default(x);  x = None
+                        return (neg, neg)
+
+            class false_graph_0(torch.nn.Module):
+                def forward(self, p: "b8[]", x: "f32[4]"):
+                    return (x,)
+    ''', "\n    # inputs\n    p: USER_INPUT\n    x: USER_INPUT\n\n    # outputs\n    getitem: USER_OUTPUT")
+    torch_like = program('''
+        class GraphModule(torch.nn.Module):
+            def forward(self, p: "b8[]", x: "f32[4]"):
+                true_graph_0 = self.true_graph_0
+                false_graph_0 = self.false_graph_0
+                cond = torch.ops.higher_order.cond(p, true_graph_0, false_graph_0, (x,));  p = true_graph_0 = false_graph_0 = x = None
+                getitem: "f32[4]" = cond[0]
+                getitem_1: "f32[4]" = cond[1];  cond = getitem_1 = None
+                return (getitem,)
+
+            class true_graph_0(torch.nn.Module):
+                def forward(self, x: "f32[4]"):
+                    cos: "f32[4]" = torch.ops.aten.cos.default(x)
+                    sin: "f32[4]" = torch.ops.aten.sin.default(x);  x = None
+                    return (cos, sin)
+
+            class false_graph_0(torch.nn.Module):
+                def forward(self, x: "f32[4]"):
+                    neg: "f32[4]" = torch.ops.aten.neg.default(x);  x = None
+                    return (neg, neg)
+    ''', "\n    # inputs\n    p: USER_INPUT\n    x: USER_INPUT\n\n    # outputs\n    getitem: USER_OUTPUT")
+    assert agree(seed, torch_like)
+    unread = "\n".join(line for line in torch_like.splitlines() if "getitem_1" not in line) + "\n"
+    assert unread != torch_like and not agree(seed, unread)

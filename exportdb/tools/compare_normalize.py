@@ -367,7 +367,7 @@ def _inline(graph: Graph, branch: Graph, operands: list[ast.expr], names: _Names
     return nodes, output
 
 
-def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
+def _fold_graph(graph: Graph, root: bool = False) -> tuple[int, dict[str, ast.expr]]:
     count = sum(_fold_graph(child)[0] for child in graph.children.values())
     env: dict[str, ast.expr] = {}
     attrs: dict[str, str] = {}
@@ -398,6 +398,8 @@ def _fold_graph(graph: Graph) -> tuple[int, dict[str, ast.expr]]:
     if local:
         graph.output = _substitute(graph.output, env) if graph.output is not None else None
         graph.nodes = _drop_unused_attrs(graph, _drop_dead_spliced(graph, nodes, spliced))
+        if root:
+            graph.nodes = _read_every_result(graph, spliced, names)
     return count, env
 
 
@@ -416,6 +418,34 @@ def _drop_dead_spliced(graph: Graph, nodes: list[Node], spliced: set[str]) -> li
         if not dead:
             return nodes
         nodes = [n for n in nodes if n not in dead]
+
+
+def _read_every_result(graph: Graph, spliced: set[str], names: _Namespace) -> list[Node]:
+    """A cond spliced into the root graph reads every result (``cond[i]``) right after the
+    call, as torch.export keeps them in its top graph; a branch drops the unused ones."""
+    attrs = {n.name: _self_attr(n.expr) for n in graph.nodes if _self_attr(n.expr)}
+    nodes = list(graph.nodes)
+    for call in [n for n in nodes if n.name in spliced and isinstance(n.expr, ast.Call)
+                 and ast.unparse(n.expr.func) == COND_TARGET and len(n.expr.args) == 4]:
+        ref = call.expr.args[1]
+        branch = graph.children.get(attrs.get(ref.id, "")) if isinstance(ref, ast.Name) else None
+        if branch is None or not isinstance(branch.output, (ast.Tuple, ast.List)):
+            continue
+        reads = {n.expr.slice.value: n for n in nodes if isinstance(n.expr, ast.Subscript)
+                 and isinstance(n.expr.value, ast.Name) and n.expr.value.id == call.name
+                 and isinstance(n.expr.slice, ast.Constant)}
+        known = {name: ann for name, ann in branch.params} | {n.name: n.annotation for n in branch.nodes}
+        block = []
+        for i, out in enumerate(branch.output.elts):
+            if i not in reads:
+                annotation = known.get(out.id) if isinstance(out, ast.Name) else None
+                index = ast.Subscript(ast.Name(call.name, ast.Load()), ast.Constant(i), ast.Load())
+                reads[i] = Node(names.create("getitem"), annotation, index)
+            block.append(reads[i])
+        nodes = [n for n in nodes if n not in block]
+        at = nodes.index(call) + 1
+        nodes[at:at] = block
+    return nodes
 
 
 def _used_names(graph: Graph) -> set[str]:
@@ -442,7 +472,7 @@ def fold_constant_conds(program: Program) -> Program:
     aliases resolve to the branch's outputs, and the signature follows.
     """
     result = copy.deepcopy(program)
-    count, env = _fold_graph(result.root)
+    count, env = _fold_graph(result.root, root=True)
     result.folded = count
     if count:
         outputs = []
