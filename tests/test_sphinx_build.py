@@ -151,6 +151,20 @@ def test_config_values_are_typed_and_a_fractional_timeout_is_taken(tmp_path: Pat
     assert build(src, tmp_path / "html2") != 0
 
 
+def test_the_print_style_config_value_picks_the_builtin_results_layout(tmp_path: Path):
+    src = make_project(tmp_path, conf_extra='exportdb_print_style = "torch"\n')
+    out = tmp_path / "html"
+    assert build(src, out) == 0, (tmp_path / "warnings.txt").read_text()
+    for page in (out / "generated" / "cases" / "good_case.html", out / "guide.html",
+                 out / "generated" / "python.closure.html"):
+        html = page.read_text()
+        assert "# inputs" in html and "ExportGraphSignature" not in html, page
+    seed = tmp_path / "seed"
+    assert build(src, seed, "-D", "exportdb_print_style=seed") == 0, (tmp_path / "warnings.txt").read_text()
+    assert "ExportGraphSignature" in (seed / "generated" / "cases" / "good_case.html").read_text()
+    assert build(src, tmp_path / "bad", "-D", "exportdb_print_style=tourch") != 0
+
+
 BENCH_RECORD = {
     "kind": "exportdb bench", "date": "2026-12-02 14:00 UTC", "command": "exportdb bench --only serve",
     "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 4.0, "system": "Linux 6"},
