@@ -304,41 +304,75 @@ def test_unreadable_text_raises_a_parse_error(text, message):
         parse_program(text)
 
 
-def test_an_unused_result_of_a_folded_cond_leaves_no_dead_code():
-    """Torch traces only the taken branch and its dead-code pass drops what nothing reads;
-    an in-place op on the dead value stays (it is not pure), so here nothing of it remains."""
-    seed = program('''
-        class GraphModule(torch.nn.Module):
-            def forward(self, x: "f32[4]"):
-                true_graph_0 = self.true_graph_0
-                false_graph_0 = self.false_graph_0
-                cond = torch.ops.higher_order.cond(True, true_graph_0, false_graph_0, [x]);  true_graph_0 = false_graph_0 = x = None
-                getitem: "f32[4]" = cond[0];  cond = None
-                return (getitem,)
+FOLDED_BRANCH = '''
+    true_graph_0 = self.true_graph_0
+    false_graph_0 = self.false_graph_0
+    cond = torch.ops.higher_order.cond(True, true_graph_0, false_graph_0, [x]);  true_graph_0 = false_graph_0 = x = None
+    getitem: "f32[4]" = cond[0];  cond = None
+    return (getitem,)
 
-            class true_graph_0(torch.nn.Module):
-                def forward(self, x: "f32[4]"):
-                    cos: "f32[4]" = torch.ops.aten.cos.default(x)
-                    mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
-                    relu_: "f32[4]" = torch.ops.aten.relu_.default(mul)
-                    tanh: "f32[4]" = torch.ops.aten.tanh.default(mul);  mul = None
-                    return (cos, tanh)
+class true_graph_0(torch.nn.Module):
+    def forward(self, x: "f32[4]"):
+        cos: "f32[4]" = torch.ops.aten.cos.default(x)
+        mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
+        relu_: "f32[4]" = torch.ops.aten.relu_.default(mul)
+        tanh: "f32[4]" = torch.ops.aten.tanh.default(mul);  mul = None
+        return (cos, tanh)
 
-            class false_graph_0(torch.nn.Module):
-                def forward(self, x: "f32[4]"):
-                    sin: "f32[4]" = torch.ops.aten.sin.default(x);  x = None
-                    return (sin, sin)
-    ''', "\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    getitem: USER_OUTPUT")
-    torch_like = program('''
-        class GraphModule(torch.nn.Module):
-            def forward(self, x: "f32[4]"):
-                cos: "f32[4]" = torch.ops.aten.cos.default(x)
-                mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
-                relu_: "f32[4]" = torch.ops.aten.relu_.default(mul);  mul = relu_ = None
-                return (cos,)
-    ''', "\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    cos: USER_OUTPUT")
-    assert agree(seed, torch_like)
-    assert not agree(seed, torch_like.replace("relu_.default(mul)", "relu.default(mul)"))
+class false_graph_0(torch.nn.Module):
+    def forward(self, x: "f32[4]"):
+        sin: "f32[4]" = torch.ops.aten.sin.default(x);  x = None
+        return (sin, sin)
+'''
+SPLICED = '''
+    cos: "f32[4]" = torch.ops.aten.cos.default(x)
+    mul: "f32[4]" = torch.ops.aten.mul.Tensor(x, 3);  x = None
+    relu_: "f32[4]" = torch.ops.aten.relu_.default(mul)
+    tanh: "f32[4]" = torch.ops.aten.tanh.default(mul);  mul = tanh = None
+    return (cos,)
+'''
+
+
+def _in_a_branch(body: str) -> str:
+    """``body`` (a forward's statements and nested classes) as the true branch of a cond on ``p``."""
+    head = '''class GraphModule(torch.nn.Module):
+    def forward(self, p: "b8[]", x: "f32[4]"):
+        true_graph_0 = self.true_graph_0
+        false_graph_0 = self.false_graph_0
+        cond = torch.ops.higher_order.cond(p, true_graph_0, false_graph_0, [x]);  p = true_graph_0 = false_graph_0 = x = None
+        getitem: "f32[4]" = cond[0];  cond = None
+        return (getitem,)
+
+    class true_graph_0(torch.nn.Module):
+        def forward(self, x: "f32[4]"):
+'''
+    tail = '''
+    class false_graph_0(torch.nn.Module):
+        def forward(self, x: "f32[4]"):
+            return (x,)
+'''
+    sig = "\n    # inputs\n    p: USER_INPUT\n    x: USER_INPUT\n\n    # outputs\n    getitem: USER_OUTPUT"
+    return program(head + textwrap.indent(body.strip("\n"), "        ") + "\n" + tail, sig)
+
+
+def _at_top(body: str, output: str) -> str:
+    head = '''class GraphModule(torch.nn.Module):
+    def forward(self, x: "f32[4]"):
+'''
+    sig = f"\n    # inputs\n    x: USER_INPUT\n\n    # outputs\n    {output}: USER_OUTPUT"
+    return program(head + textwrap.indent(body.strip("\n"), "    "), sig)
+
+
+def test_an_unused_result_of_a_folded_cond_leaves_no_dead_code_in_a_branch():
+    """Torch traces only the taken branch and cleans a cond branch's graph of what nothing
+    reads; an in-place op on the dead value stays (it is not pure).  Its top graph keeps
+    dead code, so there the spliced nodes stay."""
+    without_tanh = "\n".join(line for line in SPLICED.splitlines() if "tanh" not in line)
+    assert agree(_in_a_branch(FOLDED_BRANCH), _in_a_branch(without_tanh))
+    assert not agree(_in_a_branch(FOLDED_BRANCH), _in_a_branch(SPLICED))
+    assert not agree(_in_a_branch(FOLDED_BRANCH), _in_a_branch(without_tanh.replace("relu_.default", "relu.default")))
+    assert agree(_at_top(FOLDED_BRANCH, "getitem"), _at_top(SPLICED, "cos"))
+    assert not agree(_at_top(FOLDED_BRANCH, "getitem"), _at_top(without_tanh, "cos"))
 
 
 def test_a_cond_spliced_into_the_top_graph_reads_every_result():

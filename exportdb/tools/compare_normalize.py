@@ -397,9 +397,11 @@ def _fold_graph(graph: Graph, root: bool = False) -> tuple[int, dict[str, ast.ex
     count += local
     if local:
         graph.output = _substitute(graph.output, env) if graph.output is not None else None
-        graph.nodes = _drop_unused_attrs(graph, _drop_dead_spliced(graph, nodes, spliced))
         if root:
+            graph.nodes = _drop_unused_attrs(graph, nodes)
             graph.nodes = _read_every_result(graph, spliced, names)
+        else:
+            graph.nodes = _drop_unused_attrs(graph, _drop_dead_spliced(graph, nodes, spliced))
     return count, env
 
 
@@ -407,9 +409,10 @@ _PURE_ATEN = re.compile(r"^torch\.ops\.aten\.(?!_assert)\w*[^_\W]\.\w+$")
 
 
 def _drop_dead_spliced(graph: Graph, nodes: list[Node], spliced: set[str]) -> list[Node]:
-    """Torch traces only the taken branch of a constant cond, so its dead-code pass then
-    removes what of that branch nobody reads (a result of the cond the program never used):
-    drop spliced-in calls of non-mutating ATen ops whose value is unused, to a fixed point."""
+    """Torch traces only the taken branch of a constant cond; inside a cond branch, whose
+    graph torch cleans of dead code (its top graph keeps dead code), what of that branch
+    nobody reads then goes (a result of the cond the program never used): drop spliced-in
+    calls of non-mutating ATen ops whose value is unused, to a fixed point."""
     while True:
         graph.nodes = nodes
         used = _used_names(graph)
