@@ -251,3 +251,23 @@ def test_inputs_mutated_in_place_do_not_leak_between_runs(engine, case_dir):
     result = engine.run_case(path)
     assert result.ok and result.eager_check == "match"
     assert "torch.ops.aten.mul_.Tensor(x, 2)" in result.text
+
+
+def test_cond_and_map_cases_export_in_the_case_sandbox(engine: TorchEngine, tmp_path: Path):
+    """torch's compile cache directory is fixed by the worker's warm-up; a case process must
+    not be refused for writing there (it used to fail every cond and map case on the site)."""
+    import shutil
+
+    from exportdb.execution.case_reader import load_registry
+    from exportdb.execution.runner import run_cases
+
+    repo_cases = Path(__file__).resolve().parent.parent / "cases"
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("cond_nested", "map_plain"):
+        shutil.copy(repo_cases / f"{name}.py", cases)
+    registry = load_registry(cases)
+    report = run_cases(registry.cases, ["torch"], jobs=1)
+    outcomes = {r.job.case: (r.status, r.result.text.splitlines()[0]) for r in report.records.values()}
+    assert outcomes == {"cond_nested": ("exported", "ExportedProgram:"),
+                        "map_plain": ("exported", "ExportedProgram:")}, outcomes

@@ -20,6 +20,8 @@ import dataclasses
 import importlib
 import io
 import logging
+import os
+import tempfile
 import time
 import types
 import warnings
@@ -106,6 +108,10 @@ class TorchEngine:
             return EngineResult(self.name, False, f"EngineUnavailable: {reason}", "EngineUnavailable")
         torch = self._torch
         assert torch is not None
+        # torch keeps compile caches in TORCHINDUCTOR_CACHE_DIR, which it sets to the temporary
+        # directory of the process that first asks (a worker's warm-up); each case must use its own
+        # (a case process may write only under its scratch directory, its TMPDIR).
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "torchinductor")
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(_SEED)
             try:
