@@ -20,12 +20,15 @@ the job's id and the child's exit code: a child that dies without answering
 from __future__ import annotations
 
 import gc
+import itertools
 import os
+import select
 import shutil
 import signal
 import sys
 import tempfile
 from pathlib import Path
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -48,9 +51,14 @@ def _write_all(fd: int, data: bytes) -> None:
 def worker_main() -> None:
     """Run the jobs framed onto fd 0, answer on fd 1.
 
-    The engines named in ``sys.argv`` are loaded (and warmed up, when they
-    have a ``warm_up`` method) before the worker reports ready, so start-up
-    does not count against the first case's timeout.  The job and answer
+    The engines named in ``sys.argv`` are loaded (and their imports done, when
+    they have a ``warm_up`` method) before the worker reports ready, so start-up
+    does not count against the first case's timeout.  Running exportdb's own
+    warm-up case, which fills the engines' first-use caches for every later
+    child, is worth its time only when several cases follow: the worker waits
+    for its first job, and warms up before saying ready only when another job
+    arrives with it (a build that re-exports one edited case does not wait for
+    the warm-up).  The job and answer
     pipes are moved to private descriptors and fds 0 and 1 are pointed at
     ``/dev/null``.  Case code runs under a :class:`~exportdb.execution.sandbox.Sandbox`
     with a cap on virtual memory; a refused operation is answered as an error
@@ -68,20 +76,52 @@ def worker_main() -> None:
     _limit_memory()
     sys.dont_write_bytecode = True  # lazy imports during a job must not write .pyc files
     sys.addaudithook(sandbox.audit)  # armed in each child only: the worker itself must fork
-    gc.freeze()  # what start-up made stays shared with the children (no copy-on-write by the collector)
     server = _ForkServer(engines, sandbox, scratch, devnull, keep=(inbox, answers))
-    _write_all(answers, channel.READY)
-    reader = channel.FrameReader()
+    inbox_reader = _Inbox(inbox)
+    if inbox_reader.first_jobs() > 1:
+        _warm_up(engines)  # many cases to come: every child starts warm
+    gc.freeze()  # what start-up made stays shared with the children (no copy-on-write by the collector)
+    _write_all(answers, channel.READY)  # the parent starts the first job's clock now
     while True:
-        chunk = os.read(inbox, 1 << 16)
-        if not chunk:
+        job = inbox_reader.next_job()
+        if job is None:
             return
-        for data in reader.feed(chunk):
-            job = channel.decode_job(data)
-            if job is None:
-                return
-            server.run(job, lambda code, body, job_id=job["id"]: _write_all(
-                answers, channel.answer_frame(job_id, code, body)))
+        server.run(job, lambda code, body, job_id=job["id"]: _write_all(
+            answers, channel.answer_frame(job_id, code, body)))
+
+
+WARM_UP_GRACE = 0.05  # seconds the worker waits for a second job before it decides not to warm up
+
+
+class _Inbox:
+    """The jobs framed onto the worker's job pipe, read ahead as they arrive; None marks the end."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.reader = channel.FrameReader()
+        self.jobs: deque[dict[str, Any] | None] = deque()
+
+    def _fill(self, wait: float | None) -> None:
+        if wait is not None and not select.select([self.fd], [], [], wait)[0]:
+            return
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.jobs.append(None)
+        for data in self.reader.feed(chunk):
+            self.jobs.append(channel.decode_job(data))
+
+    def first_jobs(self) -> int:
+        """Wait for the first job; return how many jobs have arrived with it (within a short grace)."""
+        while not self.jobs:
+            self._fill(None)
+        if len(self.jobs) == 1 and self.jobs[0] is not None:
+            self._fill(WARM_UP_GRACE)
+        return sum(1 for _ in itertools.takewhile(lambda job: job is not None, self.jobs))
+
+    def next_job(self) -> dict[str, Any] | None:
+        while not self.jobs:
+            self._fill(None)
+        return self.jobs.popleft() if self.jobs[0] is not None else None
 
 
 class _ForkServer:
@@ -227,13 +267,17 @@ def _load_engines(names: list[str]) -> dict[str, Engine]:
                     warm_up()  # the engine's heavy imports, done before the first case's clock starts
         except Exception:  # noqa: BLE001 - reported when a job needs the engine
             engines.pop(name, None)
+    return engines
+
+
+def _warm_up(engines: dict[str, Engine]) -> None:
+    """Run exportdb's warm-up case through each engine in the worker, so its children start warm."""
     for engine in engines.values():
         try:
             if engine.unavailable_reason() is None:
                 engine.run_case(WARM_UP_CASE)  # first-use caches filled here, once, not in every child
         except Exception:  # noqa: BLE001 - a warm-up is an optimisation only
             pass
-    return engines
 
 
 def run_one(engines: dict[str, Engine], sandbox: Sandbox, job: dict[str, Any]) -> tuple[EngineResult | None, bytes]:
