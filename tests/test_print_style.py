@@ -68,6 +68,21 @@ FOLDED = {
         example_args = (torch.randn(4, 3), torch.randn(4, 3))
         dynamic_shapes = {"x": {0: Dim("n")}, "y": {0: Dim("n")}}
         ''',
+    "folded_with_unread_results": '''
+        class M(torch.nn.Module):
+            """A kept cond inside a folded branch reads one of its two results: in the top graph
+            torch reads both."""
+
+            def forward(self, p, x):
+                def taken(p, x):
+                    a, b = torch.cond(p, lambda t: (t.cos(), t.sin()), lambda t: (t.neg(), t.neg()), (x,))
+                    return a * 2
+
+                return torch.cond(True, taken, lambda p, x: x.clone(), (p, x))
+
+
+        example_args = (torch.tensor(True), torch.randn(4))
+        ''',
     "folded_then_map": '''
         from functorch.experimental.control_flow import map as cmap
 

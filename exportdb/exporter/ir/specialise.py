@@ -39,14 +39,18 @@ def has_constant_conds(graph: Graph) -> bool:
     return any(_constant_cond(node) for g in graph.walk() for node in g.nodes)
 
 
-def inline_constant_conds(graph: Graph) -> tuple[Graph, dict[str, str]]:
+def inline_constant_conds(graph: Graph, root: bool = True) -> tuple[Graph, dict[str, str]]:
     """A copy of ``graph`` with every constant-predicate cond replaced by its taken branch
-    (also inside sub-graphs), and the new name of each old node name that changed."""
+    (also inside sub-graphs), and the new name of each old node name that changed.  In the
+    ``root`` (top) graph, a cond that came in with a branch reads every result, as torch's top
+    graph does (a branch reads only the results it uses)."""
     new = Graph()
     renames: dict[str, str] = {}
     values: dict[Node, Any] = {}
     _copy_into(graph, new, values, inlined=False)
     first = next((i for i, node in enumerate(graph.nodes) if _constant_cond(node)), None)
+    if first is not None and root:
+        _read_every_result(new, graph)
     if first is not None:
         start = next((values[node] for node in graph.nodes[first:] if node in values), None)
         _name_again(new, new.nodes.index(start) if start is not None else len(new.nodes))
@@ -54,6 +58,29 @@ def inline_constant_conds(graph: Graph) -> tuple[Graph, dict[str, str]]:
         if old in values and isinstance(values[old], Node) and values[old].name != old.name:
             renames[old.name] = values[old].name
     return new, renames
+
+
+def _read_every_result(graph: Graph, original: Graph) -> None:
+    """Give each higher-order call (cond, map) of ``graph`` one read per result (``cond[i]``), right after
+    the call and in order, reusing the reads it has (a read of ``original``'s is the model)."""
+    model = next((n for g in original.walk() for n in g.nodes if getattr(n.target, "form", "") == "getitem"), None)
+    if model is None:
+        return
+    for call in [n for n in graph.nodes if str(getattr(n.target, "qualname", "")).startswith("higher_order.")]:
+        metas = call.meta.get("val")
+        if not isinstance(metas, tuple):
+            continue
+        reads = {user.args[1]: user for user in call.users if getattr(user.target, "form", "") == "getitem"}
+        if len(reads) == len(metas):
+            continue
+        for i, meta in enumerate(metas):
+            if i not in reads:
+                reads[i] = graph.create_node("call_function", model.target, (call, i), name="getitem",
+                                             meta={**call.meta, "val": meta})
+        block = [reads[i] for i in range(len(metas))]
+        rest = [n for n in graph.nodes if n not in block]
+        at = rest.index(call) + 1
+        graph.nodes = rest[:at] + block + rest[at:]
 
 
 def _name_again(graph: Graph, start: int) -> None:
@@ -116,7 +143,7 @@ def _copy_node(node: Node, graph: Graph, target: Graph, values: dict[Node, Any])
     if node.op == "placeholder":
         return target.create_node("placeholder", node.target, name=node.name, meta=node.meta)
     if node.op == "get_attr":
-        sub, _ = inline_constant_conds(graph.subgraphs[node.target])
+        sub, _ = inline_constant_conds(graph.subgraphs[node.target], root=False)
         name = target.add_subgraph(re.sub(r"_\d+$", "", node.target), sub)
         return target.create_node("get_attr", name, name=name, meta=node.meta)
     return target.create_node(node.op, node.target, args, kwargs, name=node.name, meta=node.meta)
