@@ -123,13 +123,28 @@ class _DeadRead(torch.nn.Module):
         return torch.cond(x.sum() > 0, true_fn, lambda a: a.cos(), (x,))
 
 
+class _ClosureUpdatedInPlace(torch.nn.Module):
+    # an in-place op's result is the tensor it wrote: dynamo still names it after the op that
+    # made it (`abs_1`, before `mul`), not after the in-place op (`sub_`, which sorts after)
+    def forward(self, x, y):
+        scale = y * 2
+        mask = y.abs()
+        mask.sub_(0.5)
+
+        def true_fn(a):
+            return a * scale + mask
+
+        return torch.cond(x.sum() > 0, true_fn, lambda a: a - 1, (x,))
+
+
 # torch 2.13 orders a cond's operands: those both branches read, then the true branch's own,
 # then the false branch's own, each group sorted by dynamo's name for the value
 @pytest.mark.parametrize("model, want", [(_UnusedSecondOperand, ["x", "y", "mul"]),
                                          (_TwoClosures, ["mul", "x", "y"]),
                                          (_StoredOperands, ["sin", "mul", "mul_1"]),
-                                         (_DeadRead, ["x", "y"])],
-                         ids=["unused-operand", "two-closures", "stored-locals", "dead-read"])
+                                         (_DeadRead, ["x", "y"]),
+                                         (_ClosureUpdatedInPlace, ["x", "sub_", "mul"])],
+                         ids=["unused-operand", "two-closures", "stored-locals", "dead-read", "closure-in-place"])
 def test_cond_operand_order_matches_torch(model, want):
     ep = export_and_lint(model(), (torch.randn(4, 2), torch.randn(4, 2)))
     cond = node(ep.graph, "cond")

@@ -320,9 +320,19 @@ def cond_operands(t_sub: SubgraphBuilder, f_sub: SubgraphBuilder, stored: dict[N
     f_used = [outer for outer, inner in f_sub.lifted.items() if inner.users or outer in f_sub.size_read]
     shared = [n for n in t_used if n in f_used]
     groups = (shared, [n for n in t_used if n not in shared], [n for n in f_used if n not in shared])
-    key = {outer: stored.get(outer) or lift_key(inner)
+    key = {outer: stored.get(outer) or _dynamo_name(outer, inner)
            for sub in (t_sub, f_sub) for outer, inner in sub.lifted.items()}
     return [n for group in groups for n in sorted(group, key=key.__getitem__)]
+
+
+def _dynamo_name(outer: Node, inner: Node) -> str:
+    """The name dynamo gives a lifted value: an in-place op's result is the tensor it wrote,
+    so ``v.neg_()`` after ``v = t.abs()`` is still named ``abs_1`` (the node that made it)."""
+    node = outer
+    while node.op == "call_function" and getattr(node.target, "mutates", None) is not None \
+            and isinstance(node.args[node.target.mutates], Node):
+        node = node.args[node.target.mutates]
+    return lift_key(inner) if node is outer else lift_key(node)
 
 
 def _check_same_outputs(true_fn: Any, false_fn: Any, t_sub: SubgraphBuilder, f_sub: SubgraphBuilder,
