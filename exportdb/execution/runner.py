@@ -586,6 +586,15 @@ def run_cases(
     return report
 
 
+def run_one_case(path: str | Path, engine: str, timeout: float = DEFAULT_TIMEOUT) -> RunRecord:
+    """Run one case file through ``engine`` exactly as a build does: in a fresh process of a worker,
+    under the same isolation and timeout (``exportdb show``)."""
+    path = Path(path)
+    records: list[RunRecord] = []
+    WorkerPool(1, timeout).run([Job(path.stem, str(path), engine)], records.append)
+    return records[0]
+
+
 # --------------------------------------------------------------------------- support levels
 
 

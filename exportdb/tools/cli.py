@@ -30,7 +30,7 @@ from exportdb.engines import PRINT_STYLES, load_engine
 from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
 from exportdb.catalog.registry import CaseSummary
 from exportdb.execution.case_reader import load_registry
-from exportdb.execution.runner import DEFAULT_TIMEOUT
+from exportdb.execution.runner import DEFAULT_TIMEOUT, run_one_case
 
 
 class ProgressBar:
@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "2.13 prints the program (without source comments)")
     p.add_argument("--traceback", action="store_true",
                    help="on failure, also print the whole Python traceback (to stderr)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds the case may run (default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="run the case in this process, without the sandbox (only for a case you trust, "
+                        "to debug it)")
 
     p = sub.add_parser("new", help="create a new case file from a template")
     p.add_argument("name", help="case name (a Python identifier; the file is NAME.py)")
@@ -257,7 +262,10 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     if reason:
         print(f"exportdb show: engine {args.engine!r} is unavailable: {reason}", file=sys.stderr)
         return 2
-    result = engine.run_case(path)
+    if args.no_isolation:  # case code runs in this process, unguarded: for a debugger
+        result = engine.run_case(path)
+    else:  # as the build runs it, so the Result is the page's
+        result = run_one_case(path, args.engine, args.timeout).result
     print(result.text_in(args.style), file=out)
     if args.traceback and result.extra.get("traceback"):
         print(result.extra["traceback"], file=sys.stderr, end="")
