@@ -23,8 +23,12 @@ from __future__ import annotations
 import copy
 import io
 import re
+from typing import Any
 
 MAX_DESCRIPTION_CHARS = 20_000
+#: Elements nested inside one another in a description's document tree (a list six levels
+#: deep is about 15): deeper trees overflow the stack of the Sphinx build that pickles them.
+MAX_DESCRIPTION_DEPTH = 24
 
 # ``..`` followed by white space, not part of a longer run of dots: the start of
 # explicit markup (a directive, comment, target, footnote or substitution).
@@ -88,7 +92,14 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
     document = utils.new_document("<description>", settings)
     messages: list[nodes.system_message] = []
     document.reporter.attach_observer(messages.append)
-    parser.parse(text, document)
+    try:
+        parser.parse(text, document)
+    except RecursionError:
+        return [(1, "the description is nested too deeply to be parsed")]
+    deepest, depth = _deepest(document)
+    if depth > MAX_DESCRIPTION_DEPTH:
+        return [(_line_of_node(deepest), f"the description is nested {depth} levels deep "
+                                         f"(limit {MAX_DESCRIPTION_DEPTH}); flatten its lists and block quotes")]
     for message in messages:
         if message["level"] >= 2:
             texts = [child.astext() for child in message.children if isinstance(child, nodes.paragraph)]
@@ -104,6 +115,20 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
             target = node.get("refuri") or node.get("refname") or node.astext()
             return [(line, f"the description links to {target!r}; only http(s) and mailto addresses are allowed")]
     return []
+
+
+def _deepest(document) -> tuple[Any, int]:
+    """The most deeply nested element of ``document`` and its depth, found without recursion."""
+    from docutils import nodes
+
+    deepest, most = document, 1
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > most:
+            deepest, most = node, depth
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, nodes.Element))
+    return deepest, most
 
 
 def _line_of_node(node) -> int:

@@ -21,7 +21,7 @@ import exportdb
 from exportdb.engines import ENGINE_NAMES, PRINT_STYLES
 from exportdb.catalog.registry import Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
-from exportdb.site.render import RenderOptions, WriteStats, plan_pages, write_pages
+from exportdb.site.render import RenderOptions, WriteStats, plan_pages, render_failures, write_pages
 from exportdb.execution.case_cache import CaseCache
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
                                        run_cases, verify_support)
@@ -110,10 +110,11 @@ class Outcome:
     report: RunReport
     summary: SupportSummary
     written: WriteStats | None = None
+    render_problems: tuple[Problem, ...] = ()  # case pages that could not be rendered
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        return self.registry.problems
+        return self.registry.problems + self.render_problems
 
     @property
     def failed(self) -> bool:
@@ -157,5 +158,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
                                                      ops_record=settings.ops_record,
                                                      modules_record=settings.modules_record,
                                                      print_style=settings.print_style)
-            outcome.written = write_pages(plan_pages(registry, report, options, summary), settings.out_dir)
+            pages = plan_pages(registry, report, options, summary)
+            outcome.written = write_pages(pages, settings.out_dir)
+            outcome.render_problems = render_failures(pages)
     return outcome

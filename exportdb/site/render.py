@@ -26,7 +26,7 @@ from typing import Any
 
 import exportdb
 from exportdb.catalog import tags as taxonomy
-from exportdb.catalog.registry import Case, Registry, SupportLevel
+from exportdb.catalog.registry import Case, Problem, Registry, SupportLevel
 from exportdb.execution.result_cache import clear_non_file, warn, write_text_atomic
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
 from exportdb.site.module_coverage import load_module_coverage
@@ -114,6 +114,7 @@ class Renderer:
         search.append(str(builtin_templates_dir()))
         self.search = search
         self.bytecode_dir = Path(bytecode_dir) if bytecode_dir is not None else None
+        self.failures: list[Problem] = []  # case pages that could not be rendered (see Page.text)
         self._env: Any = None
         self._fingerprint: str | None = None
 
@@ -175,6 +176,7 @@ class Page:
     template: str
     context: dict[str, Any]
     memo: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+    case: Case | None = field(default=None, compare=False, repr=False)  # the case whose own page this is
 
     def key(self) -> str:
         digest = hashlib.sha256(f"{self.renderer.fingerprint}\0{self.template}\0".encode())
@@ -182,7 +184,31 @@ class Page:
         return digest.hexdigest()
 
     def text(self) -> str:
-        return self.renderer.render(self.template, **self.context)
+        """The page; a case's own page that cannot be rendered (whatever the exception) becomes a
+        short page saying so, and a problem line of that case in :attr:`Renderer.failures`."""
+        try:
+            return self.renderer.render(self.template, **self.context)
+        except Exception as exc:  # noqa: BLE001 - one case's page fails alone, never the build
+            if self.case is None:
+                raise
+            return failed_page(self.case, exc, self.renderer.failures)
+
+
+def failed_page(case: Case, exc: BaseException, failures: list[Problem]) -> str:
+    """The page of ``case`` when rendering it raised ``exc``: its title and the error, as text only."""
+    detail = str(exc).splitlines()[0] if str(exc).strip() else ""
+    error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    failures.append(Problem(str(case.path), 1, f"the case's page could not be rendered ({error})",
+                            "the rest of the site is built; simplify the case's description and fields"))
+    return (f"{case.name}\n{underline(case.name, '=')}\n\n"
+            "This case's page could not be rendered:\n\n.. code-block:: text\n\n"
+            f"{code_lines(error)}")
+
+
+def render_failures(pages: Mapping[str, Any]) -> tuple[Problem, ...]:
+    """The problem lines of the case pages of ``pages`` that could not be rendered so far."""
+    renderers = {id(page.renderer): page.renderer for page in pages.values() if isinstance(page, Page)}
+    return tuple(problem for renderer in renderers.values() for problem in renderer.failures)
 
 
 def _builtin_text(ctx: "_PageContext", case: Case) -> str:
@@ -374,7 +400,7 @@ def plan_pages(
         context = case_context(case, report, options)
         ops = _case_ops(coverage, ctx, case)
         pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
-                                                         dict(tag_prefix="../", ops=ops, **context), memo)
+                                                         dict(tag_prefix="../", ops=ops, **context), memo, case)
     if coverage is not None:
         pages["operators.rst"] = Page(renderer, "operators.rst.jinja", dict(
             coverage=coverage, labels={row.name: row.label for row in coverage.rows}), memo)
@@ -527,8 +553,11 @@ def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteSt
             continue
         target = root / rel
         if isinstance(page, Page):
+            failed = len(page.renderer.failures)
             text = page.text()
             rendered += 1
+            if len(page.renderer.failures) > failed:
+                key = ""  # a page that failed is rendered (and reported) again next run
         else:
             text = page
         try:
