@@ -74,12 +74,14 @@ CASE_NAME_RULE = "ASCII letters, digits and underscores, starting with a letter 
 _SHOWN_CHARS = 80
 
 
-def escape_controls(text: str) -> str:
+def escape_controls(text: str, keep_lines: bool = False) -> str:
     """``text`` with line breaks and other control or format characters escaped (``\\n``,
-    ``\\x1b``, ``\\u202e``), so a message can neither span lines nor restyle a terminal."""
+    ``\\x1b``, ``\\u202e``), so a message can neither span lines nor restyle a terminal.
+    With ``keep_lines``, ``\\n`` stays: a multi-line text (a Result) keeps its lines."""
     out = []
     for char in text:
-        if char == "\t" or char == " " or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+        if char == "\t" or char == " " or (keep_lines and char == "\n") \
+                or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
             out.append(char)
         else:
             out.append(char.encode("unicode_escape").decode("ascii"))

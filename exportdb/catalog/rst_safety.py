@@ -34,6 +34,7 @@ MAX_DESCRIPTION_DEPTH = 24
 # explicit markup (a directive, comment, target, footnote or substitution).
 _EXPLICIT = re.compile(r"(?<!\.)\.\.(?=\s|$)(?!\.)")
 _DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]*\|\s+)?([^\s:]+(?::[^\s:]+)*)::")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _ALLOWED_NODES = frozenset({
@@ -68,6 +69,10 @@ def description_problems(text: str) -> list[tuple[int, str]]:
         what = (f"uses the `{directive.group(1)}` directive; directives are" if directive
                 else "holds explicit markup (`..`); comments, targets and directives are")
         return [(_line_of(text, found.start()), f"the description {what} not allowed in a description")]
+    control = _CONTROL.search(text)
+    if control is not None:
+        return [(_line_of(text, control.start()), f"the description holds the control character "
+                                                  f"U+{ord(control.group()):04X}; only text, tabs and line breaks are allowed")]
     return _parse_problems(text)
 
 

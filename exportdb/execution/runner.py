@@ -608,7 +608,7 @@ class Mismatch:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.case} [{self.engine}]: {self.kind}: {self.detail}"
+        return escape_controls(f"{self.case} [{self.engine}]: {self.kind}: {self.detail}")
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 
 import exportdb
 from exportdb.catalog import tags as taxonomy
-from exportdb.catalog.registry import Case, Problem, Registry, SupportLevel
+from exportdb.catalog.registry import Case, Problem, Registry, SupportLevel, escape_controls
 from exportdb.execution.result_cache import clear_non_file, warn, write_text_atomic
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
 from exportdb.site.module_coverage import load_module_coverage
@@ -51,11 +51,12 @@ def code_lines(text: str, width: int = 4) -> str:
     last line (the layout of the seed's source blocks).  Lines are split wherever
     docutils splits them (``\\r``, ``\\x1c``, ``\\u2028`` and the other Unicode
     line breaks, not only ``\\n``), so no text can leave the block and be read
-    as markup.
+    as markup.  Control and format characters (``ESC``, ``BEL``, bidirectional
+    overrides) are shown escaped (``\\x1b``).
     """
     lines = (text.replace("\r\n", "\n").rstrip("\n").splitlines() or [""]) + [""]
     pad = " " * width
-    return "\n".join([pad + stripped if (stripped := line.rstrip()) else "" for line in lines])
+    return "\n".join([pad + escape_controls(stripped) if (stripped := line.rstrip()) else "" for line in lines])
 
 
 def without_docstring(source: str, description: str) -> str:
@@ -87,7 +88,7 @@ def rst_text(text: str) -> str:
     For text that comes from a case (an error message, a value's repr) and is
     placed in running text rather than in a code block.
     """
-    flat = " ".join(text.split())
+    flat = " ".join(escape_controls(text).split())
     return "".join("\\" + char if char.isascii() and not char.isalnum() and char != " " else char
                    for char in flat)
 

@@ -217,6 +217,10 @@ def on_builder_inited(app: Sphinx) -> None:
     progress = SphinxProgress(app.verbosity)
     try:
         outcome = generate(settings, progress=progress)
+    except OSError as exc:  # a read-only output directory: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise ExtensionError(f"exportdb: cannot write the generated pages ({where}{exc.strerror or exc}); "
+                             "check that the output and cache directories are writable") from None
     finally:
         progress.close()
     _OUTCOMES[app.env] = outcome

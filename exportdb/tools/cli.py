@@ -28,7 +28,7 @@ from exportdb import __version__
 from exportdb.catalog import tags as taxonomy
 from exportdb.engines import PRINT_STYLES, load_engine
 from exportdb.site.generate import Outcome, Settings, SettingsError, default_cases_dir, generate
-from exportdb.catalog.registry import CaseSummary
+from exportdb.catalog.registry import CaseSummary, escape_controls
 from exportdb.execution.case_reader import load_registry
 from exportdb.execution.runner import DEFAULT_TIMEOUT, run_one_case
 
@@ -266,11 +266,12 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         result = engine.run_case(path)
     else:  # as the build runs it, so the Result is the page's
         result = run_one_case(path, args.engine, args.timeout).result
-    print(result.text_in(args.style), file=out)
-    if args.traceback and result.extra.get("traceback"):
-        print(result.extra["traceback"], file=sys.stderr, end="")
+    # what the case made is printed with its control characters escaped: it cannot restyle the terminal
+    print(escape_controls(result.text_in(args.style), keep_lines=True), file=out)
+    if args.traceback and isinstance(result.extra.get("traceback"), str):
+        print(escape_controls(result.extra["traceback"], keep_lines=True), file=sys.stderr, end="")
     if result.extra.get("hint"):  # the Result block is one line; how to fix it goes to stderr
-        print(f"hint: {result.extra['hint']}", file=sys.stderr)
+        print(f"hint: {escape_controls(str(result.extra['hint']))}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -331,6 +332,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except BrokenPipeError:  # e.g. `exportdb list | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # a read-only or missing output directory, a full disk: one line, no traceback
+        print(f"exportdb {args.command}: {os_error_line(exc)}\n"
+              "hint: check that the output and cache directories exist and are writable", file=sys.stderr)
+        return 2
+
+
+def os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` of a failed file operation, on one line."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return escape_controls(f"{where}{exc.strerror or exc}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from exportdb.tools.compare_expect import Expectation, ExpectationsError, load_e
 from exportdb.tools.compare_normalize import (
     ProgramParseError, canonical_text, fold_constant_conds, named_text, parse_program,
 )
-from exportdb.catalog.registry import discover
+from exportdb.catalog.registry import discover, escape_controls
 from exportdb.engines import EngineResult, get_engine
 from exportdb.engines import error_text
 from exportdb.site.generate import default_cases_dir
@@ -333,7 +333,9 @@ def main(argv: list[str]) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # what the cases print is not part of the report
         reports = run_compare(paths, engines, expectations)
     unknown = [] if args.names else missing_expectations(reports, expectations)
-    print(report_json(reports, engines, unknown) if args.json else format_text(reports, unknown))
+    # the texts come from the cases: their control characters are escaped, so they cannot restyle the terminal
+    print(report_json(reports, engines, unknown) if args.json else escape_controls(format_text(reports, unknown),
+                                                                                   keep_lines=True))
     if args.record is not None:
         label = args.record_label or (str(args.cases) if args.cases != default_cases_dir() else "cases")
         args.record.parent.mkdir(parents=True, exist_ok=True)
