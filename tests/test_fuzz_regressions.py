@@ -13,6 +13,8 @@ import pytest
 
 from exporter_helpers import body, check_against_eager, export_and_lint, node, torch
 
+from exportdb.exporter.symbolic.dim_types import Dim
+
 
 class Fn(torch.nn.Module):
     def __init__(self, fn):
@@ -337,3 +339,33 @@ def test_cond_operand_aliasing_a_closure_is_refused():
 
     with pytest.raises(ExportError):
         export_and_lint(M(), (torch.randn(3, 2),))
+
+
+def test_a_size_read_after_casting_to_the_same_dtype_reads_the_input():
+    """``x.float()`` of a float tensor is ``x`` (its node becomes the ``to``); its size is
+    still read off the input placeholder, right after the inputs, as torch.export does."""
+    class M(torch.nn.Module):
+        def forward(self, x):
+            x = x.float()
+            return x.sum(dim=1) / x.shape[0]
+
+    ep = export_and_lint(M(), (torch.randn(6, 3),), dynamic_shapes={"x": {0: Dim("rows")}})
+    read = node(ep.graph, "sym_size_int_1")
+    assert read.args == (ep.graph.placeholders[0], 0)
+    assert ep.graph.nodes.index(read) == len(ep.graph.placeholders)
+
+
+def test_a_branch_reads_a_size_off_its_own_argument_before_a_closure():
+    """The branch's arguments come before its closures in dynamo's order, so a size both
+    carry is read off the argument, named after its place in the final signature."""
+    class M(torch.nn.Module):
+        def forward(self, x, y):
+            h = y / (x.abs() + 1)
+            return torch.cond(h.sum() > 0, lambda t: x * 2, lambda t: t + x.shape[0], (h,))
+
+    n = Dim("n")
+    ep = export_and_lint(M(), (torch.randn(6, 3), torch.randn(6, 3)), dynamic_shapes={"x": {0: n}, "y": {0: n}})
+    false_graph = ep.graph.subgraphs["false_graph_0"]
+    assert [p.name for p in false_graph.placeholders] == ["x", "div"]
+    read = node(false_graph, "sym_size_int_2")
+    assert read.args == (false_graph.placeholders[1], 0)

@@ -107,6 +107,9 @@ class GraphBuilder:
         #: arithmetic nodes that compute a size from the placeholders' symbols (see
         #: :meth:`_reify`); torch.export names them after every other node of the graph
         self.reified: list[Node] = []
+        #: id(size) -> the placeholder it is a size of (see :meth:`register_sizes`): the size is
+        #: read off the placeholder even when the tensor's value moved on (``x.float()`` is ``x``)
+        self.size_owner: dict[int, Node] = {}
         #: id(item value) -> (the value, its strict checks): the runtime checks of an ``item()``
         #: read, placed after tracing (see :mod:`exportdb.exporter.trace.unbacked_checks`)
         self.item_checks: dict[int, tuple[SymInt, list]] = {}
@@ -171,6 +174,8 @@ class GraphBuilder:
             if isinstance(d, SymInt):
                 self._symbolic_dims += 1
                 if d.expr.is_Symbol:
+                    if tensor._node is not None:
+                        self.size_owner[id(d)] = tensor._node
                     d.name = f"sym_size_int_{self._symbolic_dims}"
                     self.size_sources.append(d)
                     self.size_places[id(d)] = self._symbolic_dims
@@ -231,7 +236,8 @@ class GraphBuilder:
                 self.size_reads[id(read)] = None
         if node is None:
             op, args = sym.recipe
-            args = self.map_args(args)
+            owner = self.size_owner.get(id(sym)) if op is SYM_SIZE else None
+            args = (owner, args[1]) if owner is not None else self.map_args(args)
             inputs: list[Node] = []
             map_nodes(args, inputs.append)
             index = self.graph.position_for(sym.seq, inputs)

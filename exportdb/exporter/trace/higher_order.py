@@ -196,17 +196,21 @@ def _align_placeholders(sub: SubgraphBuilder, operands: list[Node]) -> None:
 
 def _read_sizes_in_order(sub: SubgraphBuilder) -> None:
     """Now that the placeholders have their final order, make each read of a placeholder's size
-    read the first placeholder carrying that symbol and take the name torch.export gives it
-    (:meth:`GraphBuilder.size_read_name` of its place among the placeholders' symbolic sizes)."""
+    read the first placeholder carrying that symbol in the order dynamo made them (the branch's
+    arguments, then the closures in the order they were lifted) and take the name torch.export
+    gives it (:meth:`GraphBuilder.size_read_name` of its place among the final placeholders'
+    symbolic sizes)."""
     graph = sub.graph
     places: dict[Any, tuple[Node, int, int]] = {}
-    k = 0
+    numbers: dict[tuple[Node, int], int] = {}
     for ph in graph.placeholders:
         for d, size in enumerate(getattr(ph.meta.get("val"), "shape", ())):
             if isinstance(size, SymInt):
-                k += 1
-                if size.expr.is_Symbol:
-                    places.setdefault(size.env.simplify(size.expr), (ph, d, k))
+                numbers[ph, d] = len(numbers) + 1
+    for ph in sub.lifted.values():  # dynamo's order: the function's arguments, then closures as lifted
+        for d, size in enumerate(getattr(ph.meta.get("val"), "shape", ())):
+            if isinstance(size, SymInt) and size.expr.is_Symbol:
+                places.setdefault(size.env.simplify(size.expr), (ph, d, numbers[ph, d]))
     taken = {n.name for n in graph.nodes}
     for node in graph.nodes:
         val = node.meta.get("val")

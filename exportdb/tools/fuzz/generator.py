@@ -58,6 +58,7 @@ class Scalar:
     name: str
     is_float: bool
     symbolic: bool = False
+    sym: str | None = None  # the dim symbol a size read holds
 
 
 @dataclass
@@ -395,10 +396,17 @@ class Writer:
     def scalar_def(self, scope: Scope) -> bool:
         name = self.name("k")
         sized = [(v, d) for v in self.shape_readable(scope) for d in range(len(v.shape))]
+        if self.torch_safe:
+            # torch 2.13 crashes ("duplicate argument 'sym_size_int_2'") on a cond whose branches
+            # close over two Python numbers read from the same dynamic size: read each size once
+            held = {s.sym for s in scope.visible_scalars() if s.sym is not None}
+            sized = [(v, d) for v, d in sized if v.shape[d].is_static or v.shape[d].sym not in held]
         if sized and self.coin():
             v, d = self.pick(sized)
             scope.emit(f"{name} = {v.name}.shape[{d}]")
-            scope.scalars.append(Scalar(name, False, symbolic=not v.shape[d].is_static))
+            size = v.shape[d]
+            scope.scalars.append(Scalar(name, False, symbolic=not size.is_static,
+                                        sym=None if size.is_static else size.sym))
         else:
             c = self.pick((0.75, 2, -0.5, 1.25, 4))
             scope.emit(f"{name} = {c!r}")
