@@ -202,9 +202,9 @@ class ShapeEnv:
         (a_lo, a_hi), (b_lo, b_hi) = interval(expr.lhs), interval(expr.rhs)
         if isinstance(expr, (sp.Eq, sp.Ne)):
             apart = a_hi < b_lo or b_hi < a_lo
-            same = a_lo == a_hi == b_lo == b_hi
-            return (not apart if same or apart else None) if isinstance(expr, sp.Eq) and (same or apart) else \
-                (apart if apart or same else None) if isinstance(expr, sp.Ne) else None
+            if not apart and not a_lo == a_hi == b_lo == b_hi:
+                return None  # the ranges overlap without both being one same value
+            return apart if isinstance(expr, sp.Ne) else not apart
         if isinstance(expr, (sp.Gt, sp.Lt)):
             a_lo, a_hi, b_lo, b_hi = (a_lo, a_hi, b_lo, b_hi) if isinstance(expr, sp.Gt) else (b_lo, b_hi, a_lo, a_hi)
             return True if a_lo > b_hi else False if a_hi <= b_lo else None
