@@ -116,10 +116,31 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
         if kind not in _ALLOWED_NODES:
             what = _NODE_NAMES.get(kind, f"a `{kind}` element")
             return [(line, f"the description holds {what}, which is not allowed in a description")]
+        if kind == "math" and (why := math_problem(node.astext())) is not None:
+            return [(line, f"the description's math cannot be shown ({why}); use the LaTeX commands "
+                           "of docutils' MathML converter")]
         if kind == "reference" and (node.get("refname") or not str(node.get("refuri", "")).startswith(_LINK_SCHEMES)):
             target = node.get("refuri") or node.get("refname") or node.astext()
             return [(line, f"the description links to {target!r}; only http(s) and mailto addresses are allowed")]
     return []
+
+
+def math_problem(latex: str) -> str | None:
+    """Why ``latex`` cannot be shown as MathML, which is how the site shows math (None: it can).
+
+    The converter (docutils') knows a fixed set of commands and escapes all text;
+    ``\\href`` and other links are not among them.
+    """
+    from docutils.utils.math import MathError
+    from docutils.utils.math.latex2mathml import tex2mathml
+
+    try:
+        tex2mathml(latex)
+    except MathError as exc:
+        return str(exc)
+    except RecursionError:
+        return "the formula is nested too deeply"
+    return None
 
 
 def _deepest(document) -> tuple[Any, int]:

@@ -57,6 +57,7 @@ from exportdb.site.generate import Outcome, Settings, SettingsError, generate
 from exportdb.catalog import tags as taxonomy
 from exportdb.site.navigation import cases_by_home_tag, hidden_toctree
 from exportdb.site.render import RenderOptions, Renderer, case_context, tag_counts
+from exportdb.site import mathml
 from exportdb.site.run_records import RunRecordError, render_bench, render_compare
 from exportdb.execution.runner import DEFAULT_TIMEOUT
 
@@ -437,6 +438,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the config values, the directive and the event handlers."""
     # Case pages and the directive put the Results of several engines in tabs.
     app.setup_extension("sphinx_inline_tabs")
+    mathml.setup(app)  # math as MathML written at build time: no MathJax from a CDN, no script
     for name, default in CONFIG_DEFAULTS.items():
         app.add_config_value(name, default, "env", types=CONFIG_TYPES[name])
     app.add_directive("exportdb-case", CaseDirective)
