@@ -158,9 +158,14 @@ _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONDONTWRITEBYTECODE", 
                "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "SOURCE_DATE_EPOCH")
 
 
+_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def worker_environment(scratch: str) -> dict[str, str]:
     """The whole environment of a worker: a few harmless variables, ``sys.path`` and its scratch directory."""
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+    for name in _THREAD_ENV:  # one thread per case: the workers already use every core, and
+        env.setdefault(name, "1")  # idle BLAS threads spinning in a fork server only take CPU from them
     env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
     env[SCRATCH_ENV] = env["TMPDIR"] = env["HOME"] = scratch
     # case code runs in its scratch directory: file names in Results stay relative to the build's
