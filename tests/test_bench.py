@@ -132,6 +132,9 @@ def test_serve_rebuilds_and_serves_an_edited_case(tmp_path: Path):
     # one rebuild, of the edited case's pages only: the generated output did not trigger another
     assert run.log.count("Detected changes") == 1, run.log
     assert "Detected changes (" in run.log and "good_case.py)" in run.log
+    # the builds ran in the serve process (its case workers stay warm between edits), not in a
+    # new sphinx-build process each time
+    assert "-m sphinx build" not in run.log and run.log.count("build succeeded") == 2, run.log
 
 
 def test_a_bench_record_holds_every_figure_the_performance_page_shows(tmp_path: Path):

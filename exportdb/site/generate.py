@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -131,6 +133,55 @@ class Outcome:
         return out
 
 
+class _KeptPools:
+    """Worker pools kept between generation runs (see :func:`workers_kept_between_runs`)."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.pools: dict[tuple, WorkerPool] = {}
+
+    def take(self, key: tuple) -> WorkerPool:
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = WorkerPool(*key[:2], engines=key[2])
+            pool.keep = True
+        return pool
+
+    def close(self) -> None:
+        pools, self.pools = list(self.pools.values()), {}
+        for pool in pools:
+            pool.close()
+
+
+_KEPT = _KeptPools()
+
+
+@contextmanager
+def workers_kept_between_runs() -> Iterator[None]:
+    """Within this block, :func:`generate` runs in this process keep their worker processes
+    (fork servers with the engines imported and warm) for the next run with the same settings,
+    instead of starting new ones: ``exportdb serve`` re-runs an edited case without importing
+    torch again.  Each case still runs in a fresh process forked for it."""
+    _KEPT.active += 1
+    try:
+        yield
+    finally:
+        _KEPT.active -= 1
+        if not _KEPT.active:
+            _KEPT.close()
+
+
+@contextmanager
+def _worker_pool(settings: Settings, frontend: str) -> Iterator[WorkerPool]:
+    """The pool of a run: a kept one inside :func:`workers_kept_between_runs`, else a new one."""
+    key = (settings.jobs or os.cpu_count() or 1, settings.timeout, (reader_spec(frontend), *settings.engines))
+    if _KEPT.active:
+        yield _KEPT.take(key)
+        return
+    with WorkerPool(*key[:2], engines=key[2]) as pool:
+        yield pool
+
+
 def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     """Run the whole pipeline with ``settings`` (checked first)."""
     settings = settings.checked()
@@ -141,14 +192,14 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     # One pool reads the changed case files and then exports them: its workers start once, and the
     # process that reads a case also exports it (prefetch), so each case costs one fresh process.
     prefetch = Prefetch.for_engines(settings.engines)
-    with WorkerPool(settings.jobs or os.cpu_count() or 1, settings.timeout,
-                    engines=(reader_spec(frontend), *settings.engines)) as pool:
+    with _worker_pool(settings, frontend) as pool:
         registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
                                  timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch)
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
                            prefetched=prefetch)
-        pool.release()  # the workers shut down while the pages are written
+        if not _KEPT.active:
+            pool.release()  # the workers shut down while the pages are written
         summary = verify_support(registry.cases, report, [p.path for p in registry.problems])
         outcome = Outcome(settings, registry, report, summary)
         if settings.out_dir is not None:

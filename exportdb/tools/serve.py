@@ -4,8 +4,17 @@ The watching, serving and browser reloading are sphinx-autobuild's (the
 ``serve`` extra installs it); this module only says what to watch: the Sphinx
 project, the case directory and the templates, but not what the build writes
 (the generated pages, the output directory, Sphinx's ``_build``), which would
-rebuild the site forever.  Each rebuild is an ordinary ``sphinx-build`` of the
-project, so only the pages an edit touches are generated and re-read.
+rebuild the site forever.  Each rebuild is an ordinary incremental Sphinx build
+of the project, so only the pages an edit touches are generated and re-read.
+
+sphinx-autobuild starts a new ``sphinx-build`` process for every rebuild; here
+each build is an in-process Sphinx build instead (:class:`InProcessBuilder`):
+the first in the serve process, each rebuild in the process sphinx-autobuild
+forks from it.  Sphinx and exportdb are then imported already, and the case
+workers the first build started stay up between builds (warm fork servers:
+torch is imported once per serve, not once per edit), so an edit costs the
+edited case's own run and Sphinx's work on its pages.  Case code still runs
+only in the workers' forked, sandboxed processes.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -71,12 +81,43 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
         print(f"exportdb serve: {args.docs} is not a Sphinx project (no conf.py); name it with --docs",
               file=sys.stderr)
         return 2
-    from sphinx_autobuild.__main__ import main as autobuild  # loads uvicorn and Sphinx: only serve needs them
+    import sphinx_autobuild.__main__ as autobuild  # loads uvicorn and Sphinx: only serve needs them
 
+    from exportdb.site.generate import workers_kept_between_runs
+
+    # sphinx-autobuild's main() makes its builder from this name: builds run in this process
+    autobuild.Builder = InProcessBuilder
     argv = autobuild_argv(args)
     print(f"exportdb serve: watching {args.docs}, the cases and the templates; Ctrl+C stops", file=out, flush=True)
     try:
-        autobuild(argv)
+        with workers_kept_between_runs():
+            autobuild.main(argv)
     except KeyboardInterrupt:
         pass
     return 0
+
+
+class InProcessBuilder:
+    """Takes the place of sphinx-autobuild's ``Builder`` (same constructor, same call): each build
+    runs as an in-process Sphinx build, in the serve process or in the process sphinx-autobuild
+    forks from it for a rebuild, rather than in a new ``sphinx-build`` process."""
+
+    def __init__(self, sphinx_args: Sequence[str], *, url_host: str,
+                 pre_build_commands: Sequence[Sequence[str]] = (), post_build_commands: Sequence[Sequence[str]] = ()):
+        self.sphinx_args = list(sphinx_args)
+        self.uri = f"http://{url_host}"
+
+    def __call__(self, *, changed_paths: Sequence[Path] = ()) -> None:
+        from sphinx.cmd.build import build_main
+        from sphinx_autobuild.utils import show_message
+
+        if changed_paths:
+            shown = [p.as_posix() for p in changed_paths[:5] if p.exists()]
+            if shown:
+                show_message(f"Detected changes ({', '.join(shown)})")
+            show_message("Rebuilding...")
+        status = build_main(list(self.sphinx_args))
+        if status != 0:
+            print(f"exportdb serve: the build failed (status {status}); the pages served may not match "
+                  "the sources until the error above is fixed (Ctrl+C stops)", flush=True)
+        show_message(f"Serving on {self.uri}")
