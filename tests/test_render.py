@@ -350,3 +350,17 @@ def test_without_docstring_removes_only_the_class_docstring_that_is_the_descript
         '        return x + 1\n')
     assert without_docstring(source, "Something else.") == source  # e.g. description = "..." in the file
     assert without_docstring("class M(:\n", "x") == "class M(:\n"
+
+
+def test_the_navigation_puts_each_case_under_its_first_tag_and_untagged_ones_under_the_index(tmp_path: Path):
+    from exportdb.site.navigation import cases_by_home_tag, hidden_toctree
+
+    good_case(tmp_path, "closure_only")
+    good_case(tmp_path, "cond_and_closure", tags='{"python.closure", "torch.cond"}')
+    good_case(tmp_path, "untagged", tags="set()")
+    registry = load_registry(tmp_path)
+    groups = cases_by_home_tag(registry.cases)
+    # torch.cond comes before python.closure in the taxonomy, whatever order the case lists them
+    assert groups == {"python.closure": ["closure_only"], "torch.cond": ["cond_and_closure"], None: ["untagged"]}
+    assert hidden_toctree(groups["torch.cond"]) == "\n\n.. toctree::\n   :hidden:\n\n   cases/cond_and_closure\n"
+    assert hidden_toctree([]) == ""
