@@ -14,7 +14,6 @@ bugs are never cached::
 
 from __future__ import annotations
 
-import enum
 import itertools
 import os
 import resource
@@ -26,118 +25,23 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any
 
-from exportdb.engines import EngineInfo, EngineResult, describe_engine
+from exportdb.engines import EngineInfo, EngineResult, describe_engine  # noqa: F401 - EngineInfo, EngineResult re-exported
 from exportdb.errors import DISPLAY_ROOT_ENV
-from exportdb.catalog.registry import Case, SupportLevel, escape_controls
+from exportdb.catalog.registry import Case
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
+from exportdb.execution.records import (  # noqa: F401 - re-exported: the records of a run
+    Job, Prefetch, RunRecord, RunReport, RunStatus, _failure)
+from exportdb.execution.support import Mismatch, SupportSummary, verify_support  # noqa: F401 - re-exported
 from exportdb.execution import channel
 from exportdb.execution import isolation
 from exportdb.execution.worker import SANDBOXED_ENV, SCRATCH_ENV, WORKER_MEMORY_LIMIT
 
 DEFAULT_TIMEOUT = 120.0
 Progress = Callable[[int, int, str], None]
-
-
-# --------------------------------------------------------------------------- records
-
-
-class RunStatus(str, enum.Enum):
-    """How one job ended: what the engine reported (``EXPORTED``, ``FAILED``), or why
-    it did not complete normally.  A ``str`` enum: it compares equal to its text."""
-
-    EXPORTED = "exported"
-    FAILED = "failed"
-    TIMEOUT = "timeout"
-    CRASHED = "crashed"
-    ERROR = "error"
-    UNAVAILABLE = "unavailable"
-
-    __str__ = str.__str__
-    __format__ = str.__format__
-
-
-@dataclass(frozen=True)
-class Job:
-    """One run of a case file by an engine; with ``then``, the same process goes on to export the case
-    with those engines (see :func:`~exportdb.execution.channel.follow_on_steps`), each a record of its own."""
-
-    case: str
-    path: str
-    engine: str
-    rewrite: bool = False
-    then: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """The outcome of one job.
-
-    ``status`` is ``exported`` or ``failed`` (what the engine reported),
-    ``timeout``, ``crashed`` or ``error`` (the job did not complete normally),
-    or ``unavailable`` (the engine cannot run here).
-    """
-
-    job: Job
-    result: EngineResult
-    status: RunStatus
-    cached: bool = False
-
-    @property
-    def completed(self) -> bool:
-        return self.status in (RunStatus.EXPORTED, RunStatus.FAILED)
-
-
-@dataclass
-class RunReport:
-    """Everything one run produced."""
-
-    engines: tuple[EngineInfo, ...]
-    records: dict[tuple[str, str, bool], RunRecord] = field(default_factory=dict)
-
-    def get(self, case: str, engine: str, rewrite: bool = False) -> RunRecord | None:
-        return self.records.get((case, engine, rewrite))
-
-    def add(self, record: RunRecord) -> None:
-        job = record.job
-        self.records[(job.case, job.engine, job.rewrite)] = record
-
-    @property
-    def available_engines(self) -> tuple[str, ...]:
-        return tuple(e.name for e in self.engines if e.unavailable is None)
-
-
-@dataclass
-class Prefetch:
-    """Exports run by the process that read their case file (reading jobs with ``then``), kept for
-    :func:`run_cases`: one fresh process per case does both, instead of one to read and one to export.
-
-    ``engines`` are the engines that can run here; :meth:`add` keeps each follow-on record,
-    :meth:`take` hands it over once, for the job that would otherwise run it again.
-    """
-
-    engines: tuple[str, ...]
-    records: dict[tuple[str, str, bool], RunRecord] = field(default_factory=dict)
-
-    @classmethod
-    def for_engines(cls, engines: Sequence[str]) -> "Prefetch":
-        return cls(tuple(name for name in engines if describe_engine(name).unavailable is None))
-
-    def add(self, record: RunRecord) -> None:
-        job = record.job
-        self.records[(job.path, job.engine, job.rewrite)] = record
-
-    def take(self, job: Job) -> RunRecord | None:
-        return self.records.pop((job.path, job.engine, job.rewrite), None)
-
-
-def _failure(job: Job, status: RunStatus, text: str) -> RunRecord:
-    error_type = text.partition(":")[0]
-    return RunRecord(job, EngineResult(job.engine, False, text, error_type), status)
 
 
 # --------------------------------------------------------------------------- workers
@@ -598,92 +502,3 @@ def run_one_case(path: str | Path, engine: str, timeout: float = DEFAULT_TIMEOUT
     records: list[RunRecord] = []
     WorkerPool(1, timeout).run([Job(path.stem, str(path), engine)], records.append)
     return records[0]
-
-
-# --------------------------------------------------------------------------- support levels
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """A case whose outcome contradicts its declared support level."""
-
-    case: str
-    engine: str
-    kind: str  # "unexpected failure" or "unexpected pass"
-    detail: str
-
-    def __str__(self) -> str:
-        return escape_controls(f"{self.case} [{self.engine}]: {self.kind}: {self.detail}")
-
-
-@dataclass
-class SupportSummary:
-    """Declared vs actual support, per case and available engine."""
-
-    passing: list[str] = field(default_factory=list)
-    failing_as_expected: list[str] = field(default_factory=list)
-    unexpected_failures: list[Mismatch] = field(default_factory=list)
-    unexpected_passes: list[Mismatch] = field(default_factory=list)
-    broken_files: list[str] = field(default_factory=list)  # case files that could not be read as cases
-
-    @property
-    def ok(self) -> bool:
-        return not self.unexpected_failures and not self.unexpected_passes and not self.broken_files
-
-    def lines(self) -> list[str]:
-        """The summary printed at the end of a run."""
-        out = [f"{len(self.passing)} exported as declared, "
-               f"{len(self.failing_as_expected)} failing as expected, "
-               f"{len(self.unexpected_failures)} unexpected failures, "
-               f"{len(self.unexpected_passes)} unexpected passes, "
-               f"{len(self.broken_files)} broken case files"]
-        if self.failing_as_expected:
-            out.append("failing as expected: " + ", ".join(self.failing_as_expected))
-        out += [f"unexpected failure: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_failures]
-        out += [f"unexpected pass: {m.case} [{m.engine}]: {m.detail}" for m in self.unexpected_passes]
-        return [escape_controls(line) for line in out]  # a case's error text must not restyle the terminal
-
-
-def verify_support(cases: Sequence[Case], report: RunReport, broken_files: Sequence[str] = ()) -> SupportSummary:
-    """Compare each case's declared support level with what the primary engine did.
-
-    The support level is a claim about the primary (first) engine; other engines'
-    outcomes are shown side by side but not verified.  Nothing is verified when
-    the primary engine is unavailable.
-    """
-    summary = SupportSummary(broken_files=sorted(set(broken_files)))
-    primary = report.engines[0].name if report.engines else None
-    for case in cases:
-        for engine in [e for e in report.available_engines if e == primary]:
-            record = report.get(case.name, engine)
-            if record is None:
-                continue
-            label = case.name
-            exported = record.status == RunStatus.EXPORTED
-            if case.support_level == SupportLevel.SUPPORTED:
-                if exported:
-                    summary.passing.append(label)
-                else:
-                    first = record.result.text.splitlines()[0] if record.result.text else record.status
-                    hint = record.result.extra.get("hint")
-                    summary.unexpected_failures.append(
-                        Mismatch(case.name, engine, "unexpected failure",
-                                 f"declared SUPPORTED but export failed: {first}"
-                                 + (f" (hint: {hint})" if hint else "")))
-            elif exported:
-                summary.unexpected_passes.append(
-                    Mismatch(case.name, engine, "unexpected pass",
-                             "declared NOT_SUPPORTED_YET but it exports; "
-                             "set support_level = SupportLevel.SUPPORTED"))
-            elif record.completed:
-                summary.failing_as_expected.append(label)
-            else:
-                summary.unexpected_failures.append(
-                    Mismatch(case.name, engine, "unexpected failure",
-                             f"the run did not complete: {record.result.text}"))
-            rewrite = report.get(case.name, engine, rewrite=True)
-            if rewrite is not None and rewrite.status != RunStatus.EXPORTED:
-                first = rewrite.result.text.splitlines()[0] if rewrite.result.text else rewrite.status
-                summary.unexpected_failures.append(
-                    Mismatch(case.name, engine, "unexpected failure", f"the rewrite does not export: {first}"))
-    return summary
