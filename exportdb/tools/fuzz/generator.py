@@ -43,14 +43,6 @@ class Value:
     mutable: bool = False  # a fresh intermediate of its function, no views taken: in-place ops allowed
     is_input: bool = False
     base: "Value | None" = None  # the value this one is a view of
-    origin: "Value | None" = None  # for a cond branch's parameter: the operand it stands for
-
-    def root(self) -> "Value":
-        """The tensor this value shares memory with at the end of its view and operand chain."""
-        value = self
-        while value.base is not None or value.origin is not None:
-            value = value.base if value.base is not None else value.origin
-        return value
 
 
 @dataclass
@@ -86,11 +78,6 @@ class Scope:
     def owns(self, value: Value) -> bool:
         return value in self.values
 
-    def function_values(self) -> list[Value]:
-        """The values of the function this scope is part of (a loop body shares its function's)."""
-        outer = self.parent.function_values() if not self.function and self.parent else []
-        return outer + self.values
-
 
 @dataclass
 class Expr:
@@ -114,6 +101,7 @@ class Writer:
         self.ranges: dict[str, tuple[int, int]] = {}
         self.example: dict[str, int] = {}
         self.has_flag = False
+        self.shared_syms: set[str] = set()  # dims that more than one input carries
 
     # -- drawing helpers ---------------------------------------------------------
     def pick(self, items: Any) -> Any:
@@ -369,29 +357,26 @@ class Writer:
         self.assign(scope, self.unary(scope, self.pick(scope.visible())))
 
     def pool(self, scope: Scope) -> list[Value]:
-        """Tensors a step may read.  torch_safe: a cond branch reads its own values and outer
-        tensors that alias no other visible tensor (a cond operand, through the branch's
-        parameters, or another outer tensor, through views and in-place results), since torch
-        refuses a cond whose inputs alias each other (tests/test_fuzz_regressions.py::
-        test_cond_operand_aliasing_a_closure_is_refused)."""
-        values = scope.visible()
-        if not (self.torch_safe and scope.depth >= 1):
-            return values
-        local = scope.function_values()
-        roots: dict[int, int] = {}
-        for v in values:
-            roots[id(v.root())] = roots.get(id(v.root()), 0) + 1
-        return [v for v in values if any(v is w for w in local) or roots[id(v.root())] == 1]
+        """Tensors a step may read.  torch_safe keeps every cond branch to its own operands and values
+        (Python numbers may still be closed over), steering around two tracked bugs: torch orders the
+        operands it lifts from closures differently (tests/test_fuzz_regressions.py::
+        test_cond_operand_order_matches_torch) and refuses a closure that aliases an
+        operand (::test_cond_operand_aliasing_a_closure_is_refused)."""
+        if self.torch_safe and scope.depth >= 1:
+            return list(scope.values)
+        return scope.visible()
 
     def shape_readable(self, scope: Scope) -> list[Value]:
-        """Values whose ``.shape`` a statement may read.  torch_safe: in a branch, reading the
-        shape of an outer tensor with dynamic sizes lifts it as a cond input (torch does so too),
-        so those follow :meth:`pool`'s aliasing rule; fully static ones are never lifted."""
+        """Values whose ``.shape`` a statement may read.  torch_safe steers around two tracked bugs:
+        a dim several inputs share (tests/test_fuzz_regressions.py::
+        test_shared_dim_is_read_from_the_last_input_carrying_it) and a branch reading the shape of a
+        closed-over dynamic tensor (::test_branch_reading_a_closures_dynamic_shape_lifts_it)."""
         values = scope.visible()
-        if not (self.torch_safe and scope.depth >= 1):
+        if not self.torch_safe:
             return values
-        readable = self.pool(scope)
-        return [v for v in values if any(v is w for w in readable) or not symbols(v.shape)]
+        local = scope.values if scope.depth >= 1 else values
+        return [v for v in values if not set(symbols(v.shape)) & self.shared_syms
+                and (v in local or not symbols(v.shape))]
 
     def scalar_def(self, scope: Scope) -> bool:
         name = self.name("k")
@@ -468,7 +453,7 @@ class Writer:
         sized = [(v, d) for v in readable for d in range(len(v.shape)) if not v.shape[d].is_static]
         if sized:
             options.append("shape")
-        if self.has_flag:
+        if self.has_flag and not (self.torch_safe and scope.depth >= 1):  # a closure too: see pool()
             options.append("flag")
         options.append("static")
         kind = self.pick(options)
@@ -500,10 +485,10 @@ class Writer:
         if first is None and not floats:
             return None
         ops = [first or self.pick(floats)]
-        # torch_safe: a second operand must not alias the first (see pool())
-        seconds = [v for v in self.pool(scope) if not self.torch_safe or v.root() is not ops[0].root()]
-        if seconds and self.coin():
-            ops.append(self.pick(seconds))
+        # torch_safe: one operand only, used first in both branches, steers around the operand order
+        # bug pinned by tests/test_fuzz_regressions.py::test_cond_operand_order_matches_torch
+        if not self.torch_safe and self.coin():
+            ops.append(self.pick(self.pool(scope)))
         pred = self.predicate(scope)
         n_out = self.n(1, 2)
         as_tuple = n_out == 1 and self.coin()
@@ -514,7 +499,7 @@ class Writer:
             params = [self.name("t") for _ in ops]
             scope.emit(f"def {fn}({', '.join(params)}):")
             body = Scope(scope, scope.indent + 4, depth=scope.depth + 1)
-            body.values = [Value(p, o.shape, o.dtype, origin=o) for p, o in zip(params, ops)]
+            body.values = [Value(p, o.shape, o.dtype) for p, o in zip(params, ops)]
             body.params = list(body.values)
             outs = [self.chain(body, body.values[j % len(ops)]) for j in range(n_out)]
             body.emit(f"return {', '.join(v.name for v in outs)}" + ("," if as_tuple else ""))

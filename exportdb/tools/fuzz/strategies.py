@@ -200,6 +200,8 @@ def programs(draw: Any, max_statements: int = 6, torch_safe: bool = False) -> Fu
     if dyn:
         w.features.add("dynamic")
     args, params = _inputs(w, forward, dyn)
+    carriers = [sym for arg in args for _, leaf in arg.leaves for sym in set(symbols(leaf.shape))]
+    w.shared_syms = {sym for sym in carriers if carriers.count(sym) > 1}
     for _ in range(w.n(0, 2)):  # Python numbers (constants or sizes) the code and its branches may read
         w.scalar_def(forward)
     for _ in range(w.n(1, max_statements)):
