@@ -99,9 +99,10 @@ def write_text_atomic(target: Path, text: str, suffix: str = "") -> None:
 _FINGERPRINT: str | None = None
 
 
-#: What makes an engine's Result: the exporter, the engines that run it, and the errors they print.
-#: Editing the CLI, the site or the tools leaves cached results valid.
-_RESULT_SOURCES = ("exporter", "engines", "errors.py")
+#: What makes an engine's Result: the exporter, the engines that run it, the errors they print, and
+#: the execution layer that runs them (the sandbox, the workers, the result channel: a fix there can
+#: turn a refused run into a program).  Editing the CLI, the site or the tools leaves cached results valid.
+_RESULT_SOURCES = ("exporter", "engines", "execution", "errors.py")
 
 
 def exporter_fingerprint() -> str:
