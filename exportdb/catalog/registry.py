@@ -78,6 +78,8 @@ def escape_controls(text: str, keep_lines: bool = False) -> str:
     """``text`` with line breaks and other control or format characters escaped (``\\n``,
     ``\\x1b``, ``\\u202e``), so a message can neither span lines nor restyle a terminal.
     With ``keep_lines``, ``\\n`` stays: a multi-line text (a Result) keeps its lines."""
+    if text.isprintable():  # the common case, checked in C: no control, format or line-break character
+        return text
     out = []
     for char in text:
         if char == "\t" or char == " " or (keep_lines and char == "\n") \
