@@ -220,15 +220,17 @@ def test_a_build_reads_and_exports_each_case_in_one_fresh_process(tmp_path: Path
     write_case(cases, "crashes", CRASHING)
     good_case(cases, "fine")
     prefetch = Prefetch.for_engines(["builtin"])
+    read, read_progress = _counter()
     with WorkerPool(2, timeout=3, engines=(reader_spec("builtin"), "builtin")) as pool:
-        registry = load_registry(cases, timeout=3, pool=pool, prefetch=prefetch)
+        registry = load_registry(cases, timeout=3, pool=pool, prefetch=prefetch, progress=read_progress)
         assert not registry.problems and len(registry.cases) == 4
+        assert sorted(read) == ["counts", "crashes", "fine", "hangs"]  # progress follows the reading
         assert len(prefetch.records) == 5  # every case's export, and the rewrite, came with its reading
         cache = tmp_path / "cache"
         calls, progress = _counter()
         report = run_cases(registry.cases, ["builtin"], cache_dir=cache, timeout=3, pool=pool, prefetched=prefetch,
                            progress=progress)
-    assert not prefetch.records and sorted(calls) == ["counts", "counts", "crashes", "fine", "hangs"]
+    assert not prefetch.records and calls == []  # nothing left to run
     # the exports ran in the process that had read the file, which loaded it three times: to read it, to
     # export it, to export its rewrite (a fresh process: no more)
     rewrite = report.get("counts", "builtin", rewrite=True)

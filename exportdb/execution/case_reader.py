@@ -25,7 +25,7 @@ from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, 
                                        file_problem, load_case)
 
 from exportdb.execution.case_cache import case_from_record, case_record
-from exportdb.execution.runner import Job, Prefetch, RunRecord, RunStatus, WorkerPool
+from exportdb.execution.runner import Job, Prefetch, Progress, RunRecord, RunStatus, WorkerPool
 
 
 class MetadataReader:
@@ -80,11 +80,13 @@ _WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
 
 
 def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int | None,
-                    pool: WorkerPool | None = None, prefetch: Prefetch | None = None) -> dict[Path, Case | list[Problem]]:
+                    pool: WorkerPool | None = None, prefetch: Prefetch | None = None,
+                    progress: Progress | None = None) -> dict[Path, Case | list[Problem]]:
     """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given).
 
     With ``prefetch``, the process that reads a valid case goes on to export it with
     ``prefetch.engines``, and those records are kept in ``prefetch`` for :func:`run_cases`.
+    ``progress(done, total, name)`` is called as each file is read (and exported).
     """
     if not paths:
         return {}
@@ -100,6 +102,8 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
             if prefetch is not None:
                 prefetch.add(record)
             return
+        if progress is not None:
+            progress(len(found) + 1, len(paths), path.stem)
         result = record.result
         outcome: Case | list[Problem] | None = None
         if record.status == RunStatus.EXPORTED and digests[path] is not None:
@@ -168,6 +172,7 @@ def load_registry(
     jobs: int | None = None,
     pool: Any = None,
     prefetch: Prefetch | None = None,
+    progress: Progress | None = None,
 ) -> Registry:
     """Load every case under ``root``; bad cases become :class:`Problem` entries.
 
@@ -178,7 +183,7 @@ def load_registry(
     ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
     first worker is started as soon as one file needs it, while the others are
     still being checked.  ``prefetch`` (see :func:`load_in_workers`) keeps the exports
-    of the cases read, done by the processes that read them.
+    of the cases read, done by the processes that read them; ``progress`` follows the files read.
     """
     root = Path(root)
     frontend = frontend or default_frontend()
@@ -203,7 +208,7 @@ def load_registry(
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:
-        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool, prefetch))
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool, prefetch, progress))
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for path in paths:

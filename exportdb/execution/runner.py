@@ -438,7 +438,8 @@ def run_cases(
     ``pool`` (kept open by the caller) runs the jobs in workers it may already
     have started; without it a pool of ``jobs`` workers lives for this call.
     A job whose record is in ``prefetched`` (exported when its case was read)
-    is not run again; its record counts as run now, and is cached like one.
+    is not run again; its record counts as run now (not ``cached``) and is
+    cached like one, and ``progress`` counts only the jobs run here.
     """
     infos = tuple(describe_engine(name) for name in engines)
     report = RunReport(infos)
@@ -461,13 +462,12 @@ def run_cases(
             todo.append((job, key))
             if fetched is not None:
                 ready.append(replace(fetched, job=job))
-    total, finished = len(todo), 0
+    total, finished = len(todo) - len(ready), 0  # progress counts the jobs run now
     keys = {job: key for job, key in todo}
     last_flush = time.monotonic()
 
-    def done(record: RunRecord) -> None:
-        nonlocal finished, last_flush
-        finished += 1
+    def store(record: RunRecord) -> None:
+        nonlocal last_flush
         report.add(record)
         key = keys.get(record.job)
         if cache is not None and key and record.completed:
@@ -475,12 +475,17 @@ def run_cases(
             if time.monotonic() - last_flush > CACHE_FLUSH_SECONDS:  # a killed run keeps most of its work
                 cache.flush()
                 last_flush = time.monotonic()
+
+    def done(record: RunRecord) -> None:
+        nonlocal finished
+        finished += 1
+        store(record)
         if progress is not None:
             progress(finished, total, record.job.case)
 
     try:
-        for record in ready:
-            done(record)
+        for record in ready:  # shown in the progress of the reading that ran them
+            store(record)
         fetched_jobs = {record.job for record in ready}
         run = [job for job, _ in todo if job not in fetched_jobs]
         if run:

@@ -194,7 +194,8 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     prefetch = Prefetch.for_engines(settings.engines)
     with _worker_pool(settings, frontend) as pool:
         registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
-                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch)
+                                 timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch,
+                                 progress=progress)
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
                            prefetched=prefetch)

@@ -187,13 +187,18 @@ class SphinxProgress:
         self._verbosity = verbosity
         self._shown: Iterator[str] | None = None
         self._label = ""
+        self._total = 0
 
     def _labels(self) -> Iterator[str]:
         while True:
             yield self._label
 
     def __call__(self, done: int, total: int, label: str) -> None:
+        if self._shown is not None and total != self._total:  # a new phase (reading, then the other exports)
+            self.close()
+            self._shown = None
         if self._shown is None:
+            self._total = total
             self._shown = status_iterator(self._labels(), "exportdb: running the cases... ", "darkgreen",
                                           total, self._verbosity)
         self._label = label
