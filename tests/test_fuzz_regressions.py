@@ -369,3 +369,26 @@ def test_a_branch_reads_a_size_off_its_own_argument_before_a_closure():
     assert [p.name for p in false_graph.placeholders] == ["x", "div"]
     read = node(false_graph, "sym_size_int_2")
     assert read.args == (false_graph.placeholders[1], 0)
+
+
+def test_a_size_read_before_the_cond_and_closed_over_is_a_cond_input():
+    """``k = x.shape[0]`` read outside and used in a branch: the enclosing graph reads it and
+    the cond takes it as a SymInt input (both branches get the placeholder), as dynamo lifts
+    it; ``t.shape[0]`` read inside a branch is read off the branch's tensor instead."""
+    class Closed(torch.nn.Module):
+        def forward(self, x):
+            k = x.shape[0]
+            return torch.cond(x.sum() > 0, lambda t: t * k, lambda t: t - 1, (x,))
+
+    class Inside(torch.nn.Module):
+        def forward(self, x):
+            return torch.cond(x.sum() > 0, lambda t: t * t.shape[0], lambda t: t - 1, (x,))
+
+    spec = {"x": {0: Dim("n")}}
+    ep = export_and_lint(Closed(), (torch.randn(5, 3),), dynamic_shapes=spec)
+    assert [n.name for n in node(ep.graph, "cond").args[3]] == ["x", "sym_size_int_1"]
+    for graph in ep.graph.subgraphs.values():
+        assert [p.name for p in graph.placeholders] == ["x", "sym_size_int_1"]
+    check_against_eager(Closed(), ep, (torch.randn(7, 3),))
+    inside = export_and_lint(Inside(), (torch.randn(5, 3),), dynamic_shapes=spec)
+    assert [n.name for n in node(inside.graph, "cond").args[3]] == ["x"]

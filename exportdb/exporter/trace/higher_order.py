@@ -55,13 +55,30 @@ class SubgraphBuilder(GraphBuilder):
         self.out_spec: pytree.TreeSpec | None = None
         #: outer nodes whose shape the function read (lifted even if no op reads them)
         self.size_read: set[Node] = set()
+        #: ids of the outside tensors whose shape the function read (see :meth:`node_of_sym`)
+        self.shape_readers: set[int] = set()
 
     def note_size_read(self, tensor: Any) -> None:
         """Reading the shape of an outside tensor with symbolic sizes (any dim read) lifts it."""
         node = tensor._node
         if node is not None and tensor._sym is not None and not self.owns(node) and self.parent.encloses(node):
+            self.shape_readers.add(id(tensor))
             self.node_of(tensor)
             self.size_read.add(self.parent.node_of(tensor))
+
+    def node_of_sym(self, sym: Any, *, counted: bool = True) -> Node:
+        """A size the enclosing code read before the branch (``k = x.shape[0]``, closed over) is
+        an input of the branch, as dynamo lifts it: the enclosing graph reads it and the branch
+        gets a placeholder for it.  A size read inside the branch (``x.shape[0]`` here) is read
+        off the lifted tensor instead."""
+        node = sym.nodes.get(self.graph)
+        if node is None and sym.recipe and sym.recipe[0] is SYM_SIZE and sym.expr.is_Symbol:
+            tensor_node = getattr(sym.recipe[1][0], "_node", None)
+            if tensor_node is not None and not self.owns(tensor_node) and self.parent.encloses(tensor_node) \
+                    and id(sym.recipe[1][0]) not in self.shape_readers:
+                node = sym.nodes[self.graph] = self.lift(self.parent.node_of_sym(sym))
+                return node
+        return super().node_of_sym(sym, counted=counted)
 
     def node_of(self, tensor: Any) -> Node:
         if self.owns(tensor._node):
