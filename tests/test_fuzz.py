@@ -157,7 +157,7 @@ def test_torch_comparison_reports_a_different_graph():
     from exportdb.tools.fuzz.torch_check import compare_with_torch
 
     checked = check_program(SIMPLE)
-    wrong = replace(checked, text=checked.text.replace("aten.sin.default", "aten.cos.default"))
+    wrong = replace(checked, torch_text=checked.torch_text.replace("aten.sin.default", "aten.cos.default"))
     with pytest.raises(FuzzFailure) as info:
         compare_with_torch(SIMPLE, wrong)
     assert info.value.kind == "torch-graph" and "aten.cos.default" in info.value.message

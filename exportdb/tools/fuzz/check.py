@@ -57,6 +57,7 @@ class Checked:
     module: Any
     ep: Any
     text: str
+    torch_text: str = ""  # the same program in the torch print style (what is compared with torch.export)
 
 
 def program_seed(program: FuzzProgram) -> int:
@@ -132,4 +133,4 @@ def _check(program: FuzzProgram, extra_sizes: int) -> Checked:
         problem = outputs_differ(expected, actual)
         if problem:
             raise FuzzFailure("mismatch", f"{where}: {problem}", program)
-    return Checked(module, ep, text)
+    return Checked(module, ep, text, ep.format(style="torch"))

@@ -82,7 +82,8 @@ def _compare(program: FuzzProgram, checked: Checked, extra_sizes: int) -> None:
 
 
     torch_ep, torch_text = _torch_export(program)
-    comparison = compare_results(EngineResult("builtin", True, checked.text), EngineResult("torch", True, torch_text))
+    ours = EngineResult("builtin", True, checked.text, extra={"styles": {"torch": checked.torch_text}})
+    comparison = compare_results(ours, EngineResult("torch", True, torch_text))
     if comparison.classification != "agree":
         changed = [line for line in comparison.diff.splitlines()[2:] if line[:1] in "+-"]
         first = changed[0].strip() if changed else comparison.note or "graphs differ"
