@@ -83,6 +83,22 @@ FOLDED = {
 
         example_args = (torch.tensor(True), torch.randn(4))
         ''',
+    "folded_in_branch_leaves_dead_code": '''
+        class M(torch.nn.Module):
+            """Inside a branch, a folded cond's taken branch computes a value nobody reads:
+            torch cleans it out of the branch graph (its names stay taken)."""
+
+            def forward(self, p, x):
+                def outer(t):
+                    u, v = torch.cond(t.shape[0] > 2, lambda s: (s.exp(), s.tanh() * 3), lambda s: (s.neg(), s.cos()), (t,))
+                    w = t.log_softmax(dim=0) * 2
+                    return u + w.sin()
+
+                return torch.cond(p, outer, lambda t: t.cos(), (x,))
+
+
+        example_args = (torch.tensor(True), torch.randn(4))
+        ''',
     "folded_then_map": '''
         from functorch.experimental.control_flow import map as cmap
 

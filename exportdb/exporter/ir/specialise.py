@@ -54,10 +54,34 @@ def inline_constant_conds(graph: Graph, root: bool = True) -> tuple[Graph, dict[
     if first is not None:
         start = next((values[node] for node in graph.nodes[first:] if node in values), None)
         _name_again(new, new.nodes.index(start) if start is not None else len(new.nodes))
+        if not root:
+            kept = {value for value in values.values() if isinstance(value, Node)}
+            _drop_dead_spliced(new, [node for node in new.nodes if node not in kept])
     for old in graph.nodes:
         if old in values and isinstance(values[old], Node) and values[old].name != old.name:
             renames[old.name] = values[old].name
     return new, renames
+
+
+def _pure_aten(node: Node) -> bool:
+    """A call of an ATen op that neither mutates (``relu_``) nor asserts: dead code when unread."""
+    name = str(getattr(node.target, "qualname", ""))
+    op = name.split(".")[1] if name.startswith("aten.") and name.count(".") >= 1 else ""
+    return node.op == "call_function" and bool(op) and not op.endswith("_") and not op.startswith("_assert")
+
+
+def _drop_dead_spliced(graph: Graph, spliced: list[Node]) -> None:
+    """Inside a cond branch, torch's graph holds no dead code: what a folded cond's taken branch
+    brought in that nobody reads goes (pure ATen calls only, to a fixed point), after naming, as
+    torch names the nodes when it traces them and cleans the branch afterwards."""
+    candidates = [node for node in spliced if _pure_aten(node)]
+    while True:
+        dead = [node for node in candidates if not node.users]
+        if not dead:
+            return
+        for node in dead:
+            graph.erase(node)
+            candidates.remove(node)
 
 
 def _read_every_result(graph: Graph, original: Graph) -> None:
