@@ -218,8 +218,10 @@ def test_progress_while_the_cases_run_uses_sphinx_status_lines(tmp_path: Path, c
     src = make_project(tmp_path)
     good_case(tmp_path / "cases", "second_case", tags='{"python.builtin"}')
     assert build_main(["-D", "exportdb_use_cache=0", str(src), str(tmp_path / "html")]) == 0
-    out = capsys.readouterr().out
-    # not a terminal: one status line per case, as Sphinx's own "reading sources... [ 50%] doc"
+    # Sphinx colours its output where the environment asks for it (FORCE_COLOR, as CI may set):
+    # the text is read without the escape sequences, the status updates split at line ends or \r
+    out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", capsys.readouterr().out)
+    # one status update per case, as Sphinx's own "reading sources... [ 50%] doc"
     assert "exportdb: running the cases... [ 50%] " in out
     assert "exportdb: running the cases... [100%] " in out
     shown = re.findall(r"running the cases\.\.\. \[\s*\d+%\] (\w+)", out)

@@ -19,9 +19,11 @@ _KINDS = {"fft": "c2c", "ifft": "c2c", "rfft": "r2c", "ihfft": "r2c", "irfft": "
 
 
 def _fit(m: Any, points: Any) -> None:
-    """torch crops or zero-pads the input's ``m`` points to ``points``: the comparisons guard a symbolic ``m``."""
-    if isinstance(m, SymInt) and not bool(m == points):
-        bool(m > points)
+    """torch crops the input's ``m`` points to ``points`` when there are more and zero-pads them when
+    there are fewer: the comparisons, in that order, guard a symbolic ``m`` (``m > points`` first, so a
+    range that allows fewer points is refused on the guard torch's suggested fix answers)."""
+    if isinstance(m, SymInt) and not bool(m > points):
+        bool(m < points)
 
 
 def _last_size(kind: str, given: Any, m: Any) -> Any:
