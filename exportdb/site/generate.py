@@ -133,27 +133,9 @@ class Outcome:
         return out
 
 
-class _KeptPools:
-    """Worker pools kept between generation runs (see :func:`workers_kept_between_runs`)."""
-
-    def __init__(self) -> None:
-        self.active = 0
-        self.pools: dict[tuple, WorkerPool] = {}
-
-    def take(self, key: tuple) -> WorkerPool:
-        pool = self.pools.get(key)
-        if pool is None:
-            pool = self.pools[key] = WorkerPool(*key[:2], engines=key[2])
-            pool.keep = True
-        return pool
-
-    def close(self) -> None:
-        pools, self.pools = list(self.pools.values()), {}
-        for pool in pools:
-            pool.close()
-
-
-_KEPT = _KeptPools()
+#: Worker pools kept between generation runs, by (size, timeout, engines); None outside
+#: :func:`workers_kept_between_runs`.
+_KEPT: dict[tuple, WorkerPool] | None = None
 
 
 @contextmanager
@@ -162,24 +144,31 @@ def workers_kept_between_runs() -> Iterator[None]:
     (fork servers with the engines imported and warm) for the next run with the same settings,
     instead of starting new ones: ``exportdb serve`` re-runs an edited case without importing
     torch again.  Each case still runs in a fresh process forked for it."""
-    _KEPT.active += 1
+    global _KEPT
+    if _KEPT is not None:  # already inside such a block
+        yield
+        return
+    _KEPT = {}
     try:
         yield
     finally:
-        _KEPT.active -= 1
-        if not _KEPT.active:
-            _KEPT.close()
+        pools, _KEPT = _KEPT, None
+        for pool in pools.values():
+            pool.close()
 
 
 @contextmanager
 def _worker_pool(settings: Settings, frontend: str) -> Iterator[WorkerPool]:
     """The pool of a run: a kept one inside :func:`workers_kept_between_runs`, else a new one."""
-    key = (settings.jobs or os.cpu_count() or 1, settings.timeout, (reader_spec(frontend), *settings.engines))
-    if _KEPT.active:
-        yield _KEPT.take(key)
+    size, engines = settings.jobs or os.cpu_count() or 1, (reader_spec(frontend), *settings.engines)
+    if _KEPT is None:
+        with WorkerPool(size, settings.timeout, engines=engines) as pool:
+            yield pool
         return
-    with WorkerPool(*key[:2], engines=key[2]) as pool:
-        yield pool
+    key = (size, settings.timeout, engines)
+    if key not in _KEPT:
+        _KEPT[key] = WorkerPool(size, settings.timeout, engines=engines).__enter__()  # kept until closed
+    yield _KEPT[key]
 
 
 def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
@@ -199,7 +188,7 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
         report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
                            prefetched=prefetch)
-        if not _KEPT.active:
+        if _KEPT is None:
             pool.release()  # the workers shut down while the pages are written
         summary = verify_support(registry.cases, report, [p.path for p in registry.problems])
         outcome = Outcome(settings, registry, report, summary)
