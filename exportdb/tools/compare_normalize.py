@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from exportdb.exporter.ir.specialise import is_pure_aten
+
 __all__ = [
     "Graph", "Node", "Program", "ProgramParseError", "Spec",
     "canonical_text", "fold_constant_conds", "named_text", "parse_program",
@@ -405,7 +407,9 @@ def _fold_graph(graph: Graph, root: bool = False) -> tuple[int, dict[str, ast.ex
     return count, env
 
 
-_PURE_ATEN = re.compile(r"^torch\.ops\.aten\.(?!_assert)\w*[^_\W]\.\w+$")
+def _pure_aten_call(expr: ast.expr) -> bool:
+    name = ast.unparse(expr.func) if isinstance(expr, ast.Call) else ""
+    return name.startswith("torch.ops.") and is_pure_aten(name[len("torch.ops."):])
 
 
 def _drop_dead_spliced(graph: Graph, nodes: list[Node], spliced: set[str]) -> list[Node]:
@@ -416,8 +420,7 @@ def _drop_dead_spliced(graph: Graph, nodes: list[Node], spliced: set[str]) -> li
     while True:
         graph.nodes = nodes
         used = _used_names(graph)
-        dead = [n for n in nodes if n.name in spliced and n.name not in used and isinstance(n.expr, ast.Call)
-                and _PURE_ATEN.match(ast.unparse(n.expr.func))]
+        dead = [n for n in nodes if n.name in spliced and n.name not in used and _pure_aten_call(n.expr)]
         if not dead:
             return nodes
         nodes = [n for n in nodes if n not in dead]

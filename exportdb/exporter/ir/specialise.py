@@ -63,18 +63,19 @@ def inline_constant_conds(graph: Graph, root: bool = True) -> tuple[Graph, dict[
     return new, renames
 
 
-def _pure_aten(node: Node) -> bool:
-    """A call of an ATen op that neither mutates (``relu_``) nor asserts: dead code when unread."""
-    name = str(getattr(node.target, "qualname", ""))
-    op = name.split(".")[1] if name.startswith("aten.") and name.count(".") >= 1 else ""
-    return node.op == "call_function" and bool(op) and not op.endswith("_") and not op.startswith("_assert")
+def is_pure_aten(qualname: str) -> bool:
+    """Whether ``qualname`` (``aten.sin.default``) names an ATen op that neither mutates
+    (``relu_``) nor asserts: a call of it whose value nobody reads is dead code."""
+    parts = qualname.split(".")
+    return len(parts) == 3 and parts[0] == "aten" and not parts[1].endswith("_") and not parts[1].startswith("_assert")
 
 
 def _drop_dead_spliced(graph: Graph, spliced: list[Node]) -> None:
     """Inside a cond branch, torch's graph holds no dead code: what a folded cond's taken branch
     brought in that nobody reads goes (pure ATen calls only, to a fixed point), after naming, as
     torch names the nodes when it traces them and cleans the branch afterwards."""
-    candidates = [node for node in spliced if _pure_aten(node)]
+    candidates = [node for node in spliced
+                  if node.op == "call_function" and is_pure_aten(str(getattr(node.target, "qualname", "")))]
     while True:
         dead = [node for node in candidates if not node.users]
         if not dead:
