@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from exporter_helpers import body, check_against_eager, export_and_lint, node, torch
+from exporter_helpers import CASES_DIR, body, check_against_eager, export_and_lint, node, torch
 
+from exportdb.engines.case_module import load_case_module
 from exportdb.exporter.symbolic.dim_types import Dim
 
 
@@ -125,18 +126,9 @@ class _DeadRead(torch.nn.Module):
         return torch.cond(x.sum() > 0, true_fn, lambda a: a.cos(), (x,))
 
 
-class _ClosureUpdatedInPlace(torch.nn.Module):
-    # an in-place op's result is the tensor it wrote: dynamo still names it after the op that
-    # made it (`abs_1`, before `mul`), not after the in-place op (`sub_`, which sorts after)
-    def forward(self, x, y):
-        scale = y * 2
-        mask = y.abs()
-        mask.sub_(0.5)
-
-        def true_fn(a):
-            return a * scale + mask
-
-        return torch.cond(x.sum() > 0, true_fn, lambda a: a - 1, (x,))
+#: an in-place op's result is the tensor it wrote: dynamo still names it after the op that
+#: made it (`abs_1`, before `mul`), not after the in-place op (`sub_`, which sorts after)
+_ClosureUpdatedInPlace = type(load_case_module(CASES_DIR / "cond_closure_updated_in_place.py").model)
 
 
 # torch 2.13 orders a cond's operands: those both branches read, then the true branch's own,

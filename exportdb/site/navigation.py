@@ -18,13 +18,13 @@ from exportdb.catalog import tags as taxonomy
 from exportdb.catalog.registry import Case
 
 CASES_SUBDIR = "cases"
+_KNOWN_TAGS = frozenset(tag.name for tag in taxonomy.TAXONOMY)
 
 
 def home_tag(case: Case) -> str | None:
     """The tag page under which ``case`` sits in the navigation: its first known tag."""
-    names = {tag.name for tag in taxonomy.TAXONOMY}
-    known = [name for name in taxonomy.sort_tags(case.tags) if name in names]
-    return known[0] if known else None
+    first = next(iter(taxonomy.sort_tags(case.tags)), None)  # known tags sort first
+    return first if first in _KNOWN_TAGS else None
 
 
 def cases_by_home_tag(cases: Sequence[Case]) -> dict[str | None, list[str]]:

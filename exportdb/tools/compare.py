@@ -114,7 +114,8 @@ def compare_results(builtin: EngineResult, torch: EngineResult) -> Comparison:
     torch_style = builtin.extra.get("styles", {}).get("torch")
     try:
         # The builtin's torch print style specialises constant-predicate conds as torch does (the
-        # exporter's doing); a program given only in the seed style has them folded here instead.
+        # exporter's doing); a text given only in the seed style (a seed document's Result) has
+        # them folded here instead.
         ours = (parse_program(torch_style) if torch_style is not None
                 else fold_constant_conds(parse_program(builtin.text)))
     except ProgramParseError as exc:
