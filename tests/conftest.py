@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,20 @@ from generator_support import CASES, REPO
 # Malformed and hostile case files (syntax errors, infinite loops, ...): data for
 # test_bad_cases.py, never test modules.
 collect_ignore_glob = ["bad_cases/*"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_result_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The shared result cache (``$XDG_CACHE_HOME/exportdb``) of this test session only: tests
+    neither read what earlier runs cached (a test that edits a case expects it to run again)
+    nor fill the user's own cache."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @dataclass(frozen=True)
