@@ -23,6 +23,8 @@ from exportdb.exporter.symbolic.shape_env import SymBool, SymInt
 
 def place_item_checks(graph: Graph, item_checks: dict[int, tuple[SymInt, list]]) -> None:
     """Make the check nodes of each checked ``item`` value right after its ``item`` node."""
+    if not item_checks:
+        return  # most programs: sympy (slow to import) is not needed
     import sympy as sp
 
     for value, strict in item_checks.values():
@@ -47,8 +49,7 @@ def place_item_checks(graph: Graph, item_checks: dict[int, tuple[SymInt, list]])
         for node in made:
             graph.nodes.remove(node)
         graph.nodes[at:at] = made
-    if item_checks:
-        _renumber_asserts(graph)
+    _renumber_asserts(graph)
 
 
 def _message_text(expr: Any) -> str:
