@@ -127,6 +127,7 @@ class Case:
     has_kwargs: bool = False
     has_dynamic_shapes: bool = False
     rewrite_source: str | None = None
+    description_line: int = 1  # where the description starts in the case file (its problems name this line)
 
     def __post_init__(self) -> None:
         # A case read back from the case cache holds the level's text: make it the enum again.
@@ -232,8 +233,14 @@ def file_problem(real_root: str, path: Path, real_dirs: dict[Path, str]) -> Prob
     return None
 
 
-def load_case(path: str | Path, frontend: str | None = None) -> Case:
-    """Load and validate one case file; raise :class:`CaseInvalid` when it is bad."""
+def load_case(path: str | Path, frontend: str | None = None, *, check_markup: bool = True) -> Case:
+    """Load and validate one case file; raise :class:`CaseInvalid` when it is bad.
+
+    ``check_markup=False`` leaves out the reST check of the description
+    (:func:`description_problem`): the worker process that reads a case leaves
+    it to the build process, which must not trust a check made where case
+    code ran, and which parses a description in a fraction of what it costs a
+    freshly forked process."""
     path = Path(path)
     shown = str(path)
     name = path.stem
@@ -258,7 +265,7 @@ def load_case(path: str | Path, frontend: str | None = None) -> Case:
         module = load_case_module(path, frontend=frontend or default_frontend())
     except ExportError as exc:
         raise CaseInvalid([_from_export_error(shown, exc)]) from None
-    return _validate(path, name, source, tree, vars(module))
+    return _validate(path, name, source, tree, vars(module), check_markup)
 
 
 
@@ -345,7 +352,8 @@ class _Checker:
         return value
 
 
-def _validate(path: Path, name: str, source: str, tree: ast.Module, ns: dict[str, Any]) -> Case:
+def _validate(path: Path, name: str, source: str, tree: ast.Module, ns: dict[str, Any],
+              check_markup: bool = True) -> Case:
     check = _Checker(str(path), tree, ns)
     model = check.module("model", required=True)
     check.typed("example_args", (tuple,), (), required=True,
@@ -355,7 +363,11 @@ def _validate(path: Path, name: str, source: str, tree: ast.Module, ns: dict[str
     check.typed("extra_inputs", (tuple, list, dict, type(None)), None)
     tags = _check_tags(check)
     level = _check_support_level(check)
-    description = _check_description(check, tree, model)
+    description, description_line = _check_description(check, tree, model)
+    if check_markup and description:
+        problem = _markup_problem(check.shown, description_line, description)
+        if problem is not None:
+            check.problems.append(problem)
     rewrite_source = _check_rewrite(check, tree, source)
     if check.problems:
         raise CaseInvalid(check.problems)
@@ -370,6 +382,7 @@ def _validate(path: Path, name: str, source: str, tree: ast.Module, ns: dict[str
         has_kwargs=bool(kwargs),
         has_dynamic_shapes=dynamic_shapes is not None,
         rewrite_source=rewrite_source,
+        description_line=description_line,
     )
 
 
@@ -405,37 +418,51 @@ def _check_support_level(check: _Checker) -> SupportLevel:
     return SupportLevel(level)
 
 
-def _check_description(check: _Checker, tree: ast.Module, model: Any) -> str:
+def _check_description(check: _Checker, tree: ast.Module, model: Any) -> tuple[str, int]:
+    """The description and the line of the file where it starts ("" when it is missing or a placeholder)."""
     if "description" in check.ns:
         text = check.ns["description"]
+        line = check.line("description")
         if isinstance(text, str) and text.strip():
-            return _safe_description(check, check.line("description"), inspect.cleandoc(text))
+            return _written_description(check, line, inspect.cleandoc(text)), line
         check.fail("description", "`description` must be a non-empty string")
-        return ""
+        return "", line
     doc = type(model).__dict__.get("__doc__") if model is not None else None
     node = _class_nodes(tree).get(type(model).__name__) if model is not None else None
     if isinstance(doc, str) and doc.strip():
         line = node.body[0].lineno if node is not None and node.body else check.line("model")
-        return _safe_description(check, line, inspect.cleandoc(doc))
+        return _written_description(check, line, inspect.cleandoc(doc)), line
+    line = (node.lineno if node else check.line("model")) if model is not None else 1
     if model is not None:
-        line = node.lineno if node else check.line("model")
         check.problems.append(Problem(check.shown, line, "the case has no description",
                                       "add a docstring to the model class or set description = '...'"))
-    return ""
+    return "", line
 
 
-def _safe_description(check: _Checker, line: int, text: str) -> str:
-    """``text`` when it is plain reST that cannot run directives or inject HTML; else a problem."""
-    if text.upper().startswith("TODO"):  # what `exportdb new` writes until the author replaces it
+def _written_description(check: _Checker, line: int, text: str) -> str:
+    """``text``, unless it is still the placeholder `exportdb new` writes (then a problem)."""
+    if text.upper().startswith("TODO"):
         check.problems.append(Problem(check.shown, line, "the description is still a TODO placeholder",
                                       "replace it with one or two sentences saying what this case shows"))
         return ""
+    return text
+
+
+def _markup_problem(shown: str, line: int, text: str) -> Problem | None:
+    """The problem with the description ``text`` (starting at ``line`` of the file shown as ``shown``)
+    when it is not plain reST that cannot run directives or inject HTML (see :mod:`~exportdb.catalog.rst_safety`)."""
     for offset, message in description_problems(text):
         where = f" (line {offset} of the description)" if offset > 1 else ""
-        check.problems.append(Problem(check.shown, line, message + where,
-                                      "write the description as paragraphs, lists and inline markup"))
-        return ""
-    return text
+        return Problem(shown, line, message + where, "write the description as paragraphs, lists and inline markup")
+    return None
+
+
+def description_problem(case: Case) -> Problem | None:
+    """The problem with ``case``'s description as reST (None: it is safe to paste into a page).
+
+    :func:`load_case` runs this check unless told not to; the build process runs it on every case
+    a worker read (a worker's own check could have been tampered with by the case it read)."""
+    return _markup_problem(str(case.path), case.description_line, case.description)
 
 
 def _check_rewrite(check: _Checker, tree: ast.Module, source: str) -> str | None:

@@ -15,7 +15,11 @@ reported, one problem per description, with the line inside the description::
     [(3, 'the description uses the `raw` directive; directives are not allowed in a description')]
 
 The check parses the text with plain docutils, with ``raw`` and file insertion
-switched off, so checking never reads a file either.
+switched off, so checking never reads a file either.  It runs in the build
+process, where Sphinx has added its own roles and directives to docutils' tables
+(``:doc:`` and the like, which need a Sphinx environment): while a description
+is parsed, those tables hold docutils' own entries only, as in a process
+without Sphinx.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from __future__ import annotations
 import copy
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 MAX_DESCRIPTION_CHARS = 20_000
@@ -98,7 +104,8 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
     messages: list[nodes.system_message] = []
     document.reporter.attach_observer(messages.append)
     try:
-        parser.parse(text, document)
+        with _plain_docutils():
+            parser.parse(text, document)
     except RecursionError:
         return [(1, "the description is nested too deeply to be parsed")]
     deepest, depth = _deepest(document)
@@ -123,6 +130,24 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
             target = node.get("refuri") or node.get("refname") or node.astext()
             return [(line, f"the description links to {target!r}; only http(s) and mailto addresses are allowed")]
     return []
+
+
+@contextmanager
+def _plain_docutils() -> Iterator[None]:
+    """docutils' tables of roles and directives, for the block, without what Sphinx (or any
+    other extension) registered in them: a description is parsed as plain docutils parses it."""
+    from docutils.parsers.rst import directives, roles
+
+    tables = (roles._roles, directives._directives)  # noqa: SLF001 - the registries docutils looks names up in
+    saved = [dict(table) for table in tables]
+    for table in tables:
+        table.clear()
+    try:
+        yield
+    finally:
+        for table, entries in zip(tables, saved):
+            table.clear()
+            table.update(entries)
 
 
 def math_problem(latex: str) -> str | None:

@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from exportdb.catalog import tags as taxonomy
 from exportdb.catalog.registry import SUPPORT_LEVELS, Case
 from exportdb.execution.result_cache import clear_non_file, exporter_fingerprint, warn, write_text_atomic
 
@@ -57,10 +58,12 @@ def _record_problem(record: Any) -> str | None:
         if not isinstance(record[name], str):
             return f"{name} is not text"
     tags = record["tags"]
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        return "tags is not a list of text"
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and taxonomy.is_known(tag) for tag in tags):
+        return "tags is not a list of known tags"
     if record["support_level"] not in SUPPORT_LEVELS:
         return "unknown support level"
+    if type(record["description_line"]) is not int or record["description_line"] < 1:
+        return "description_line is not a line number"
     if type(record["has_kwargs"]) is not bool or type(record["has_dynamic_shapes"]) is not bool:
         return "a flag is not a boolean"
     if not (record["rewrite_source"] is None or isinstance(record["rewrite_source"], str)):

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import exportdb
-from exportdb.catalog.rst_safety import description_problems
 from exportdb.engines.case_module import _builtins_for
 from exportdb.engines import EngineResult
-from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend, discover,
-                                       file_problem, load_case)
+from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, Problem, Registry, default_frontend,
+                                       description_problem, discover, file_problem, load_case)
 
 from exportdb.execution.case_cache import case_from_record, case_record
 from exportdb.execution.runner import Job, Prefetch, Progress, RunRecord, RunStatus, WorkerPool
@@ -46,13 +45,12 @@ class MetadataReader:
         return None
 
     def warm_up(self) -> None:
-        """Import what reading a case needs (the front end, docutils), before the worker is ready."""
+        """Import what reading a case needs (the front end), before the worker is ready."""
         _builtins_for(self.frontend)
-        description_problems("Warm-up.")
 
     def run_case(self, path: Path, *, rewrite: bool = False) -> EngineResult:
-        try:
-            case = load_case(path, self.frontend)
+        try:  # the description's reST is checked by the build process: see load_in_workers
+            case = load_case(path, self.frontend, check_markup=False)
         except CaseInvalid as exc:
             problems = [{"path": p.path, "line": p.line, "message": p.message, "hint": p.hint} for p in exc.problems]
             return EngineResult(self.name, False, "\n".join(map(str, exc.problems)), "CaseInvalid",
@@ -86,6 +84,9 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
 
     With ``prefetch``, the process that reads a valid case goes on to export it with
     ``prefetch.engines``, and those records are kept in ``prefetch`` for :func:`run_cases`.
+    The description of each case read is checked here, in this process
+    (:func:`~exportdb.catalog.registry.description_problem`): a check made in the
+    process that ran the case could have been tampered with by it.
     ``progress(done, total, name)`` is called as each file is read (and exported).
     """
     if not paths:
@@ -108,6 +109,9 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
         outcome: Case | list[Problem] | None = None
         if record.status == RunStatus.EXPORTED and digests[path] is not None:
             outcome = case_from_record(result.extra.get("case"), path, digests[path])
+            problem = description_problem(outcome) if outcome is not None else None
+            if problem is not None:
+                outcome = [problem]
         elif record.status == RunStatus.FAILED:
             outcome = _problems_from_data(result.extra.get("problems"), path)
         else:
