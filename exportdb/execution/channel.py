@@ -8,7 +8,8 @@ fails validation is reported as that job's error, never raised, and never
 reaches a cache.
 
 Messages from parent to worker are jobs (``{"id", "case", "path", "engine",
-"rewrite", "then"}``) and ``{"stop": true}``.  Messages from worker to parent are
+"rewrite", "then"}``), ``{"warm_up": true}`` (sent first, when many jobs
+follow: the worker warms its engines up before saying ready) and ``{"stop": true}``.  Messages from worker to parent are
 ``{"ready": true}`` and answers: ``{"id": N, "exit": CODE}`` on the first line
 of the frame, then the JSON the job produced (``{"completed": true, "result":
 {...}}`` or ``{"completed": false, "error": "..."}``), or nothing when the
@@ -96,13 +97,18 @@ def encode_job(job_id: int, case: str, path: str, engine: str, rewrite: bool, th
                    "then": list(then)})
 
 
+WARM_UP = encode({"warm_up": True})
+
+
 def decode_job(data: bytes) -> dict[str, Any] | None:
-    """A job as a dict, or None for the stop message."""
+    """A job as a dict (``{"warm_up": True}`` for the warm-up message), or None for the stop message."""
     message = _load(data)
     if not isinstance(message, dict):
         raise ChannelError("a job must be an object")
     if message.get("stop") is True:
         return None
+    if message == {"warm_up": True}:
+        return message
     expected = {"id": int, "case": str, "path": str, "engine": str, "rewrite": bool, "then": list}
     _check_fields(message, expected, "job")
     if not all(isinstance(name, str) for name in message["then"]):

@@ -119,6 +119,7 @@ class _Worker:
         self.reader = channel.FrameReader()
         self.eof = False
         self.ready = False
+        self.told = False  # whether the worker has had its first message (a job or the warm-up request)
         self.queue: deque[Job] = deque()
         self.ids: deque[int] = deque()  # the id sent with each queued job
         self.answered = 0  # answers of queue[0] received (a job with follow-on steps has several)
@@ -129,6 +130,20 @@ class _Worker:
     def _start_clock(self) -> None:
         self.deadline = time.monotonic() + (self.timeout if self.ready else STARTUP_TIMEOUT)
 
+    def _send(self, data: bytes | memoryview) -> None:
+        self.told = True
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[self.inbox.write(view):]
+        except OSError:
+            pass  # the worker is gone; the closed pipe reports it as a crash
+
+    def ask_to_warm_up(self) -> None:
+        """Ask a worker that has had no job yet to run exportdb's warm-up case before its first job."""
+        if not self.told:
+            self._send(channel.WARM_UP)
+
     def assign(self, job: Job, timeout: float) -> None:
         """Send ``job``; its clock starts when the jobs before it are answered."""
         self.queue.append(job)
@@ -138,13 +153,7 @@ class _Worker:
         if len(self.queue) == 1:
             self._start_clock()
         # absolute: the worker runs each case in its own scratch directory
-        data = memoryview(channel.encode_job(job_id, job.case, os.path.abspath(job.path), job.engine, job.rewrite,
-                                             job.then))
-        try:
-            while data:
-                data = data[self.inbox.write(data):]
-        except OSError:
-            pass  # the worker is gone; the closed pipe reports it as a crash
+        self._send(channel.encode_job(job_id, job.case, os.path.abspath(job.path), job.engine, job.rewrite, job.then))
 
     def read(self) -> list[bytes]:
         """Read what the pipe holds (call only when it is readable); return complete frames.
@@ -284,10 +293,13 @@ class WorkerPool:
                 worker.ask_to_stop()
             self.stopping += unfit
         roots = isolation.covering_dirs(paths)
+        warm_up = len(pending) > wanted  # more than one job per worker: every child is worth starting warm
         try:
             while pending or any(w.queue for w in workers):
                 while pending and len(workers) < wanted:
                     workers.append(self.idle.pop() if self.idle else _Worker(engines, roots))
+                    if warm_up:
+                        workers[-1].ask_to_warm_up()
                 while pending:  # deal jobs out one at a time to the least loaded worker
                     worker = min(workers, key=lambda w: len(w.queue))
                     if len(worker.queue) >= PIPELINE_DEPTH:

@@ -20,9 +20,7 @@ the job's id and the child's exit code: a child that dies without answering
 from __future__ import annotations
 
 import gc
-import itertools
 import os
-import select
 import shutil
 import signal
 import sys
@@ -56,9 +54,9 @@ def worker_main() -> None:
     does not count against the first case's timeout.  Running exportdb's own
     warm-up case, which fills the engines' first-use caches for every later
     child, is worth its time only when several cases follow: the worker waits
-    for its first job, and warms up before saying ready only when another job
-    arrives with it (a build that re-exports one edited case does not wait for
-    the warm-up).  The job and answer
+    for its first message, and warms up before saying ready when that message
+    is the runner's ``{"warm_up": true}`` (a build that re-exports one edited
+    case does not wait for the warm-up).  The job and answer
     pipes are moved to private descriptors and fds 0 and 1 are pointed at
     ``/dev/null``.  Case code runs under a :class:`~exportdb.execution.sandbox.Sandbox`
     with a cap on virtual memory; a refused operation is answered as an error
@@ -78,7 +76,7 @@ def worker_main() -> None:
     sys.addaudithook(sandbox.audit)  # armed in each child only: the worker itself must fork
     server = _ForkServer(engines, sandbox, scratch, devnull, keep=(inbox, answers))
     inbox_reader = _Inbox(inbox)
-    if inbox_reader.first_jobs() > 1:
+    if inbox_reader.warm_up_asked():
         _warm_up(engines)  # many cases to come: every child starts warm
     gc.freeze()  # what start-up made stays shared with the children (no copy-on-write by the collector)
     _write_all(answers, channel.READY)  # the parent starts the first job's clock now
@@ -90,9 +88,6 @@ def worker_main() -> None:
             answers, channel.answer_frame(job_id, code, body)))
 
 
-WARM_UP_GRACE = 0.05  # seconds the worker waits for a second job before it decides not to warm up
-
-
 class _Inbox:
     """The jobs framed onto the worker's job pipe, read ahead as they arrive; None marks the end."""
 
@@ -101,26 +96,28 @@ class _Inbox:
         self.reader = channel.FrameReader()
         self.jobs: deque[dict[str, Any] | None] = deque()
 
-    def _fill(self, wait: float | None) -> None:
-        if wait is not None and not select.select([self.fd], [], [], wait)[0]:
-            return
+    def _fill(self) -> None:
         chunk = os.read(self.fd, 1 << 16)
         if not chunk:
             self.jobs.append(None)
         for data in self.reader.feed(chunk):
             self.jobs.append(channel.decode_job(data))
 
-    def first_jobs(self) -> int:
-        """Wait for the first job; return how many jobs have arrived with it (within a short grace)."""
+    def warm_up_asked(self) -> bool:
+        """Wait for the first message; whether it is the warm-up request (taken off the queue)."""
         while not self.jobs:
-            self._fill(None)
-        if len(self.jobs) == 1 and self.jobs[0] is not None:
-            self._fill(WARM_UP_GRACE)
-        return sum(1 for _ in itertools.takewhile(lambda job: job is not None, self.jobs))
+            self._fill()
+        if self.jobs[0] == {"warm_up": True}:
+            self.jobs.popleft()
+            return True
+        return False
 
     def next_job(self) -> dict[str, Any] | None:
         while not self.jobs:
-            self._fill(None)
+            self._fill()
+        if self.jobs[0] == {"warm_up": True}:
+            self.jobs.popleft()  # only the first message may ask for it
+            return self.next_job()
         return self.jobs.popleft() if self.jobs[0] is not None else None
 
 
