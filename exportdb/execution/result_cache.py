@@ -23,6 +23,15 @@ from exportdb.engines import EngineInfo, EngineResult
 from exportdb.execution.channel import result_from_data
 
 
+def user_cache_dir() -> Path:
+    """The one result cache ``check``, ``generate``, ``show`` and the Sphinx build share by default:
+    ``$XDG_CACHE_HOME/exportdb`` or ``~/.cache/exportdb``.  Entries are keyed by the case file's
+    content, the engine and the exporter's sources, so every project and run can share it (and
+    the workers' compiled modules live there too: :mod:`exportdb.execution.bytecode`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "exportdb"
+
+
 STALE_SECONDS = 600.0  # a temporary file this old was left by a killed run (no write takes that long)
 _CLEANED: set[str] = set()
 _UMASK: int | None = None

@@ -32,12 +32,12 @@ from pathlib import Path
 from exportdb.engines import EngineInfo, EngineResult, describe_engine  # noqa: F401 - EngineInfo, EngineResult re-exported
 from exportdb.errors import DISPLAY_ROOT_ENV
 from exportdb.catalog.registry import Case
-from exportdb.execution.result_cache import ResultCache, exporter_fingerprint  # noqa: F401 - re-exported
+from exportdb.execution.result_cache import ResultCache, exporter_fingerprint, user_cache_dir  # noqa: F401
 from exportdb.execution.records import (  # noqa: F401 - re-exported: the records of a run
     Job, Prefetch, RunRecord, RunReport, RunStatus, _failure)
 from exportdb.execution.support import Mismatch, SupportSummary, verify_support  # noqa: F401 - re-exported
 from exportdb.execution import channel
-from exportdb.execution import isolation
+from exportdb.execution import bytecode, isolation
 from exportdb.execution.worker import SANDBOXED_ENV, SCRATCH_ENV, WORKER_MEMORY_LIMIT
 
 DEFAULT_TIMEOUT = 120.0
@@ -48,7 +48,8 @@ Progress = Callable[[int, int, str], None]
 
 
 STARTUP_TIMEOUT = 120.0  # a worker that cannot even start within this is reported as crashed
-_WORKER_CODE = "from exportdb.execution.worker import worker_main; worker_main()"
+_WORKER_CODE = ("import exportdb.execution.bytecode as b; b.install_from_environment(); "
+                "from exportdb.execution.worker import worker_main; worker_main()")
 MAX_RESULT_CHARS = 200_000  # a longer Result is reported as an error instead of rendered
 _JOB_IDS = itertools.count(1)
 
@@ -100,15 +101,17 @@ class _Worker:
         self.engines = frozenset(engines)
         self.roots = tuple(roots)
         argv = [sys.executable, "-c", _WORKER_CODE, *engines]
+        compiled = bytecode.prepared_dir(user_cache_dir())  # the exporter's modules, compiled once
+        extra = {bytecode.BYTECODE_ENV: str(compiled)} if compiled is not None else {}
         if isolation.unavailable_reason() is None:  # under bubblewrap: the scratch is a private tmpfs
-            inner_env = {**worker_environment(isolation.INNER_SCRATCH), SANDBOXED_ENV: "1"}
-            argv = isolation.wrap(argv, inner_env, self.roots)
+            inner_env = {**worker_environment(isolation.INNER_SCRATCH), **extra, SANDBOXED_ENV: "1"}
+            argv = isolation.wrap(argv, inner_env, self.roots + ((str(compiled),) if compiled else ()))
             env = {}
         else:
             notice = isolation.fallback_notice()
             if notice:
                 print(notice, file=sys.stderr)
-            env = worker_environment(self.scratch)
+            env = {**worker_environment(self.scratch), **extra}
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0, start_new_session=True,
             preexec_fn=_hard_limits,

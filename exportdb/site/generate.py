@@ -25,6 +25,7 @@ from exportdb.catalog.registry import Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, render_failures, write_pages
 from exportdb.execution.case_cache import CaseCache
+from exportdb.execution.result_cache import user_cache_dir
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
                                        run_cases, verify_support)
 
@@ -40,14 +41,6 @@ def default_cases_dir() -> Path:
         return here
     checkout = Path(exportdb.__file__).resolve().parent.parent / "cases"
     return checkout if checkout.is_dir() else here
-
-
-def user_cache_dir() -> Path:
-    """The one result cache ``check``, ``generate``, ``show`` and the Sphinx build share by default:
-    ``$XDG_CACHE_HOME/exportdb`` or ``~/.cache/exportdb``.  Entries are keyed by the case file's
-    content, the engine and the exporter's sources, so every project and run can share it."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "exportdb"
 
 
 @dataclass(frozen=True)
