@@ -345,11 +345,14 @@ def test_without_docstring_removes_only_the_class_docstring_that_is_the_descript
 
     source = ('"""Module docstring."""\nimport torch\n\n\nclass M(torch.nn.Module):\n    """\n    Adds one.\n'
               '    Really.\n    """\n\n    def forward(self, x):\n        return x + 1\n')
-    assert without_docstring(source, "Adds one.\nReally.") == (
+    assert without_docstring(source, "Adds one.\nReally.", 6) == (
         '"""Module docstring."""\nimport torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n'
         '        return x + 1\n')
-    assert without_docstring(source, "Something else.") == source  # e.g. description = "..." in the file
-    assert without_docstring("class M(:\n", "x") == "class M(:\n"
+    assert without_docstring(source, "Something else.", 6) == source  # e.g. description = "..." in the file
+    assert without_docstring(source, "Module docstring.", 1) == source  # not a class docstring
+    assert without_docstring(source, "Adds one.\nReally.", 11) == source  # not the docstring's line
+    assert without_docstring("class M(:\n", "x", 1) == "class M(:\n"
+    assert without_docstring("class M:\n    'x'  # note\n    y = 1\n", "x", 2) == "class M:\n    y = 1\n"
 
 
 def test_the_navigation_puts_each_case_under_its_first_tag_and_untagged_ones_under_the_index(tmp_path: Path):

@@ -18,7 +18,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import inspect
+import itertools
 import os
+import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,28 +61,31 @@ def code_lines(text: str, width: int = 4) -> str:
     return "\n".join([pad + escape_controls(stripped) if (stripped := line.rstrip()) else "" for line in lines])
 
 
-def without_docstring(source: str, description: str) -> str:
-    """``source`` without the class docstring that is ``description`` (the page shows it once, as
-    its opening paragraph); the source as is when no class docstring is the description or the
-    source does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return source
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef) or len(node.body) < 2:
-            continue
-        first = node.body[0]
-        if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-                and inspect.cleandoc(first.value.value) == description.strip() and first.end_lineno):
-            lines = source.splitlines(keepends=True)
-            end = first.end_lineno
-            if end < len(lines) and not lines[end].strip():  # the blank line after the docstring
-                end += 1
-            return "".join(lines[:first.lineno - 1] + lines[end:])
-    return source
+def without_docstring(source: str, description: str, line: int) -> str:
+    """``source`` without the class docstring that is ``description`` and starts at ``line`` (the
+    page shows it once, as its opening paragraph); the source as is when no string statement
+    starting there is the description (``description = "..."`` in the file, for instance).
 
+    Only the statement at ``line`` is tokenized, not the whole file parsed: a build renders
+    thousands of case pages."""
+    lines = source.splitlines(keepends=True)
+    if not 1 <= line <= len(lines) or not lines[line - 1][:1].isspace():  # a class docstring is indented
+        return source
+    try:
+        tokens = [token for token in itertools.islice(
+            tokenize.generate_tokens(iter(lines[line - 1:]).__next__), 4) if token.type != tokenize.INDENT]
+        string, end = tokens[0], tokens[1]
+        if string.type != tokenize.STRING or end.type not in (tokenize.NEWLINE, tokenize.COMMENT):
+            return source
+        text = ast.literal_eval(string.string)
+    except (tokenize.TokenError, SyntaxError, ValueError, IndexError):
+        return source
+    if not isinstance(text, str) or inspect.cleandoc(text) != description.strip():
+        return source
+    last = line - 1 + string.end[0]  # the docstring's last line, counted from 1
+    if last < len(lines) and not lines[last].strip():  # the blank line after the docstring
+        last += 1
+    return "".join(lines[:line - 1] + lines[last:])
 
 def rst_text(text: str) -> str:
     """``text`` as inert inline reST: one line, every ASCII punctuation mark backslash-escaped.
