@@ -68,9 +68,24 @@ def _namespace_options(program: str) -> list[str]:
             "--unshare-cgroup-try", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv"]
 
 
+def _real_parents(paths: Iterable[str]) -> set[str]:
+    """The real directory of each path (its target's, for a link), resolving each directory once."""
+    resolved: dict[str, str] = {}
+    parents = set()
+    for path in paths:
+        if os.path.islink(path):
+            parents.add(os.path.dirname(os.path.realpath(path)))
+            continue
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in resolved:
+            resolved[directory] = os.path.realpath(directory)
+        parents.add(resolved[directory])
+    return parents
+
+
 def covering_dirs(paths: Iterable[str]) -> tuple[str, ...]:
     """The fewest directories holding every path: their real parents, none inside another."""
-    dirs = sorted({os.path.dirname(os.path.realpath(p)) for p in paths})
+    dirs = sorted(_real_parents(paths))
     kept: list[str] = []
     for directory in dirs:
         if not any(directory == k or directory.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
@@ -79,8 +94,9 @@ def covering_dirs(paths: Iterable[str]) -> tuple[str, ...]:
 
 
 def covers(roots: Sequence[str], paths: Iterable[str]) -> bool:
+    """Whether every path lies (once links are resolved) in one of the directories ``roots``."""
     real = [r.rstrip(os.sep) + os.sep for r in roots]
-    return all(any(os.path.realpath(p).startswith(r) for r in real) for p in paths)
+    return all(any((parent + os.sep).startswith(r) for r in real) for parent in _real_parents(paths))
 
 
 def read_only_paths(roots: Sequence[str]) -> list[str]:
