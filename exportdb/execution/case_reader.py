@@ -24,7 +24,7 @@ from exportdb.catalog.registry import (DEFAULT_LOAD_TIMEOUT, Case, CaseInvalid, 
                                        description_problem, discover, file_problem, load_case)
 
 from exportdb.execution.case_cache import case_from_record, case_record
-from exportdb.execution.runner import Job, Prefetch, Progress, RunRecord, RunStatus, WorkerPool
+from exportdb.execution.runner import Job, Prefetch, Progress, RunRecord, RunStatus, WorkerPool, default_workers
 
 
 class MetadataReader:
@@ -121,7 +121,7 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
             "a case file must not tamper with exportdb's own modules")]
 
     if pool is None:
-        pool = WorkerPool(jobs or min(os.cpu_count() or 1, len(paths)), timeout)
+        pool = WorkerPool(jobs or default_workers(len(paths)), timeout)
     pool.run(list(by_job), done)
     return found
 

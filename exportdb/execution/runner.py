@@ -66,6 +66,15 @@ _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONDONTWRITEBYTECODE", 
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def default_workers(jobs: int | None = None) -> int:
+    """How many workers run ``jobs`` jobs by default: one more than the machine has CPUs (and no
+    more than the jobs).  A worker is a fork server: while it forks, reaps and cleans up after
+    each case's process, that process is not running, so with one worker per CPU a core idles
+    between cases; the extra worker keeps every core busy."""
+    size = (os.cpu_count() or 1) + 1
+    return max(1, min(size, jobs)) if jobs is not None else size
+
+
 def worker_environment(scratch: str) -> dict[str, str]:
     """The whole environment of a worker: a few harmless variables, ``sys.path`` and its scratch directory."""
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
@@ -505,7 +514,7 @@ def run_cases(
         run = [job for job, _ in todo if job not in fetched_jobs]
         if run:
             if pool is None:
-                size = jobs if jobs else min(os.cpu_count() or 1, len(run))
+                size = jobs if jobs else default_workers(len(run))
                 WorkerPool(size, timeout).run(run, done)
             else:
                 pool.run(run, done)

@@ -13,7 +13,6 @@ one place, :meth:`Settings.checked`, which answers a misspelt engine name with
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from exportdb.site.render import RenderOptions, WriteStats, plan_pages, render_f
 from exportdb.execution.case_cache import CaseCache
 from exportdb.execution.result_cache import user_cache_dir
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
-                                       run_cases, verify_support)
+                                       default_workers, run_cases, verify_support)
 
 
 class SettingsError(ValueError):
@@ -153,7 +152,7 @@ def workers_kept_between_runs() -> Iterator[None]:
 @contextmanager
 def _worker_pool(settings: Settings, frontend: str) -> Iterator[WorkerPool]:
     """The pool of a run: a kept one inside :func:`workers_kept_between_runs`, else a new one."""
-    size, engines = settings.jobs or os.cpu_count() or 1, (reader_spec(frontend), *settings.engines)
+    size, engines = settings.jobs or default_workers(), (reader_spec(frontend), *settings.engines)
     if _KEPT is None:
         with WorkerPool(size, settings.timeout, engines=engines) as pool:
             yield pool

@@ -55,6 +55,7 @@ from exportdb.engines.builtin import BuiltinEngine
 from exportdb.engines.torch_engine import TorchEngine
 from exportdb.tools import bench_runs
 from exportdb.catalog.registry import discover
+from exportdb.execution.runner import default_workers
 
 PARTS = ("engines", "generation", "site", "serve")
 DEFAULT_SITE_EDIT = "cond_closure_python_constants"
@@ -256,7 +257,7 @@ def recorded_command(command: str, argv: Sequence[str]) -> str:
 
 
 def generation_record(runs: list[Any], problems: list[str], count: int, jobs: int | None) -> dict[str, Any]:
-    return {"count": count, "jobs": jobs or os.cpu_count(), "problems": problems,
+    return {"count": count, "jobs": jobs or default_workers(), "problems": problems,
             "runs": [{"label": r.label, "seconds": round(r.measured.seconds, 3),
                       "peak_mb": round(r.measured.peak_mb, 1), "exported": r.facts["jobs_run"],
                       "rendered": r.facts["rendered"], "written": len(r.facts["written"])} for r in runs]}
@@ -306,7 +307,7 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
         workdir = opts.workdir or Path(tmp)
         if "generation" in parts:
             print(f"\ngeneration of a synthetic registry of {opts.count} cases "
-                  f"(jobs: {opts.jobs or os.cpu_count()}):", file=out, flush=True)
+                  f"(jobs: {opts.jobs or default_workers()}):", file=out, flush=True)
             runs, problems = bench_runs.run_generation(workdir / "generation", opts.count, opts.jobs)
             report_generation(runs, problems, out)
             record["generation"] = generation_record(runs, problems, opts.count, opts.jobs)

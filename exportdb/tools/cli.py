@@ -61,7 +61,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=Path, default=None, help="case directory (default: ./cases)")
     parser.add_argument("--engines", default="builtin",
                         help="comma-separated engines, the first is primary (default: builtin)")
-    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPUs)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPUs + 1)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per case")
     parser.add_argument("--cache-dir", type=Path, default=None, help="result cache directory")
     parser.add_argument("--no-cache", action="store_true", help="re-export every case")
