@@ -199,6 +199,7 @@ def test_nothing_is_written_outside_the_output_directories(site: Site):
     (":doc:`index`", 'Unknown interpreted text role "doc"'),
     ("|substitution|", "substitution reference"),
     ("x" * 30_000, "characters long"),
+    pytest.param("Short line.\n\n" + "word " * 2_400 + "end", "a line of 12003 characters", id="long-line"),
 ])
 def test_description_rules(text: str, words: str | None):
     problems = description_problems(text)
@@ -206,3 +207,14 @@ def test_description_rules(text: str, words: str | None):
         assert problems == []
     else:
         assert len(problems) == 1 and words in problems[0][1], problems
+
+
+def test_a_description_is_checked_alone_whatever_was_checked_before():
+    """The check reuses one reST state machine: nothing of a description (a title style, an
+    unfinished list, a parse stopped by too deep nesting) reaches the next one."""
+    title, nested, plain = "Title\n=====\n\nbody", "\n\n".join(" " * (2 * i) + "- x" for i in range(60)), "- a\n- b"
+    first = [description_problems(text) for text in (title, nested, plain)]
+    again = [description_problems(text) for text in (plain, nested, title, plain)]
+    assert first[2] == again[0] == again[3] == []
+    assert first[0] == again[2] and "section title" in first[0][0][1]
+    assert first[1] == again[1] and "nested" in first[1][0][1]

@@ -24,7 +24,6 @@ without Sphinx.
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 from collections.abc import Iterator
@@ -82,32 +81,52 @@ def description_problems(text: str) -> list[tuple[int, str]]:
     return _parse_problems(text)
 
 
-_SETTINGS = None  # docutils' default settings for the rST parser, built once per process
+_PARSING: tuple[Any, Any] | None = None  # (settings, state machine): built once per process, see _parser
+
+
+def _parser() -> tuple[Any, Any]:
+    """docutils' settings for a description and its reST state machine, made once per process and
+    reused: building them (docutils' option parser, fifteen states with their patterns) costs
+    several times what parsing a description does, and the build process checks thousands."""
+    global _PARSING
+    if _PARSING is None:
+        from docutils.frontend import get_default_settings
+        from docutils.parsers.rst import Parser, states
+
+        settings = get_default_settings(Parser)
+        for name, value in {"raw_enabled": False, "file_insertion_enabled": False, "report_level": 5,
+                            "halt_level": 5, "warning_stream": io.StringIO(),
+                            "character_level_inline_markup": False, "pep_references": False,
+                            "rfc_references": False}.items():
+            setattr(settings, name, value)
+        _PARSING = settings, states.RSTStateMachine(state_classes=states.state_classes, initial_state="Body")
+    return _PARSING
 
 
 def _parse_problems(text: str) -> list[tuple[int, str]]:
+    global _PARSING
     from docutils import nodes, utils
-    from docutils.frontend import get_default_settings
-    from docutils.parsers.rst import Parser
+    from docutils.parsers.rst import states
+    from docutils.statemachine import string2lines
 
-    global _SETTINGS
-    if _SETTINGS is None:  # building docutils' option parser costs more than parsing a description
-        _SETTINGS = get_default_settings(Parser)
-    parser = Parser()
-    settings = copy.deepcopy(_SETTINGS)
-    for name, value in {"raw_enabled": False, "file_insertion_enabled": False, "report_level": 5,
-                        "halt_level": 5, "warning_stream": io.StringIO(),
-                        "character_level_inline_markup": False, "pep_references": False,
-                        "rfc_references": False}.items():
-        setattr(settings, name, value)
+    settings, machine = _parser()
+    lines = string2lines(text, tab_width=8, convert_whitespace=True)
+    for number, line in enumerate(lines, 1):
+        if len(line) > settings.line_length_limit:
+            return [(number, f"the description has a line of {len(line)} characters "
+                             f"(limit {settings.line_length_limit})")]
     document = utils.new_document("<description>", settings)
     messages: list[nodes.system_message] = []
     document.reporter.attach_observer(messages.append)
     try:
         with _plain_docutils():
-            parser.parse(text, document)
+            machine.run(lines, document, inliner=states.Inliner())
     except RecursionError:
+        _PARSING = None  # a machine stopped half way is not run again
         return [(1, "the description is nested too deeply to be parsed")]
+    except BaseException:
+        _PARSING = None
+        raise
     deepest, depth = _deepest(document)
     if depth > MAX_DESCRIPTION_DEPTH:
         return [(_line_of_node(deepest), f"the description is nested {depth} levels deep "
