@@ -81,13 +81,14 @@ def description_problems(text: str) -> list[tuple[int, str]]:
     return _parse_problems(text)
 
 
-_PARSING: tuple[Any, Any] | None = None  # (settings, state machine): built once per process, see _parser
+_PARSING: tuple[Any, Any, Any] | None = None  # (settings, state machine, inliner): once per process, see _parser
 
 
-def _parser() -> tuple[Any, Any]:
-    """docutils' settings for a description and its reST state machine, made once per process and
-    reused: building them (docutils' option parser, fifteen states with their patterns) costs
-    several times what parsing a description does, and the build process checks thousands."""
+def _parser() -> tuple[Any, Any, Any]:
+    """docutils' settings for a description, its reST state machine and inline-markup parser, made
+    once per process and reused: building them (docutils' option parser, fifteen states and the
+    inline patterns) costs several times what parsing a description does, and the build process
+    checks thousands.  The settings never change, so the inliner's patterns are made once."""
     global _PARSING
     if _PARSING is None:
         from docutils.frontend import get_default_settings
@@ -99,17 +100,19 @@ def _parser() -> tuple[Any, Any]:
                             "character_level_inline_markup": False, "pep_references": False,
                             "rfc_references": False}.items():
             setattr(settings, name, value)
-        _PARSING = settings, states.RSTStateMachine(state_classes=states.state_classes, initial_state="Body")
+        inliner = states.Inliner()
+        inliner.init_customizations(settings)
+        inliner.init_customizations = lambda settings: None  # the state machine asks again at every run
+        _PARSING = settings, states.RSTStateMachine(state_classes=states.state_classes, initial_state="Body"), inliner
     return _PARSING
 
 
 def _parse_problems(text: str) -> list[tuple[int, str]]:
     global _PARSING
     from docutils import nodes, utils
-    from docutils.parsers.rst import states
     from docutils.statemachine import string2lines
 
-    settings, machine = _parser()
+    settings, machine, inliner = _parser()
     lines = string2lines(text, tab_width=8, convert_whitespace=True)
     for number, line in enumerate(lines, 1):
         if len(line) > settings.line_length_limit:
@@ -120,7 +123,7 @@ def _parse_problems(text: str) -> list[tuple[int, str]]:
     document.reporter.attach_observer(messages.append)
     try:
         with _plain_docutils():
-            machine.run(lines, document, inliner=states.Inliner())
+            machine.run(lines, document, inliner=inliner)
     except RecursionError:
         _PARSING = None  # a machine stopped half way is not run again
         return [(1, "the description is nested too deeply to be parsed")]
