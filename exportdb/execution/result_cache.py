@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -144,9 +145,12 @@ class ResultCache:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
         self.file = self.directory / self.FILE
-        self._entries: dict[str, dict[str, Any]] | None = None
+        self._entries: dict[str, EngineResult] | None = None  # validated when read
+        self._raw: dict[str, Any] = {}  # the JSON form of each entry, as written back by flush
+        self._stamp: tuple[int, int, int] | None = None  # the file as read: (inode, mtime, size)
         self._new: dict[str, dict[str, Any]] = {}
         self._warned = False
+        self._loader: threading.Thread | None = None
 
     @staticmethod
     def key(case_bytes: bytes, engine: EngineInfo, rewrite: bool) -> str:
@@ -160,49 +164,62 @@ class ResultCache:
             digest.update(b"\0" + part.encode())
         return digest.hexdigest()
 
-    def _read(self) -> dict[str, dict[str, Any]]:
-        """The valid entries of the file; a malformed file or entry is dropped with one warning."""
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.file)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _read(self) -> tuple[dict[str, EngineResult], dict[str, Any]]:
+        """The valid entries of the file, as results and as JSON data; a malformed file or entry is
+        dropped with one warning."""
         if not os.path.lexists(self.file):
-            return {}
+            return {}, {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError) as exc:
             self._warn(f"it cannot be read ({type(exc).__name__})")
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
             self._warn("it is not a result cache")
-            return {}
+            return {}, {}
         if data.get("fingerprint") != exporter_fingerprint():
-            return {}  # results of other code: dropped whole, silently
-        results = {}
+            return {}, {}  # results of other code: dropped whole, silently
+        results, raw = {}, {}
         for key, entry in data["results"].items():
             try:
-                result_from_data(entry)
+                results[key] = result_from_data(entry)
             except ValueError:
                 continue
-            results[key] = entry
+            raw[key] = entry
         if len(results) < len(data["results"]):
             self._warn(f"{len(data['results']) - len(results)} malformed entries")
-        return results
+        return results, raw
 
     def _warn(self, what: str) -> None:
         if not self._warned:
             self._warned = True
             warn(f"result cache {self.file}: {what}; discarded, the cases concerned run again")
 
-    def _loaded(self) -> dict[str, dict[str, Any]]:
+    def load_in_background(self) -> None:
+        """Start reading the file in a thread (a build waiting for its first worker reads it meanwhile)."""
+        if self._entries is None and self._loader is None:
+            self._loader = threading.Thread(target=self._loaded, name="exportdb-result-cache", daemon=True)
+            self._loader.start()
+
+    def _loaded(self) -> dict[str, EngineResult]:
+        loader = self._loader
+        if loader is not None and loader is not threading.current_thread():
+            loader.join()
         if self._entries is None:
-            self._entries = self._read()
+            stamp = self._file_stamp()
+            self._entries, self._raw = self._read()
+            self._stamp = stamp
         return self._entries
 
     def get(self, key: str) -> EngineResult | None:
-        data = self._loaded().get(key)
-        if data is None:
-            return None
-        try:
-            return result_from_data(data)
-        except ValueError:
-            return None
+        return self._loaded().get(key)
 
     def put(self, key: str, result: EngineResult) -> None:
         """Remember ``result`` (on disk at the next :meth:`flush`)."""
@@ -213,19 +230,27 @@ class ResultCache:
             return  # an engine put something unserialisable into ``extra``: just don't cache
         if data["extra"]:
             data = json.loads(text)  # as a later run will read it back (tuples become lists)
-        self._loaded()[key] = data
+        self._loaded()[key] = EngineResult(**data)
         self._new[key] = data
 
     def flush(self) -> None:
-        """Write the results put since the last flush, keeping what other runs wrote meanwhile."""
+        """Write the results put since the last flush, keeping what other runs wrote meanwhile
+        (the file is read again only when it changed since this run read it)."""
         if not self._new:
             return
-        merged = {**self._read(), **self._new}
+        self._loaded()
+        if self._file_stamp() != self._stamp:  # another run wrote meanwhile: keep its results too
+            fresh, self._raw = self._read()
+            for key, result in fresh.items():
+                self._loaded().setdefault(key, result)
+        merged = {**self._raw, **self._new}
         clear_non_file(self.file, "the result cache")
         try:
             write_text_atomic(self.file, json.dumps({"fingerprint": exporter_fingerprint(), "results": merged},
                                                     sort_keys=True))
         except OSError as exc:
             warn(f"the result cache {self.file} cannot be written ({exc.strerror or exc}); results are not kept")
-        self._entries = merged
+        else:
+            self._stamp = self._file_stamp()
+        self._raw = merged
         self._new = {}

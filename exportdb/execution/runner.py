@@ -261,6 +261,7 @@ class WorkerPool:
         self.idle: list[_Worker] = []
         self.stopping: list[_Worker] = []
         self.keep = False
+        self.on_start: list[Callable[[], None]] = []  # see when_started
 
     def __enter__(self) -> "WorkerPool":
         self.keep = True
@@ -284,12 +285,23 @@ class WorkerPool:
             worker.ask_to_stop()
         self.stopping += idle
 
+    def when_started(self, action: Callable[[], None]) -> None:
+        """Call ``action`` once, as soon as a worker process has been launched: work the caller can do
+        while the worker imports (a build reads its result cache then) without slowing the launch."""
+        self.on_start.append(action)
+
+    def _launched(self) -> None:
+        actions, self.on_start = self.on_start, []
+        for action in actions:
+            action()
+
     def start(self, count: int = 1, roots: Sequence[str] = ()) -> None:
         """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use; under
         bubblewrap they can read the case directories ``roots`` (and what Python needs) only."""
         roots = tuple(os.path.realpath(r) for r in roots)
         while len(self.idle) < min(count, self.size):
             self.idle.append(_Worker(self.engines, roots))
+            self._launched()
 
     def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
         """Run every job, calling ``done`` with each record as soon as it is known."""
@@ -310,6 +322,7 @@ class WorkerPool:
             while pending or any(w.queue for w in workers):
                 while pending and len(workers) < wanted:
                     workers.append(self.idle.pop() if self.idle else _Worker(engines, roots))
+                    self._launched()
                     if warm_up:
                         workers[-1].ask_to_warm_up()
                 while pending:  # deal jobs out one at a time to the least loaded worker
@@ -450,7 +463,7 @@ def run_cases(
     cases: Sequence[Case],
     engines: Sequence[str] = ("builtin",),
     *,
-    cache_dir: str | Path | None = None,
+    cache_dir: str | Path | ResultCache | None = None,
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
@@ -459,15 +472,16 @@ def run_cases(
 ) -> RunReport:
     """Run every case through every engine; see the module docstring.
 
-    ``pool`` (kept open by the caller) runs the jobs in workers it may already
-    have started; without it a pool of ``jobs`` workers lives for this call.
+    ``cache_dir`` is the result cache's directory, or the cache itself (one the
+    caller opened and may have started reading).  ``pool`` (kept open by the
+    caller) runs the jobs in workers it may already have started; without it a pool of ``jobs`` workers lives for this call.
     A job whose record is in ``prefetched`` (exported when its case was read)
     is not run again; its record counts as run now (not ``cached``) and is
     cached like one, and ``progress`` counts only the jobs run here.
     """
     infos = tuple(describe_engine(name) for name in engines)
     report = RunReport(infos)
-    cache = ResultCache(cache_dir) if cache_dir is not None else None
+    cache = cache_dir if isinstance(cache_dir, ResultCache) else ResultCache(cache_dir) if cache_dir else None
     by_name = {info.name: info for info in infos}
     todo: list[tuple[Job, str | None]] = []
     ready: list[RunRecord] = []  # run already, in the process that read the case

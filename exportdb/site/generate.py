@@ -24,7 +24,7 @@ from exportdb.catalog.registry import Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.site.render import RenderOptions, WriteStats, plan_pages, render_failures, write_pages
 from exportdb.execution.case_cache import CaseCache
-from exportdb.execution.result_cache import user_cache_dir
+from exportdb.execution.result_cache import ResultCache, user_cache_dir
 from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
                                        default_workers, run_cases, verify_support)
 
@@ -173,11 +173,14 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     # One pool reads the changed case files and then exports them: its workers start once, and the
     # process that reads a case also exports it (prefetch), so each case costs one fresh process.
     prefetch = Prefetch.for_engines(settings.engines)
+    results = ResultCache(settings.cache_dir) if settings.cache_dir is not None else None
     with _worker_pool(settings, frontend) as pool:
+        if results is not None:  # read while the first worker imports and the changed cases run
+            pool.when_started(results.load_in_background)
         registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
                                  timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch,
                                  progress=progress)
-        report = run_cases(registry.cases, settings.engines, cache_dir=settings.cache_dir,
+        report = run_cases(registry.cases, settings.engines, cache_dir=results,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
                            prefetched=prefetch)
         if _KEPT is None:
