@@ -93,6 +93,34 @@ def test_cache_key_covers_content_engine_version_and_rewrite():
     assert base not in others and len(others) == 4
 
 
+def _result(text: str) -> EngineResult:
+    return EngineResult("builtin", True, text, None, 0.5, None, {"styles": {"torch": text}})
+
+
+def test_the_result_cache_keeps_what_another_run_wrote_meanwhile(tmp_path: Path):
+    first, second = ResultCache(tmp_path), ResultCache(tmp_path)
+    first.put("a", _result("A"))
+    first.flush()
+    assert second.get("a") == _result("A")  # read once here; then the first run writes again
+    first.put("b", _result("B"))
+    first.flush()
+    second.put("c", _result("C"))
+    second.flush()
+    again = ResultCache(tmp_path)
+    assert [again.get(key) for key in "abc"] == [_result("A"), _result("B"), _result("C")]
+    assert second.get("b") == _result("B")  # merged into what the second run knows too
+
+
+def test_the_result_cache_read_in_the_background_gives_the_same_entries(tmp_path: Path):
+    writer = ResultCache(tmp_path)
+    for key in "xyz":
+        writer.put(key, _result(key))
+    writer.flush()
+    reader = ResultCache(tmp_path)
+    reader.load_in_background()
+    assert [reader.get(key) for key in "xyzw"] == [_result("x"), _result("y"), _result("z"), None]
+
+
 def test_hanging_and_crashing_cases_become_error_entries_and_the_run_goes_on(tmp_path: Path):
     cases = tmp_path / "cases"
     write_case(cases, "hangs", HANGING)
