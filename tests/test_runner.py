@@ -271,3 +271,30 @@ def test_a_build_reads_and_exports_each_case_in_one_fresh_process(tmp_path: Path
     assert not any(record.cached for record in report.records.values())
     again = run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=1, timeout=3)
     assert again.get("counts", "builtin", rewrite=True).cached and again.get("fine", "builtin").cached
+
+
+def test_the_case_cache_says_when_files_may_be_missing_from_it(tmp_path: Path):
+    import os
+
+    from exportdb.execution.case_cache import CaseCache
+
+    cases = tmp_path / "cases"
+    first, second = good_case(cases, "first"), good_case(cases, "second")
+    assert CaseCache(tmp_path / "cache", "builtin").may_miss([first, second])  # an empty cache
+    load_registry(cases, cache=CaseCache(tmp_path / "cache", "builtin"), jobs=1)
+    cache = CaseCache(tmp_path / "cache", "builtin")
+    assert not cache.may_miss([first, second])
+    later = os.stat(cache.file).st_mtime_ns + 10**9
+    os.utime(second, ns=(later, later))  # edited after the cache was written
+    assert cache.may_miss([first, second]) and not cache.may_miss([first])
+
+
+def test_a_worker_started_ahead_of_need_is_stopped_at_once_when_no_job_comes(tmp_path: Path):
+    import time
+
+    pool = WorkerPool(1, 30)
+    pool.start(roots=[str(tmp_path)])
+    [worker] = pool.idle
+    started = time.monotonic()
+    pool.close()
+    assert worker.process.poll() is not None and time.monotonic() - started < 2

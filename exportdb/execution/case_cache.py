@@ -121,6 +121,16 @@ class CaseCache:
             self.changed = True
         self.entries = good
 
+    def may_miss(self, paths: list[Path]) -> bool:
+        """Whether some of ``paths`` will probably not be found: a file the cache does not hold, or one
+        modified since the cache was written.  Only a hint (it looks at modification times, not
+        content), for starting work early; :meth:`lookup` decides."""
+        try:
+            written = os.stat(self.file).st_mtime_ns if self.entries else -1
+            return any(str(path) not in self.entries or os.stat(path).st_mtime_ns >= written for path in paths)
+        except OSError:
+            return True
+
     def lookup(self, path: Path) -> Case | None:
         """The cached case at ``path`` when its content is unchanged, else None."""
         key = str(path)

@@ -185,8 +185,8 @@ def load_registry(
     ``timeout`` seconds.  ``cache`` (a :class:`~exportdb.execution.case_cache.CaseCache`)
     supplies unchanged cases without running them and learns the new ones.
     ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
-    first worker is started as soon as one file needs it, while the others are
-    still being checked.  ``prefetch`` (see :func:`load_in_workers`) keeps the exports
+    first worker is started as soon as the cache's modification times suggest a file
+    will need it (or one does), while the files are still being checked.  ``prefetch`` (see :func:`load_in_workers`) keeps the exports
     of the cases read, done by the processes that read them; ``progress`` follows the files read.
     """
     root = Path(root)
@@ -195,6 +195,8 @@ def load_registry(
         problem = Problem(str(root), 0, "cases directory does not exist", "pass --cases DIR")
         return Registry(root, (), (problem,))
     paths = discover(root)
+    if pool is not None and (cache is None or cache.may_miss(paths)):
+        pool.start(roots=[str(root)])  # its imports overlap the checks below
     real_root = os.path.realpath(root)
     real_dirs: dict[Path, str] = {}
     outcomes: dict[Path, Case | list[Problem]] = {}
@@ -208,7 +210,7 @@ def load_registry(
             outcomes[path] = cached
         else:
             if not todo and pool is not None:
-                pool.start(roots=[str(root)])
+                pool.start(roots=[str(root)])  # a no-op when it was started above
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:

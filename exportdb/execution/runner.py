@@ -279,11 +279,15 @@ class WorkerPool:
             worker.wait_stopped()
 
     def release(self) -> None:
-        """Tell the idle workers to exit, without waiting: :meth:`close` waits for them later."""
+        """Tell the idle workers to exit, without waiting: :meth:`close` waits for them later.  A worker
+        started ahead of need that never had a job is killed at once (it may still be importing)."""
         idle, self.idle = self.idle, []
         for worker in idle:
-            worker.ask_to_stop()
-        self.stopping += idle
+            if worker.told:
+                worker.ask_to_stop()
+                self.stopping.append(worker)
+            else:
+                worker.kill()
 
     def when_started(self, action: Callable[[], None]) -> None:
         """Call ``action`` once, as soon as a worker process has been launched: work the caller can do
