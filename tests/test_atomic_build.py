@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from exportdb.site import render
-from exportdb.site.render import write_pages
+from exportdb.site import page_writer
+from exportdb.site.page_writer import write_pages
 from exportdb.site.staging import build_staged, recover, staging_dir
 from generator_support import good_case
 
@@ -154,15 +154,15 @@ def test_generation_interrupted_mid_write_leaves_every_page_old_or_new(tmp_path:
             raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(render.os, "replace", dying_replace)
+    monkeypatch.setattr(page_writer.os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):
         write_pages(new, out)
-    monkeypatch.setattr(render.os, "replace", real_replace)
+    monkeypatch.setattr(page_writer.os, "replace", real_replace)
 
     for rel in old:
         assert (out / rel).read_text() in (old[rel], new[rel])
     assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(".tmp-")]
-    listed = [line.split("\t")[0] for line in (out / render.MANIFEST).read_text().splitlines()]
+    listed = [line.split("\t")[0] for line in (out / page_writer.MANIFEST).read_text().splitlines()]
     assert "cases/c6.rst" in listed  # a page that may have been written is known, so it can be removed later
 
     stats = write_pages(new, out)

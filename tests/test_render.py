@@ -14,12 +14,12 @@ from exportdb.catalog import tags as taxonomy
 from exportdb.engines import EngineResult
 from exportdb.catalog.registry import Registry, load_case
 from exportdb.execution.case_reader import load_registry
+from exportdb.site.page_writer import write_pages
 from exportdb.site.render import (
     RenderOptions,
     build_pages,
     code_lines,
     tag_links,
-    write_pages,
 )
 from exportdb.engines import EngineInfo
 from exportdb.execution.runner import Job, RunRecord, RunReport, run_cases, verify_support

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,13 @@ def torch_reader() -> MetadataReader:
 _WHERE = re.compile(r"^(\w+): (.*?):(\d+): (.*)$", re.S)
 
 
+Exported = Callable[[Case, list[RunRecord]], None]
+
+
 def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int | None,
                     pool: WorkerPool | None = None, prefetch: Prefetch | None = None,
-                    progress: Progress | None = None) -> dict[Path, Case | list[Problem]]:
+                    progress: Progress | None = None, exported: Exported | None = None,
+                    ) -> dict[Path, Case | list[Problem]]:
     """Run the metadata reader on ``paths`` in the runner's worker pool (``pool`` when given).
 
     With ``prefetch``, the process that reads a valid case goes on to export it with
@@ -87,7 +92,9 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
     The description of each case read is checked here, in this process
     (:func:`~exportdb.catalog.registry.description_problem`): a check made in the
     process that ran the case could have been tampered with by it.
-    ``progress(done, total, name)`` is called as each file is read (and exported).
+    ``progress(done, total, name)`` is called as each file is read (and exported);
+    ``exported(case, records)``, as soon as every export of a valid case read here has
+    come back (a build writes that case's page then, while other cases still run).
     """
     if not paths:
         return {}
@@ -96,12 +103,14 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
     by_job: dict[Job, Path] = {Job(p.stem, str(p), reader_spec(frontend), then=then): p for p in paths}
     digests = {p: _digest(p) for p in paths}  # the parent's own reading: a worker cannot choose a cache key
     found: dict[Path, Case | list[Problem]] = {}
+    awaited: dict[str, tuple[Case, list[tuple[str, str, bool]]]] = {}  # a case read: the exports still to come
 
     def done(record: RunRecord) -> None:
         path = by_job.get(record.job)
         if path is None:  # a follow-on export of a case read in the same process
             if prefetch is not None:
                 prefetch.add(record)
+                _step_done(record)
             return
         if progress is not None:
             progress(len(found) + 1, len(paths), path.stem)
@@ -119,6 +128,18 @@ def load_in_workers(paths: list[Path], frontend: str, timeout: float, jobs: int 
         found[path] = outcome if outcome is not None else [Problem(
             str(path), 1, "the worker reading this case answered with a malformed case record",
             "a case file must not tamper with exportdb's own modules")]
+        if exported is not None and isinstance(outcome, Case) and then:
+            rewrites = (False, True) if outcome.has_rewrite else (False,)
+            awaited[str(path)] = (outcome, [(str(path), engine, rewrite) for engine in then for rewrite in rewrites])
+
+    def _step_done(record: RunRecord) -> None:
+        entry = awaited.get(record.job.path)
+        if entry is None or exported is None or prefetch is None:
+            return
+        case, steps = entry
+        if all(step in prefetch.records for step in steps):
+            del awaited[record.job.path]
+            exported(case, [prefetch.records[step] for step in steps])
 
     if pool is None:
         pool = WorkerPool(jobs or default_workers(len(paths)), timeout)
@@ -177,6 +198,7 @@ def load_registry(
     pool: Any = None,
     prefetch: Prefetch | None = None,
     progress: Progress | None = None,
+    exported: Exported | None = None,
 ) -> Registry:
     """Load every case under ``root``; bad cases become :class:`Problem` entries.
 
@@ -187,7 +209,8 @@ def load_registry(
     ``pool`` (an open :class:`~exportdb.execution.runner.WorkerPool`) runs the files; its
     first worker is started as soon as the cache's modification times suggest a file
     will need it (or one does), while the files are still being checked.  ``prefetch`` (see :func:`load_in_workers`) keeps the exports
-    of the cases read, done by the processes that read them; ``progress`` follows the files read.
+    of the cases read, done by the processes that read them, and ``exported`` hears of each
+    case whose exports are all in (see :func:`load_in_workers`); ``progress`` follows the files read.
     """
     root = Path(root)
     frontend = frontend or default_frontend()
@@ -214,7 +237,7 @@ def load_registry(
             todo.append(path)
     loaded: set[Path] = set(todo)
     if todo:
-        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool, prefetch, progress))
+        outcomes.update(load_in_workers(todo, frontend, timeout, jobs, pool, prefetch, progress, exported))
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for path in paths:

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import exportdb
-from exportdb.engines import ENGINE_NAMES, PRINT_STYLES
-from exportdb.catalog.registry import Problem, Registry, default_frontend
+from exportdb.engines import ENGINE_NAMES, PRINT_STYLES, describe_engine
+from exportdb.catalog.registry import Case, Problem, Registry, default_frontend
 from exportdb.execution.case_reader import load_registry, reader_spec
-from exportdb.site.render import RenderOptions, WriteStats, plan_pages, render_failures, write_pages
+from exportdb.site.page_writer import PageWriter, WriteStats
+from exportdb.site.render import (RenderOptions, Renderer, case_page, case_page_name, page_renderer, plan_pages,
+                                  render_failures)
 from exportdb.execution.case_cache import CaseCache
 from exportdb.execution.result_cache import ResultCache, user_cache_dir
-from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunReport, SupportSummary, WorkerPool,
-                                       default_workers, run_cases, verify_support)
+from exportdb.execution.runner import (DEFAULT_TIMEOUT, Prefetch, Progress, RunRecord, RunReport, SupportSummary,
+                                       WorkerPool, default_workers, run_cases, verify_support)
 
 
 class SettingsError(ValueError):
@@ -174,12 +176,19 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
     # process that reads a case also exports it (prefetch), so each case costs one fresh process.
     prefetch = Prefetch.for_engines(settings.engines)
     results = ResultCache(settings.cache_dir) if settings.cache_dir is not None else None
+    options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
+                                             templates_dir=settings.templates_dir, cache_dir=settings.cache_dir,
+                                             ops_record=settings.ops_record, modules_record=settings.modules_record,
+                                             print_style=settings.print_style)
+    renderer = page_renderer(options)
+    writer = PageWriter(settings.out_dir) if settings.out_dir is not None else None
+    stream = _CasePageStream(writer, settings.engines, options, renderer) if writer is not None else None
     with _worker_pool(settings, frontend) as pool:
         if results is not None:  # read while the first worker imports and the changed cases run
             pool.when_started(results.load_in_background)
         registry = load_registry(settings.cases_dir, frontend=frontend, cache=case_cache,
                                  timeout=settings.timeout, jobs=settings.jobs, pool=pool, prefetch=prefetch,
-                                 progress=progress)
+                                 progress=progress, exported=stream.exported if stream is not None else None)
         report = run_cases(registry.cases, settings.engines, cache_dir=results,
                            jobs=settings.jobs, timeout=settings.timeout, progress=progress, pool=pool,
                            prefetched=prefetch)
@@ -187,14 +196,32 @@ def generate(settings: Settings, progress: Progress | None = None) -> Outcome:
             pool.release()  # the workers shut down while the pages are written
         summary = verify_support(registry.cases, report, [p.path for p in registry.problems])
         outcome = Outcome(settings, registry, report, summary)
-        if settings.out_dir is not None:
-            options = RenderOptions.from_environment(settings.engines, tag_descriptions=settings.tag_descriptions,
-                                                     templates_dir=settings.templates_dir,
-                                                     cache_dir=settings.cache_dir,
-                                                     ops_record=settings.ops_record,
-                                                     modules_record=settings.modules_record,
-                                                     print_style=settings.print_style)
-            pages = plan_pages(registry, report, options, summary)
-            outcome.written = write_pages(pages, settings.out_dir)
+        if writer is not None:
+            pages = plan_pages(registry, report, options, summary, renderer)
+            outcome.written = writer.finish(pages)
             outcome.render_problems = render_failures(pages)
     return outcome
+
+
+class _CasePageStream:
+    """Writes each case's page as soon as the process that read the case has exported it, while the
+    other cases still run (the build process mostly waits then); :meth:`PageWriter.finish` later
+    skips the pages written so, and writes the rest.  Pages that link operators to a recorded
+    conformance run are left to the end (the links come from the whole registry), and so is
+    everything after a page could not be written here (the end reports it as usual)."""
+
+    def __init__(self, writer: PageWriter, engines: tuple[str, ...], options: RenderOptions, renderer: Renderer):
+        self.writer, self.options, self.renderer = writer, options, renderer
+        self.engines = tuple(describe_engine(name) for name in engines)  # as run_cases describes them
+        self.on = options.ops_record is None
+
+    def exported(self, case: Case, records: list[RunRecord]) -> None:
+        if not self.on:
+            return
+        report = RunReport(self.engines)
+        for record in records:
+            report.add(record)
+        try:
+            self.writer.write(case_page_name(case), case_page(case, report, self.options, self.renderer))
+        except Exception:  # noqa: BLE001 - the end writes this page again, and reports what fails
+            self.on = False

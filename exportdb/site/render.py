@@ -3,10 +3,8 @@
 All reST comes from the templates in ``templates/`` (shipped inside the wheel
 as ``exportdb/templates``); a user templates directory, when given, overrides
 them file by file.  Pages are a pure function of the registry, the run report
-and :class:`RenderOptions`, so re-runs are byte-identical.  :func:`write_pages`
-replaces a file atomically and only when its content changed, and removes the
-pages it wrote last time that are no longer produced, never touching anything
-outside the output directory::
+and :class:`RenderOptions`, so re-runs are byte-identical; they are written by
+:mod:`exportdb.site.page_writer`::
 
     >>> pages = build_pages(registry, report, RenderOptions(("builtin",)))  # doctest: +SKIP
     >>> write_pages(pages, "docs/generated")                                # doctest: +SKIP
@@ -29,15 +27,12 @@ from typing import Any
 import exportdb
 from exportdb.catalog import tags as taxonomy
 from exportdb.catalog.registry import Case, Problem, Registry, SupportLevel, escape_controls
-from exportdb.execution.result_cache import clear_non_file, warn, write_text_atomic
+from exportdb.execution.result_cache import clear_non_file, warn
 from exportdb.execution.runner import RunRecord, RunReport, RunStatus, SupportSummary
 from exportdb.site.module_coverage import load_module_coverage
 from exportdb.site.navigation import CASES_SUBDIR, cases_by_home_tag
 from exportdb.site.op_coverage import Coverage, aten_calls, case_links, link_cases, load_coverage, rst_cell
 from exportdb.execution.result_cache import exporter_fingerprint
-
-MANIFEST = ".exportdb-pages"
-
 
 def builtin_templates_dir() -> Path:
     """``exportdb/templates`` in an installed wheel, else the source tree's ``templates/``."""
@@ -384,15 +379,36 @@ def tag_counts(registry: Registry) -> dict[str, int]:
     return {tag.name: len(registry.with_tag(tag.name)) for tag in taxonomy.TAXONOMY}
 
 
+def page_renderer(options: RenderOptions) -> Renderer:
+    """The renderer of a run's pages (templates compiled once, kept in the cache directory)."""
+    return Renderer(options.templates_dir,
+                    Path(options.cache_dir) / "templates" if options.cache_dir is not None else None)
+
+
+def case_page_name(case: Case) -> str:
+    return f"{CASES_SUBDIR}/{case.name}.rst"
+
+
+def case_page(case: Case, report: RunReport, options: RenderOptions, renderer: Renderer,
+              coverage: Coverage | None = None, memo: dict[int, str] | None = None) -> Page:
+    """The page of ``case`` (see :func:`case_context`), with the operators of the recorded ``coverage``
+    its program calls; a build writes it as soon as the case has run (see :func:`plan_pages`)."""
+    ctx = _PageContext(Registry(Path("."), (case,)), report, options, None)
+    context = case_context(case, report, options)
+    return Page(renderer, "case.rst.jinja", dict(tag_prefix="../", ops=_case_ops(coverage, ctx, case), **context),
+                {} if memo is None else memo, case)
+
+
 def plan_pages(
     registry: Registry,
     report: RunReport,
     options: RenderOptions,
     summary: SupportSummary | None = None,
+    renderer: Renderer | None = None,
 ) -> dict[str, Page]:
-    """Every generated page, as ``{relative path: Page}``, rendered only when asked."""
-    renderer = Renderer(options.templates_dir,
-                        Path(options.cache_dir) / "templates" if options.cache_dir is not None else None)
+    """Every generated page, as ``{relative path: Page}``, rendered only when asked (by ``renderer``,
+    when given: the one that rendered the case pages written earlier in the run)."""
+    renderer = renderer or page_renderer(options)
     ctx = _PageContext(registry, report, options, summary)
     memo: dict[int, str] = {}
     pages: dict[str, Page] = {}
@@ -403,10 +419,7 @@ def plan_pages(
             tag=tag, entries=entries, tag_description=options.tag_descriptions), memo)
     coverage = _coverage(registry, ctx, options)
     for case in registry.cases:
-        context = case_context(case, report, options)
-        ops = _case_ops(coverage, ctx, case)
-        pages[f"{CASES_SUBDIR}/{case.name}.rst"] = Page(renderer, "case.rst.jinja",
-                                                         dict(tag_prefix="../", ops=ops, **context), memo, case)
+        pages[case_page_name(case)] = case_page(case, report, options, renderer, coverage, memo)
     if coverage is not None:
         pages["operators.rst"] = Page(renderer, "operators.rst.jinja", dict(
             coverage=coverage, labels={row.name: row.label for row in coverage.rows}), memo)
@@ -436,15 +449,6 @@ def plan_pages(
             key=lambda row: (-row[0], row[1], row[2]))
         pages["timings.rst"] = Page(renderer, "timings.rst.jinja", dict(rows=timing_rows), memo)
     return pages
-
-
-@dataclass(frozen=True)
-class WriteStats:
-    written: int
-    unchanged: int
-    removed: int
-    rendered: int = field(default=0, compare=False)
-    paths: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the pages written
 
 
 def _healing_bytecode_cache(jinja2: Any, directory: Path) -> Any:
@@ -478,119 +482,3 @@ def _healing_bytecode_cache(jinja2: Any, directory: Path) -> Any:
                 pass  # not kept: compiled again next run
 
     return HealingBytecodeCache(str(directory))
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` (symlinks followed) is under ``root``, which must be resolved already."""
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    # not ``.rst``: a temporary file left by a killed run must not become a Sphinx document
-    write_text_atomic(target, text, suffix=".part")
-
-
-def _escapes(rel: str) -> bool:
-    """Whether the relative page name ``rel`` is absolute or climbs out with ``..``."""
-    if os.sep == "/" and not os.altsep:  # POSIX: the same answer as pathlib's, without building a Path
-        return rel.startswith("/") or ".." in rel.split("/")
-    path = Path(rel)
-    return path.is_absolute() or ".." in path.parts
-
-
-def _stamp(path: str | Path) -> str | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return f"{st.st_mtime_ns}:{st.st_size}"
-
-
-def _read_manifest(manifest: Path) -> dict[str, tuple[str, str]]:
-    """``{relative path: (page key, file stamp)}`` of the last run; old manifests hold paths only."""
-    try:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    entries = {}
-    for line in lines:
-        rel, _, rest = line.partition("\t")
-        key, _, stamp = rest.partition("\t")
-        entries[rel] = (key, stamp)
-    return entries
-
-
-def _manifest_text(entries: Mapping[str, tuple[str, str]]) -> str:
-    return "".join(f"{rel}\t{key}\t{stamp}\n" if key else f"{rel}\n"
-                   for rel, (key, stamp) in sorted(entries.items()))
-
-
-def write_pages(pages: Mapping[str, str | Page], out_dir: str | Path) -> WriteStats:
-    """Write ``pages`` under ``out_dir``; see the module docstring for the guarantees.
-
-    A :class:`Page` whose key and file (modification time and size) are those
-    recorded in the manifest last time is neither rendered nor read again.
-    Every file is replaced atomically, so a run killed half way leaves each page
-    either old or new, and the manifest lists every page it may have written.
-    """
-    root = Path(out_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    real_root = root.resolve()
-    manifest = root / MANIFEST
-    previous = _read_manifest(manifest)
-    for rel in pages:  # by name here; symlinks are followed just before a write
-        if _escapes(rel):
-            raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
-    if set(pages) - set(previous):  # list new pages before writing them, in case the run dies
-        _atomic_write(manifest, _manifest_text({**previous, **{rel: ("", "") for rel in pages}}))
-    written, unchanged, rendered = [], 0, 0
-    entries: dict[str, tuple[str, str]] = {}
-    base = str(root)
-    for rel in sorted(pages):
-        page = pages[rel]
-        key = page.key() if isinstance(page, Page) else ""
-        if key and previous.get(rel) == (key, _stamp(os.path.join(base, rel))):
-            entries[rel] = previous[rel]
-            unchanged += 1
-            continue
-        target = root / rel
-        if isinstance(page, Page):
-            failed = len(page.renderer.failures)
-            text = page.text()
-            rendered += 1
-            if len(page.renderer.failures) > failed:
-                key = ""  # a page that failed is rendered (and reported) again next run
-        else:
-            text = page
-        try:
-            same = target.read_text(encoding="utf-8") == text
-        except (OSError, UnicodeDecodeError):
-            same = False
-        if same:
-            unchanged += 1
-        else:
-            if not _inside(target, real_root):
-                raise ValueError(f"refusing to write {rel!r}: outside the output directory {root}")
-            _atomic_write(target, text)
-            written.append(rel)
-        entries[rel] = (key, _stamp(target) or "") if key else ("", "")
-    removed = 0
-    for rel in previous:
-        target = root / rel
-        if rel in pages or not rel or Path(rel).is_absolute() or not _inside(target, real_root):
-            continue
-        if target.is_file():
-            target.unlink()
-            removed += 1
-    listing = _manifest_text(entries)
-    try:
-        current = manifest.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if current != listing:
-        _atomic_write(manifest, listing)
-    return WriteStats(len(written), unchanged, removed, rendered, tuple(written))
