@@ -37,13 +37,18 @@ class WriteStats:
     paths: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the pages written
 
 
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` (symlinks followed) is under ``root``, which must be resolved already."""
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _inside(path: Path, root: Path, resolved: dict[str, str] | None = None) -> bool:
+    """Whether ``path`` (symlinks followed) is under ``root``, which must be resolved already.
+    ``resolved`` caches the real path of each directory (a page that is itself a link is
+    resolved in full)."""
+    if resolved is None or os.path.islink(path):
+        real = os.path.realpath(path)
+    else:
+        directory = os.path.dirname(path)
+        if directory not in resolved:
+            resolved[directory] = os.path.realpath(directory)
+        real = os.path.join(resolved[directory], os.path.basename(path))
+    return real == str(root) or real.startswith(str(root).rstrip(os.sep) + os.sep)
 
 
 def _atomic_write(target: Path, text: str) -> None:
@@ -99,6 +104,7 @@ class PageWriter:
         self.previous = _read_manifest(self.manifest)
         self.entries: dict[str, tuple[str, str]] = {}  # the pages handled this run: (key, stamp) as listed
         self.keys: dict[str, str] = {}  # the key of each page handled this run (also of one that failed)
+        self.resolved: dict[str, str] = {}  # the real path of each directory written to
         self.written: list[str] = []
         self.unchanged = 0
         self.rendered = 0
@@ -140,7 +146,7 @@ class PageWriter:
         if same:
             self.unchanged += 1
         else:
-            if not _inside(path, self.real_root):
+            if not _inside(path, self.real_root, self.resolved):
                 raise ValueError(f"refusing to write {rel!r}: outside the output directory {self.root}")
             _atomic_write(path, text)
             self.written.append(rel)
