@@ -121,15 +121,21 @@ class CaseCache:
             self.changed = True
         self.entries = good
 
-    def may_miss(self, paths: list[Path]) -> bool:
-        """Whether some of ``paths`` will probably not be found: a file the cache does not hold, or one
-        modified since the cache was written.  Only a hint (it looks at modification times, not
-        content), for starting work early; :meth:`lookup` decides."""
+    def likely_misses(self, paths: list[Path]) -> int:
+        """How many of ``paths`` will probably not be found: files the cache does not hold, or modified
+        since the cache was written.  Only a hint (it looks at modification times, not content), for
+        starting work early; :meth:`lookup` decides."""
         try:
             written = os.stat(self.file).st_mtime_ns if self.entries else -1
-            return any(str(path) not in self.entries or os.stat(path).st_mtime_ns >= written for path in paths)
         except OSError:
-            return True
+            return len(paths)
+        misses = 0
+        for path in paths:
+            try:
+                misses += str(path) not in self.entries or os.stat(path).st_mtime_ns >= written
+            except OSError:
+                misses += 1
+        return misses
 
     def lookup(self, path: Path) -> Case | None:
         """The cached case at ``path`` when its content is unchanged, else None."""

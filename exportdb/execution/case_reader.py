@@ -218,8 +218,9 @@ def load_registry(
         problem = Problem(str(root), 0, "cases directory does not exist", "pass --cases DIR")
         return Registry(root, (), (problem,))
     paths = discover(root)
-    if pool is not None and (cache is None or cache.may_miss(paths)):
-        pool.start(roots=[str(root)])  # its imports overlap the checks below
+    misses = cache.likely_misses(paths) if cache is not None else len(paths)
+    if pool is not None and misses:
+        pool.start(misses, roots=[str(root)])  # their imports (and warm-up) overlap the checks below
     real_root = os.path.realpath(root)
     real_dirs: dict[Path, str] = {}
     outcomes: dict[Path, Case | list[Problem]] = {}

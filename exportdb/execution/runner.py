@@ -300,11 +300,16 @@ class WorkerPool:
             action()
 
     def start(self, count: int = 1, roots: Sequence[str] = ()) -> None:
-        """Start workers (up to ``count`` and the pool's size) that :meth:`run` will use; under
-        bubblewrap they can read the case directories ``roots`` (and what Python needs) only."""
+        """Start workers for ``count`` jobs to come (one each, up to the pool's size) that :meth:`run`
+        will use; under bubblewrap they can read the case directories ``roots`` (and what Python
+        needs) only.  When more jobs than workers are to come, they warm up at once (see :meth:`run`)."""
         roots = tuple(os.path.realpath(r) for r in roots)
-        while len(self.idle) < min(count, self.size):
-            self.idle.append(_Worker(self.engines, roots))
+        wanted = min(count, self.size)
+        while len(self.idle) < wanted:
+            worker = _Worker(self.engines, roots)
+            if count > wanted:
+                worker.ask_to_warm_up()
+            self.idle.append(worker)
             self._launched()
 
     def run(self, jobs: Sequence[Job], done: Callable[[RunRecord], None]) -> None:
