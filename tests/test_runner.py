@@ -298,3 +298,35 @@ def test_a_worker_started_ahead_of_need_is_stopped_at_once_when_no_job_comes(tmp
     started = time.monotonic()
     pool.close()
     assert worker.process.poll() is not None and time.monotonic() - started < 2
+
+
+def test_a_cached_result_names_its_case_file_as_a_run_from_this_directory_would(tmp_path: Path, monkeypatch):
+    cases = tmp_path / "project" / "cases"
+    write_case(cases, "breaks", '''
+        import torch
+
+
+        class Breaks(torch.nn.Module):
+            """Calls an operator that does not exist."""
+
+            def forward(self, x):
+                return torch.no_such_operator(x)
+
+
+        example_args = (torch.randn(2),)
+        tags = {"python.closure"}
+        model = Breaks()
+        ''')
+    cache = tmp_path / "cache"
+
+    def error_text() -> str:
+        registry = load_registry(cases, jobs=1)
+        return run_cases(registry.cases, ["builtin"], cache_dir=cache, jobs=1).get("breaks", "builtin").result.text
+
+    monkeypatch.chdir(tmp_path / "project")
+    assert "cases/breaks.py:" in error_text() and str(tmp_path) not in error_text()  # the second from the cache
+    monkeypatch.chdir(tmp_path)
+    assert "project/cases/breaks.py:" in error_text()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the case is not below it: its path is shown in full
+    assert str(cases / "breaks.py") in error_text()

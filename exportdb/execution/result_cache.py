@@ -157,10 +157,12 @@ class ResultCache:
         return ResultCache.key_for_digest(hashlib.sha256(case_bytes).hexdigest(), engine, rewrite)
 
     @staticmethod
-    def key_for_digest(case_digest: str, engine: EngineInfo, rewrite: bool) -> str:
-        """The key of a case file whose SHA-256 (hex) is ``case_digest`` (a :class:`Case`'s ``digest``)."""
+    def key_for_digest(case_digest: str, engine: EngineInfo, rewrite: bool, shown_as: str = "") -> str:
+        """The key of a case file whose SHA-256 (hex) is ``case_digest`` (a :class:`Case`'s ``digest``),
+        shown in Result texts as ``shown_as`` (its path as :func:`~exportdb.errors.display_path` gives
+        it: the same file, run from another working directory, is named otherwise in its errors)."""
         digest = hashlib.sha256(case_digest.encode())
-        for part in (engine.name, engine.version, exporter_fingerprint(), str(rewrite)):
+        for part in (engine.name, engine.version, exporter_fingerprint(), str(rewrite), shown_as):
             digest.update(b"\0" + part.encode())
         return digest.hexdigest()
 

@@ -30,7 +30,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from exportdb.engines import EngineInfo, EngineResult, describe_engine  # noqa: F401 - EngineInfo, EngineResult re-exported
-from exportdb.errors import DISPLAY_ROOT_ENV
+from exportdb.errors import DISPLAY_ROOT_ENV, display_path
 from exportdb.catalog.registry import Case
 from exportdb.execution.result_cache import ResultCache, exporter_fingerprint, user_cache_dir  # noqa: F401
 from exportdb.execution.records import (  # noqa: F401 - re-exported: the records of a run
@@ -500,7 +500,8 @@ def run_cases(
         if info.unavailable:
             report.add(_failure(job, RunStatus.UNAVAILABLE, f"EngineUnavailable: {info.unavailable}"))
             continue
-        key = ResultCache.key_for_digest(digests[job.path], info, job.rewrite) if cache is not None else None
+        key = (ResultCache.key_for_digest(digests[job.path], info, job.rewrite, display_path(os.path.abspath(job.path)))
+               if cache is not None else None)
         hit = cache.get(key) if cache and key else None
         fetched = prefetched.take(job) if prefetched is not None and hit is None else None
         if hit is not None:
