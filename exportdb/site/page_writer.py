@@ -123,11 +123,10 @@ class PageWriter:
         self._write(rel, page)
 
     def _write(self, rel: str, page: str | Page) -> None:
-        key = page.key() if isinstance(page, Page) else ""
-        self.keys[rel] = key
+        key = computed = page.key() if isinstance(page, Page) else ""
         target = os.path.join(self.root, rel)
         if key and self.previous.get(rel) == (key, _stamp(target)):
-            self.entries[rel] = self.previous[rel]
+            self.entries[rel], self.keys[rel] = self.previous[rel], key
             self.unchanged += 1
             return
         if isinstance(page, Page):
@@ -151,6 +150,7 @@ class PageWriter:
             _atomic_write(path, text)
             self.written.append(rel)
         self.entries[rel] = (key, _stamp(path) or "") if key else ("", "")
+        self.keys[rel] = computed  # only once the page is on disk: finish writes a page that failed here
 
     def finish(self, pages: Mapping[str, str | Page]) -> WriteStats:
         """Write every page of ``pages`` not written already as it stands, remove the pages of earlier
