@@ -8,6 +8,7 @@ from exportdb.execution.case_reader import load_registry, reader_spec
 from exportdb.execution.runner import Prefetch, RunRecord, WorkerPool
 from exportdb.site.generate import Settings, generate
 from exportdb.site.page_writer import MANIFEST, PageWriter, _read_manifest
+from exportdb.site.render import Page, Renderer
 from generator_support import good_case, write_case
 
 BROKEN = '''
@@ -93,3 +94,27 @@ def test_a_cold_build_writes_each_page_once_and_a_warm_one_none(tmp_path: Path):
     assert "cases/rewritten.rst" in pages
     warm = generate(settings)
     assert warm.written is not None and (warm.written.written, warm.written.rendered) == (0, 0)
+
+
+def test_a_page_whose_early_write_failed_is_written_at_the_end(tmp_path: Path, monkeypatch):
+    from exportdb.site import page_writer
+
+    real, failing = page_writer._atomic_write, {"cases/a.rst"}
+
+    def flaky(target: Path, text: str) -> None:
+        if str(target.relative_to(tmp_path / "out")) in failing:
+            failing.clear()
+            raise OSError(30, "Read-only file system")
+        real(target, text)
+
+    monkeypatch.setattr(page_writer, "_atomic_write", flaky)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "a.rst.jinja").write_text("A\n")
+    renderer = Renderer(tmp_path / "templates")
+    writer = PageWriter(tmp_path / "out")
+    try:
+        writer.write("cases/a.rst", Page(renderer, "a.rst.jinja", {}))
+    except OSError:
+        pass
+    stats = writer.finish({"cases/a.rst": Page(renderer, "a.rst.jinja", {})})
+    assert stats.paths == ("cases/a.rst",) and (tmp_path / "out" / "cases" / "a.rst").read_text() == "A\n"
