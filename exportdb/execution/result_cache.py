@@ -159,8 +159,8 @@ class ResultCache:
     @staticmethod
     def key_for_digest(case_digest: str, engine: EngineInfo, rewrite: bool, shown_as: str = "") -> str:
         """The key of a case file whose SHA-256 (hex) is ``case_digest`` (a :class:`Case`'s ``digest``),
-        shown in Result texts as ``shown_as`` (its path as :func:`~exportdb.errors.display_path` gives
-        it: the same file, run from another working directory, is named otherwise in its errors)."""
+        whose directory Result texts show as ``shown_as`` (as :func:`~exportdb.errors.display_path`
+        gives it: the same file, run from another working directory, is named otherwise in its errors)."""
         digest = hashlib.sha256(case_digest.encode())
         for part in (engine.name, engine.version, exporter_fingerprint(), str(rewrite), shown_as):
             digest.update(b"\0" + part.encode())

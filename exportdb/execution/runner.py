@@ -495,12 +495,22 @@ def run_cases(
     todo: list[tuple[Job, str | None]] = []
     ready: list[RunRecord] = []  # run already, in the process that read the case
     digests = {str(case.path): case.digest for case in cases}  # checked against the file when it was loaded
+    shown: dict[str, str] = {}
+
+    def shown_dir(path: str) -> str:
+        """How Result texts name the case's directory (relative to the working directory, or in full):
+        part of the cache key, since the texts name the case file so."""
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in shown:
+            shown[directory] = display_path(directory)
+        return shown[directory]
+
     for job in plan_jobs(cases, engines):
         info = by_name[job.engine]
         if info.unavailable:
             report.add(_failure(job, RunStatus.UNAVAILABLE, f"EngineUnavailable: {info.unavailable}"))
             continue
-        key = (ResultCache.key_for_digest(digests[job.path], info, job.rewrite, display_path(os.path.abspath(job.path)))
+        key = (ResultCache.key_for_digest(digests[job.path], info, job.rewrite, shown_dir(job.path))
                if cache is not None else None)
         hit = cache.get(key) if cache and key else None
         fetched = prefetched.take(job) if prefetched is not None and hit is None else None
